@@ -1,0 +1,214 @@
+"""The detector: per-account state updated on every event, campaigns re-evaluated on a cadence of event time."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import numpy as np
+
+from detector.allowlist import AllowListMatcher
+from detector.anomaly import AnomalyScorer
+from detector.campaigns import CampaignTracker
+from detector.explain import build_alert
+from detector.finder import Candidate, find_groups
+from detector.linking.content import recycled_share
+from detector.linking.infra import rotation
+from detector.scoring import AccountView, account_suspicion, automation, evasion, severity
+from features.account import AccountState
+from features.embeddings import EmbeddingCache
+from features.shared_index import SharedIndex
+from features.text import TextAnalyzer, text_hash
+from features.vector import account_features
+from streams.events import Event
+
+log = logging.getLogger(__name__)
+
+NEW_MODEL_GRACE_S = 6 * 3600   # models first seen this long after the stream started count as new releases
+PIVOT_WINDOW_S = 86_400
+
+
+class Detector:
+    """Consumes events in event-time order and returns alerts as campaigns are found or change."""
+
+    def __init__(self, settings: Any, fast_tier: EmbeddingCache | None = None,
+                 minilm_tier: EmbeddingCache | None = None) -> None:
+        self.settings = settings
+        self.det = settings.detection
+        self.fast_tier = fast_tier
+        self.minilm_tier = minilm_tier
+        self.accounts: dict[str, AccountState] = {}
+        self.analyzer = TextAnalyzer()
+        self.index = SharedIndex()
+        self.tracker = CampaignTracker(self.det.growth_for_new_version)
+        self.anomaly = AnomalyScorer(self.det.anomaly_model)
+        self.allow = AllowListMatcher(settings.allowlist)
+        self.rng = random.Random(7)
+        self.stream_start: float | None = None
+        self.model_first_seen: dict[str, float] = {}
+        self.now = 0.0
+        self.next_eval: float | None = None
+        self.next_refit = 0.0
+        self.evaluations = 0
+        self._views: dict[str, tuple[int, AccountView]] = {}
+
+    # -- ingestion -------------------------------------------------------------------------------------
+    def process(self, event: Event) -> list[dict[str, Any]]:
+        """Fold one event into the state; returns alerts when an evaluation falls due."""
+        alerts: list[dict[str, Any]] = []
+        if self.next_eval is not None and event.ts >= self.next_eval:
+            alerts = self.evaluate()
+            while self.next_eval <= event.ts:
+                self.next_eval += self.det.eval_interval_s
+        if self.stream_start is None:
+            self.stream_start = event.ts
+            self.next_eval = event.ts + self.det.eval_interval_s
+        self.now = max(self.now, event.ts)
+        if event.model and event.model not in self.model_first_seen:
+            self.model_first_seen[event.model] = event.ts
+        state = self.accounts.get(event.account_id)
+        if state is None:
+            state = self.accounts[event.account_id] = AccountState(event.account_id)
+        info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
+        state.templated_events += self.index.observe(event.account_id, info, event.ts)
+        state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
+                     self.det.lookback_s // 3600)
+        return alerts
+
+    def finish(self) -> list[dict[str, Any]]:
+        """Evaluate once more at the end of the input."""
+        return self.evaluate() if self.stream_start is not None else []
+
+    # -- evaluation ------------------------------------------------------------------------------------
+    def evaluate(self) -> list[dict[str, Any]]:
+        """Re-evaluate campaigns at the current event time."""
+        now = self.now
+        self.evaluations += 1
+        self._evict(now)
+        active = [s for s in self.accounts.values() if s.last_ts >= now - self.det.lookback_s
+                  and not self.allow.matches(s)]
+        fresh: list[AccountView] = []
+        views = [self._view(s, fresh) for s in active]
+        if not self._refit_anomaly(views, now) and fresh:
+            self._score_anomaly(fresh, now)
+        suspicious = [v for v in views if v.suspicion >= self.det.member_min_suspicion]
+        if len(suspicious) < self.det.min_accounts:
+            return []
+        profiles, has_profile = self._profiles([v.state for v in suspicious])
+        alerts = []
+        for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det):
+            if candidate.score.score < self.det.min_score:
+                continue
+            members = {m.state.account_id for m in candidate.members}
+            first_seen = min(m.state.first_ts for m in candidate.members)
+            level = severity(candidate.score.score, len(members))
+            campaign = self.tracker.observe(members, candidate.score.score, level, first_seen)
+            if campaign is not None:
+                coherence = self._coherence(candidate)
+                alerts.append(build_alert(campaign, candidate, now, self.det.shadow, coherence))
+        return alerts
+
+    def _view(self, state: AccountState, fresh: list[AccountView]) -> AccountView:
+        """Signals of an account; cached while the account has no new events (new ones go to ``fresh``)."""
+        cached = self._views.get(state.account_id)
+        if cached is not None and cached[0] == state.events:
+            return cached[1]
+        events = max(state.events, 1)
+        pivot = self._pivot(state)
+        view = AccountView(
+            state=state,
+            intent=state.intent_any / events,
+            templated=state.templated_events / events,
+            recycled=recycled_share(state, self.index),
+            automation=automation(state, pivot),
+            evasion=evasion(state, rotation(state)),
+            anomaly=0.5,
+            pivot=pivot,
+        )
+        view.suspicion = account_suspicion(view)
+        self._views[state.account_id] = (state.events, view)
+        fresh.append(view)
+        return view
+
+    def _features(self, state: AccountState, now: float) -> np.ndarray:
+        return account_features(state, now, self._new_models())
+
+    def _new_models(self) -> dict[str, float]:
+        start = self.stream_start or 0.0
+        return {m: t for m, t in self.model_first_seen.items() if t >= start + NEW_MODEL_GRACE_S}
+
+    def _pivot(self, state: AccountState) -> float:
+        """1 when the account moved a large share of its traffic to a model within a day of its release."""
+        for model, released in self._new_models().items():
+            adopted = state.model_first_ts.get(model)
+            if adopted is None or adopted - released > PIVOT_WINDOW_S or state.first_ts >= released:
+                continue
+            if state.models.get(model, 0) >= 0.3 * state.events:
+                return 1.0
+        return 0.0
+
+    def _refit_anomaly(self, views: list[AccountView], now: float) -> bool:
+        """Refit on active accounts outside every campaign and rescore all views; False when not due."""
+        if now < self.next_refit and self.anomaly.fitted:
+            return False
+        flagged = self.tracker.account_campaign
+        reference = [v for v in views if v.state.account_id not in flagged]
+        rows = np.array([self._features(v.state, now) for v in reference]) if reference else np.empty((0, 0))
+        if not self.anomaly.fit(rows):
+            return False
+        self.next_refit = now + self.det.anomaly_refit_s
+        self._score_anomaly(views, now)
+        return True
+
+    def _score_anomaly(self, views: list[AccountView], now: float) -> None:
+        matrix = np.array([self._features(v.state, now) for v in views])
+        for view, score in zip(views, self.anomaly.score(matrix), strict=True):
+            view.anomaly = float(score)
+            view.suspicion = account_suspicion(view)
+
+    def _profiles(self, states: list[AccountState]) -> tuple[np.ndarray, np.ndarray]:
+        """Content profiles (mean fast-tier embedding of non-recycled prompts) of the given accounts."""
+        if self.fast_tier is None:
+            return np.zeros((len(states), 1), dtype=np.float32), np.zeros(len(states), dtype=bool)
+        pending = [(s, h, t) for s in states for h, t in s.embed_queue if not self.index.is_recycled(h)]
+        if pending:
+            vectors = self.fast_tier.embed([h for _, h, _ in pending], [t for _, _, t in pending])
+            for (state, _, _), vector in zip(pending, vectors, strict=True):
+                state.embed_sum = vector.copy() if state.embed_sum is None else state.embed_sum + vector
+                state.embed_count += 1
+        for state in states:
+            state.embed_queue.clear()
+        profiles = np.zeros((len(states), self.fast_tier.dims), dtype=np.float32)
+        has = np.zeros(len(states), dtype=bool)
+        for row, state in enumerate(states):
+            if state.embed_count >= 2:
+                profiles[row] = np.asarray(state.embed_sum) / state.embed_count
+                has[row] = True
+        return profiles, has
+
+    def _coherence(self, candidate: Candidate) -> float | None:
+        """MiniLM check of how alike the campaign's sampled prompts are (a small per-account budget)."""
+        if self.minilm_tier is None:
+            return None
+        budget = self.settings.embedding
+        texts = [t for m in candidate.members for t in m.state.samples[: budget.minilm_per_account]]
+        texts = texts[: budget.minilm_per_campaign]
+        if len(texts) < 2:
+            return None
+        vectors = self.minilm_tier.embed([text_hash(t) for t in texts], texts)
+        centroid = vectors.mean(axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+        return float((vectors @ centroid).mean())
+
+    def _evict(self, now: float) -> None:
+        """Forget accounts idle for longer than the TTL, and index entries older than the lookback."""
+        horizon = now - self.det.account_ttl_s
+        idle = [a for a, s in self.accounts.items() if s.last_ts < horizon]
+        for account in idle:
+            del self.accounts[account]
+            self._views.pop(account, None)
+        if idle:
+            self.tracker.forget_accounts(set(idle))
+        if self.evaluations % 16 == 0:
+            self.index.prune(now - max(self.det.lookback_s, 86_400))

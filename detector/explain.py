@@ -1,0 +1,154 @@
+"""Alerts per alert.schema.json: every signal with its weight and evidence an analyst can check."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from detector.campaigns import Campaign
+from detector.finder import Candidate
+from features.intent import FAMILIES
+
+MAX_EXAMPLE_LINKS = 8
+MAX_SAMPLES = 6
+
+
+def iso(ts: float) -> str:
+    """RFC 3339 with milliseconds and Z."""
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, shadow: bool = False,
+                coherence: float | None = None) -> dict[str, Any]:
+    """The alert for a campaign's current version."""
+    members = candidate.members
+    states = [m.state for m in members]
+    values = candidate.score.values
+    contributions = candidate.score.contributions
+    evidence = {
+        "extraction_intent": _intent_evidence(states),
+        "shared_templates": {"templated_share": round(values["shared_templates"], 3)},
+        "automation": _automation_evidence(members),
+        "evasion": _evasion_evidence(members),
+        "behaviour_anomaly": {"mean_percentile": round(values["behaviour_anomaly"], 3)},
+        "hidden_linkage": _link_evidence(candidate),
+        "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
+        "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
+    }
+    signals = [{"name": name, "weight": round(contributions[name], 4), "value": round(values[name], 4),
+                "evidence": evidence[name]} for name in sorted(contributions, key=lambda n: -abs(contributions[n]))]
+    if coherence is not None:
+        signals.append({"name": "content_coherence", "weight": 0.0, "value": round(coherence, 4),
+                        "evidence": {"model": "all-MiniLM-L6-v2", "mean_cosine_to_centroid": round(coherence, 4)}})
+    accounts = sorted(campaign.members)
+    top = [s["name"] for s in signals if s["weight"] > 0][:3]
+    return {
+        "schema_version": 1,
+        "alert_id": f"{campaign.campaign_id}-v{campaign.version}",
+        "campaign_id": campaign.campaign_id,
+        "version": campaign.version,
+        "severity": campaign.severity,
+        "score": round(min(max(campaign.score, 0.0), 1.0), 4),
+        "accounts": accounts,
+        "first_seen": iso(campaign.first_seen),
+        "detected_at": iso(detected_at),
+        "signals": signals,
+        "summary": (f"{len(accounts)} accounts linked by hidden {', '.join(_link_names(candidate)) or 'links'}; "
+                    f"strongest signals: {', '.join(top)}"),
+        "sample_prompts": _samples(states),
+        "status": "open",
+        "shadow": shadow,
+        "infrastructure": _infrastructure(states),
+        "timeline": _timeline(states),
+    }
+
+
+def _intent_evidence(states: list) -> dict[str, Any]:
+    events = max(sum(s.events for s in states), 1)
+    families = {f: round(sum(s.intent_counts[i] for s in states) / events, 3) for i, f in enumerate(FAMILIES)}
+    phrases: Counter[str] = Counter()
+    for state in states:
+        for kept in state.intent_evidence.values():
+            phrases.update(kept)
+    return {"share": round(sum(s.intent_any for s in states) / events, 3), "families": families,
+            "phrases": [p for p, _ in phrases.most_common(5)]}
+
+
+def _automation_evidence(members: list) -> dict[str, Any]:
+    states = [m.state for m in members]
+    return {
+        "mean": round(sum(m.automation for m in members) / len(members), 3),
+        "near_max_tokens_share": round(sum(s.near_max for s in states) / max(sum(s.with_max_tokens for s in
+                                                                                   states), 1), 3),
+        "rate_limited_share": round(sum(s.rate_limited for s in states) / max(sum(s.events for s in states), 1), 3),
+        "accounts_pivoting_to_new_model": sum(1 for m in members if m.pivot > 0),
+    }
+
+
+def _evasion_evidence(members: list) -> dict[str, Any]:
+    states = [m.state for m in members]
+    return {
+        "mean": round(sum(m.evasion for m in members) / len(members), 3),
+        "distinct_ips": len({ip for s in states for ip in s.ips if ip}),
+        "signup_channels": dict(Counter(s.signup_channel or "unknown" for s in states)),
+        "organisations": len({s.org_id or s.account_id for s in states}),
+    }
+
+
+def _link_names(candidate: Candidate) -> list[str]:
+    counts = _link_counts(candidate)
+    return [name for name, _ in counts.most_common(3)]
+
+
+def _link_counts(candidate: Candidate) -> Counter[str]:
+    inside = set(candidate.index_of.values())
+    counts: Counter[str] = Counter()
+    for (a, b), links in candidate.book.links.items():
+        if a in inside and b in inside:
+            counts.update(links.keys())
+    return counts
+
+
+def _link_evidence(candidate: Candidate) -> dict[str, Any]:
+    inside = set(candidate.index_of.values())
+    names = {i: a for a, i in candidate.index_of.items()}
+    pairs = [(candidate.book.weight(p), p, links) for p, links in candidate.book.links.items()
+             if p[0] in inside and p[1] in inside]
+    pairs.sort(key=lambda x: (-x[0], x[1]))
+    examples = [{"accounts": [names[p[0]], names[p[1]]], "weight": round(w, 3),
+                 "links": {n: {"weight": round(link.weight, 3), "evidence": link.evidence} for n, link in
+                           sorted(links.items())}} for w, p, links in pairs[:MAX_EXAMPLE_LINKS]]
+    return {"pairs_by_link": dict(_link_counts(candidate)), "examples": examples}
+
+
+def _samples(states: list) -> list[str]:
+    samples: list[str] = []
+    for state in sorted(states, key=lambda s: -s.events):
+        for text in state.samples[:1]:
+            if text not in samples:
+                samples.append(text)
+        if len(samples) >= MAX_SAMPLES:
+            break
+    return samples
+
+
+def _infrastructure(states: list) -> dict[str, Any]:
+    def top(attr: str) -> list[list[Any]]:
+        counts: Counter = Counter()
+        for state in states:
+            counts.update({k: v for k, v in getattr(state, attr).items() if k is not None})
+        return [[k, v] for k, v in counts.most_common(10)]
+
+    payments: Counter[str] = Counter(p for s in states for p in s.payments)
+    return {"ips": top("ips"), "asns": top("asns"), "countries": top("countries"),
+            "user_agents": top("user_agents"), "models": top("models"),
+            "payment_fingerprints": [[k, v] for k, v in payments.most_common(10)]}
+
+
+def _timeline(states: list) -> list[list[Any]]:
+    """Requests per hour across members: [[hour start, count], ...] (the retained window)."""
+    hours: Counter[int] = Counter()
+    for state in states:
+        hours.update(state.hour_buckets)
+    return [[iso(hour * 3600.0), count] for hour, count in sorted(hours.items())]

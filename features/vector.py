@@ -1,0 +1,66 @@
+"""Numeric behaviour features of one account, computed from its state at evaluation time."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from features.account import AccountState
+
+LIGHT_VERIFICATION = frozenset({"education", "startup_program", "security_research", "trial"})
+FEATURE_NAMES = (
+    "log_events", "log_events_24h", "gap_cv", "hour_coverage", "night_share", "out_in_ratio", "near_max_share",
+    "rate_limited_share", "distinct_text_ratio", "intent_share", "ip_rotation", "log_ips", "asn_count",
+    "country_count", "account_age_days", "light_verification", "tool_share", "new_model_share",
+)
+
+
+def gap_cv(arrivals: list[float]) -> float:
+    """Coefficient of variation of inter-arrival gaps (low = machine-regular); 1.0 when unknown."""
+    if len(arrivals) < 6:
+        return 1.0
+    ordered = sorted(arrivals)
+    gaps = np.diff(ordered)
+    mean = float(gaps.mean())
+    return float(gaps.std() / mean) if mean > 0 else 0.0
+
+
+def hour_coverage(state: AccountState) -> float:
+    """Share of the 24 hours of day in which the account is active (needs volume to mean anything)."""
+    active = sum(1 for c in state.hours_of_day if c)
+    return active / 24.0 if state.events >= 24 else active / 24.0 * state.events / 24.0
+
+
+def known_share(counter: dict, total: int) -> float:
+    return 0.0 if total <= 0 else len([k for k in counter if k is not None]) / total
+
+
+def account_features(state: AccountState, now: float, new_models: dict[str, float]) -> np.ndarray:
+    """The feature vector (``FEATURE_NAMES`` order)."""
+    events = max(state.events, 1)
+    night = sum(state.hours_of_day[h] for h in (0, 1, 2, 3, 4, 5)) / events
+    age_days = 30.0
+    if state.created_at is not None:
+        age_days = max(0.0, (state.first_ts - state.created_at) / 86400.0)
+    new_model_events = sum(state.models.get(m, 0) for m in new_models)
+    return np.array([
+        math.log1p(state.events),
+        math.log1p(state.events_within(now, 86_400)),
+        gap_cv(state.arrivals),
+        hour_coverage(state),
+        night,
+        state.tokens_out / max(state.tokens_in, 1),
+        state.near_max / max(state.with_max_tokens, 1),
+        state.rate_limited / events,
+        state.distinct_texts / events,
+        state.intent_any / events,
+        known_share(state.ips, events),
+        math.log1p(len(state.ips)),
+        len(state.asns),
+        len(state.countries),
+        min(age_days, 365.0),
+        float(state.signup_channel in LIGHT_VERIFICATION),
+        state.tool_events / events,
+        new_model_events / events,
+    ], dtype=np.float64)

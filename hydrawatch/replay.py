@@ -1,0 +1,58 @@
+"""Replay files through the pipeline: the assembly behind ``hydrawatch replay`` and the notebook API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from detector.engine import Detector
+from features.embeddings import load_tiers
+from hydrawatch.settings import Settings
+from hydrawatch.store import StoreAlertSink, make_engine
+from streams.events import Event
+from streams.pipeline import RunSummary, run_pipeline
+from streams.sinks import AlertSink, DeadLetterFile, JsonLinesAlertSink
+from streams.sources import ReplaySource, SourceStats
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReplayResult:
+    """What a replay did."""
+
+    summary: RunSummary
+    source: SourceStats
+    rejected: int
+    detector: Detector
+
+
+def build_detector(settings: Settings, embeddings: bool = True) -> Detector:
+    """A detector with its embedding tiers loaded from local files."""
+    fast, minilm = load_tiers(settings) if embeddings else (None, None)
+    return Detector(settings, fast, minilm)
+
+
+def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = None, dlq_out: Path | None = None,
+           db_url: str | None = None, on_event: Callable[[Event], None] | None = None,
+           detector: Detector | None = None) -> ReplayResult:
+    """Run the whole pipeline over replay files."""
+    detector = detector or build_detector(settings)
+    dlq = DeadLetterFile(dlq_out)
+    source = ReplaySource(paths, dlq, window_s=settings.detection.reorder_window_s,
+                          max_prompt_bytes=settings.max_prompt_bytes)
+    sinks: list[AlertSink] = []
+    if alerts_out is not None:
+        sinks.append(JsonLinesAlertSink(alerts_out))
+    url = db_url if db_url is not None else settings.db_url
+    if url:
+        sinks.append(StoreAlertSink(make_engine(url)))
+    try:
+        summary = run_pipeline(source, detector, sinks, on_event=on_event)
+    finally:
+        for sink in sinks:
+            sink.close()
+        dlq.close()
+    return ReplayResult(summary, source.stats, dlq.count, detector)

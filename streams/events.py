@@ -1,0 +1,229 @@
+"""Request events: parse and validate one raw record (request-event.schema.json) into an ``Event``.
+
+Validation is hand-written for speed and for readable reasons; tests check it agrees with the JSON schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+KNOWN_FIELDS = frozenset(
+    "event_id ts account_id org_id api_key_id ip asn country user_agent payment_fingerprint account_created_at "
+    "signup_channel model endpoint system prompt messages tools has_image max_tokens input_tokens output_tokens "
+    "status latency_ms".split()
+)
+_NULLABLE_STR = ("org_id", "api_key_id", "ip", "country", "user_agent", "payment_fingerprint", "signup_channel",
+                 "model", "endpoint", "system")
+_NULLABLE_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
+
+
+class EventError(ValueError):
+    """A record that is not a valid request event; the message is the DLQ reason."""
+
+
+@dataclass(slots=True)
+class Event:
+    """One accepted request. ``text`` is the user's prompt (last user turn), truncated to the size limit."""
+
+    event_id: str
+    ts: float
+    account_id: str
+    text: str
+    org_id: str | None = None
+    api_key_id: str | None = None
+    ip: str | None = None
+    asn: int | None = None
+    country: str | None = None
+    user_agent: str | None = None
+    payment_fingerprint: str | None = None
+    account_created_at: float | None = None
+    signup_channel: str | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    system: str | None = None
+    tools: tuple[str, ...] = ()
+    has_image: bool = False
+    max_tokens: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    status: int | None = None
+    latency_ms: float | None = None
+    tool_turns: int = 0
+    truncated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:
+    """Decode one JSON line (bytes) into an Event, or raise EventError with a readable reason."""
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise EventError(f"invalid UTF-8 at byte {bad.start}") from None
+        raise EventError(f"malformed JSON: {exc}") from None
+    return parse_record(record, max_prompt_bytes, raw)
+
+
+def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | None = None) -> Event:
+    """Validate a decoded record (dict) into an Event."""
+    if not isinstance(record, dict):
+        raise EventError(f"event must be a JSON object, got {type(record).__name__}")
+    account_id = record.get("account_id")
+    if account_id is None:
+        raise EventError("missing required field 'account_id'")
+    if not isinstance(account_id, str) or not account_id:
+        raise EventError("field 'account_id' must be a non-empty string")
+    if "ts" not in record or record["ts"] is None:
+        raise EventError("missing required field 'ts'")
+    ts = parse_time(record["ts"], "ts")
+    for name in _NULLABLE_STR:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise EventError(f"field '{name}' must be a string or null, got {type(value).__name__}")
+    for name in _NULLABLE_INT:
+        value = record.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise EventError(f"field '{name}' must be an integer or null, got {type(value).__name__}")
+    for name in ("input_tokens", "output_tokens"):
+        if (record.get(name) or 0) < 0:
+            raise EventError(f"field '{name}' must be >= 0")
+    latency = record.get("latency_ms")
+    if latency is not None and (not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0):
+        raise EventError("field 'latency_ms' must be a non-negative number or null")
+    has_image = record.get("has_image")
+    if has_image is not None and not isinstance(has_image, bool):
+        raise EventError("field 'has_image' must be a boolean or null")
+    event_id = record.get("event_id")
+    if event_id is not None and not isinstance(event_id, str):
+        raise EventError("field 'event_id' must be a string")
+    text, tool_turns, image_in_parts = _prompt_text(record)
+    truncated = False
+    if len(text) > max_prompt_bytes // 4 and len(text.encode("utf-8")) > max_prompt_bytes:
+        text = text.encode("utf-8")[:max_prompt_bytes].decode("utf-8", "ignore")
+        truncated = True
+    created = record.get("account_created_at")
+    return Event(
+        event_id=event_id or _derived_id(record, raw),
+        ts=ts,
+        account_id=account_id,
+        text=text,
+        org_id=record.get("org_id"),
+        api_key_id=record.get("api_key_id"),
+        ip=record.get("ip"),
+        asn=record.get("asn"),
+        country=record.get("country"),
+        user_agent=record.get("user_agent"),
+        payment_fingerprint=record.get("payment_fingerprint"),
+        account_created_at=None if created is None else parse_time(created, "account_created_at"),
+        signup_channel=record.get("signup_channel"),
+        model=record.get("model"),
+        endpoint=record.get("endpoint"),
+        system=record.get("system"),
+        tools=_tool_names(record.get("tools")),
+        has_image=bool(has_image) or image_in_parts,
+        max_tokens=record.get("max_tokens"),
+        input_tokens=record.get("input_tokens"),
+        output_tokens=record.get("output_tokens"),
+        status=record.get("status"),
+        latency_ms=latency,
+        tool_turns=tool_turns,
+        truncated=truncated,
+        extra={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
+    )
+
+
+def parse_time(value: Any, name: str) -> float:
+    """RFC 3339 string or epoch milliseconds -> epoch seconds."""
+    if isinstance(value, bool):
+        raise EventError(f"field '{name}' must be an RFC 3339 string or epoch milliseconds, got boolean")
+    if isinstance(value, int | float):
+        if not 0 <= value < 1e14:
+            raise EventError(f"field '{name}' epoch milliseconds out of range: {value}")
+        return float(value) / 1000.0
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise EventError(f"field '{name}' is not an RFC 3339 timestamp: {value[:60]!r}") from None
+        if parsed.tzinfo is None:
+            raise EventError(f"field '{name}' has no time zone: {value[:60]!r}")
+        return parsed.timestamp()
+    raise EventError(f"field '{name}' must be an RFC 3339 string or epoch milliseconds, got {type(value).__name__}")
+
+
+def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool]:
+    """The user's text: ``prompt``, else the last user turn of ``messages``; also tool turns and image parts."""
+    prompt = record.get("prompt")
+    messages = record.get("messages")
+    if prompt is not None and not isinstance(prompt, str):
+        raise EventError(f"field 'prompt' must be a string, got {type(prompt).__name__}")
+    if messages is None:
+        if prompt is None:
+            raise EventError("missing prompt text: neither 'prompt' nor 'messages' is present")
+        return prompt, 0, False
+    if not isinstance(messages, list):
+        raise EventError(f"field 'messages' must be an array, got {type(messages).__name__}")
+    last_user, tool_turns, image = "", 0, False
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+            raise EventError(f"messages[{i}] must be an object with a string 'role'")
+        role = message["role"]
+        content = message.get("content")
+        text, has_tool, has_image = _content_text(content)
+        image = image or has_image
+        if role == "tool" or has_tool:
+            tool_turns += 1
+        elif role == "user" and text:
+            last_user = text
+    if prompt is not None:
+        return prompt, tool_turns, image
+    return last_user, tool_turns, image
+
+
+def _content_text(content: Any) -> tuple[str, bool, bool]:
+    """Text of a message's content (string or parts), and whether it held tool or image parts."""
+    if isinstance(content, str):
+        return content, False, False
+    if not isinstance(content, list):
+        return "", False, False
+    texts, tool, image = [], False, False
+    for part in content:
+        if isinstance(part, str):
+            texts.append(part)
+        elif isinstance(part, dict):
+            kind = part.get("type")
+            if isinstance(part.get("text"), str):
+                texts.append(part["text"])
+            if kind in ("tool_use", "tool_result", "function_call", "tool_call"):
+                tool = True
+            elif kind in ("image", "image_url", "input_image"):
+                image = True
+    return "\n".join(texts), tool, image
+
+
+def _tool_names(tools: Any) -> tuple[str, ...]:
+    if tools is None:
+        return ()
+    if not isinstance(tools, list):
+        raise EventError(f"field 'tools' must be an array or null, got {type(tools).__name__}")
+    names = []
+    for tool in tools:
+        if isinstance(tool, str):
+            names.append(tool)
+        elif isinstance(tool, dict):
+            name = tool.get("name") or (tool.get("function") or {}).get("name")
+            names.append(str(name) if name else "?")
+    return tuple(names)
+
+
+def _derived_id(record: dict[str, Any], raw: bytes | None) -> str:
+    """A stable id from the event's content when it carries none."""
+    payload = raw if raw is not None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    return "ev-" + hashlib.blake2b(payload, digest_size=12).hexdigest()

@@ -1,0 +1,192 @@
+"""Replay sources: JSONL (plain or gzip), Parquet and CSV files, merged into one event-time ordered stream.
+
+Ordering: each file passes through a reorder buffer that holds events for ``window_s`` seconds of event time
+(bounded disorder within a file is repaired); files are then k-way merged by timestamp. An event later than
+the buffer allows is still processed (never dropped) at its arrival position and counted as ``late``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import heapq
+import io
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams.events import Event, EventError, parse_line, parse_record
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record that could not be accepted, with where it came from and why."""
+
+    source: str
+    line: int
+    reason: str
+    raw: bytes
+
+
+RejectHandler = Callable[[Rejected], None]
+
+_CSV_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
+_CSV_JSON = ("messages", "tools")
+
+
+@dataclass
+class SourceStats:
+    """Counters of one replay."""
+
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    late: int = 0
+    truncated: int = 0
+
+
+class ReplaySource:
+    """Iterates accepted events of several files in event-time order; rejects go to ``on_reject``."""
+
+    def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
+                 max_prompt_bytes: int = 1_000_000) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.on_reject = on_reject
+        self.window_s = window_s
+        self.max_prompt_bytes = max_prompt_bytes
+        self.stats = SourceStats()
+
+    def __iter__(self) -> Iterator[Event]:
+        streams = [self._reordered(self._events(path), idx) for idx, path in enumerate(self.paths)]
+        for _ts, _idx, _seq, event in heapq.merge(*streams):
+            yield event
+
+    def _events(self, path: Path) -> Iterator[Event]:
+        for line_no, record in _records(path):
+            self.stats.read += 1
+            try:
+                if isinstance(record, dict) and "_csv_error" in record:
+                    raise EventError(record["_csv_error"])
+                if isinstance(record, bytes):
+                    event = parse_line(record, self.max_prompt_bytes)
+                else:
+                    event = parse_record(record, self.max_prompt_bytes)
+            except EventError as exc:
+                self.stats.rejected += 1
+                raw = record if isinstance(record, bytes) else orjson.dumps(record, default=str)
+                self.on_reject(Rejected(str(path), line_no, str(exc), raw))
+                continue
+            self.stats.accepted += 1
+            self.stats.truncated += event.truncated
+            yield event
+
+    def _reordered(self, events: Iterator[Event], idx: int) -> Iterator[tuple[float, int, int, Event]]:
+        """Hold events in a heap until the file's watermark has passed them by ``window_s``."""
+        heap: list[tuple[float, int, int, Event]] = []
+        watermark = -math.inf
+        emitted = -math.inf
+        for seq, event in enumerate(events):
+            if event.ts < emitted:
+                self.stats.late += 1
+                yield (emitted, idx, seq, event)
+                continue
+            heapq.heappush(heap, (event.ts, idx, seq, event))
+            watermark = max(watermark, event.ts)
+            while heap and heap[0][0] <= watermark - self.window_s:
+                item = heapq.heappop(heap)
+                emitted = item[0]
+                yield item
+        while heap:
+            yield heapq.heappop(heap)
+
+
+def _records(path: Path) -> Iterator[tuple[int, bytes | dict[str, Any]]]:
+    """(line number, raw line or decoded row) of one file, chosen by suffix."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        yield from _parquet_rows(path)
+    elif name.endswith((".csv", ".csv.gz")):
+        yield from _csv_rows(path)
+    else:
+        yield from _jsonl_lines(path)
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # type: ignore[return-value]
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with _open_binary(path) as handle:
+        for line_no, line in enumerate(handle, start=1):
+            stripped = line.strip()
+            if stripped:
+                yield line_no, stripped
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    line_no = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            line_no += 1
+            yield line_no, {k: _plain(v) for k, v in row.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    """Parquet values as JSON would hold them (timestamps as epoch ms, NaN as missing)."""
+    if hasattr(value, "timestamp") and callable(value.timestamp):
+        return value.timestamp() * 1000.0
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """CSV rows: empty cells are missing, integer and JSON columns are decoded, other cells kept as text."""
+    with _open_binary(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="")
+        reader = csv.DictReader(text)
+        line_no = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as exc:
+                line_no += 1
+                yield line_no, {"_csv_error": f"unreadable CSV row: {exc}"}
+                continue
+            line_no = reader.line_num
+            yield line_no, _csv_record(row)
+
+
+def _csv_record(row: dict[str, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None or value is None or value == "":
+            continue
+        if key in _CSV_INT or key == "ts" and value.lstrip("-").isdigit():
+            try:
+                record[key] = int(value)
+                continue
+            except ValueError:
+                pass
+        if key in _CSV_JSON or key == "has_image":
+            try:
+                record[key] = orjson.loads(value)
+                continue
+            except orjson.JSONDecodeError:
+                pass
+        if key == "latency_ms":
+            try:
+                record[key] = float(value)
+                continue
+            except ValueError:
+                pass
+        record[key] = value
+    return record

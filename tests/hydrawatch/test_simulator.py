@@ -1,0 +1,212 @@
+"""Tests of the traffic simulator (small runs: scale=0.1, days=1)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hydrawatch.simulator import SimulationSummary, generate
+from hydrawatch.simulator.model import BENIGN_GROUPS, CAMPAIGN_GROUPS
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+SCHEMA = SHARED / "schema" / "request-event.schema.json"
+CORPUS = SHARED / "data" / "prompts.jsonl.gz"
+
+
+def _small(out: Path, seed: int, corpus: Path | None = None) -> SimulationSummary:
+    return generate(out, scale=0.1, days=1.0, seed=seed, benign_corpus=corpus)
+
+
+def _ts(value: str | float) -> float:
+    if isinstance(value, (int, float)):
+        return value / 1000.0
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _text(ev: dict[str, Any]) -> str:
+    if "prompt" in ev:
+        return ev["prompt"]
+    content = ev["messages"][-1]["content"]
+    if isinstance(content, str):
+        return content
+    return " ".join(p["text"] for p in content if isinstance(p, dict) and "text" in p)
+
+
+class Run:
+    """A generated data set, loaded."""
+
+    def __init__(self, summary: SimulationSummary) -> None:
+        self.summary = summary
+        self.labels = json.loads(summary.labels_path.read_text())
+        self.events = [json.loads(line) for line in summary.events_path.read_text().splitlines()]
+        self.by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ev in self.events:
+            self.by_group[self.labels["accounts"][ev["account_id"]]].append(ev)
+        self.release = _ts(self.labels["model_releases"]["atlas-3"])
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return Run(_small(tmp_path_factory.mktemp("sim"), 11))
+
+
+def test_summary_matches_files(run: Run) -> None:
+    assert run.summary.events == len(run.events) > 2000
+    assert run.summary.accounts == len(run.labels["accounts"])
+    assert sum(run.summary.groups.values()) == run.summary.accounts
+
+
+def test_deterministic_for_a_seed(run: Run, tmp_path: Path) -> None:
+    again = _small(tmp_path / "a", 11)
+    assert again.events_path.read_bytes() == run.summary.events_path.read_bytes()
+    assert again.labels_path.read_bytes() == run.summary.labels_path.read_bytes()
+    other = _small(tmp_path / "b", 12)
+    assert other.events_path.read_bytes() != run.summary.events_path.read_bytes()
+
+
+def test_events_valid_against_schema(run: Run) -> None:
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
+    if not SCHEMA.exists():
+        pytest.skip(f"shared schema not found at {SCHEMA} (../shared is absent)")
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+    for ev in run.events:
+        errors = list(validator.iter_errors(ev))
+        assert not errors, (ev["event_id"], errors[0].message)
+
+
+def test_labels_cover_accounts_and_groups(run: Run) -> None:
+    accounts = run.labels["accounts"]
+    assert {ev["account_id"] for ev in run.events} == set(accounts)
+    assert set(accounts.values()) == set(BENIGN_GROUPS) | set(CAMPAIGN_GROUPS)
+    assert set(run.labels["campaign_start"]) == set(CAMPAIGN_GROUPS)
+    assert "atlas-3" in run.labels["model_releases"]
+
+
+def test_campaign_start_is_first_request(run: Run) -> None:
+    run_start = min(_ts(ev["ts"]) for ev in run.events)
+    starts = {}
+    for group in CAMPAIGN_GROUPS:
+        first = min(_ts(ev["ts"]) for ev in run.by_group[group])
+        starts[group] = _ts(run.labels["campaign_start"][group])
+        assert abs(first - starts[group]) < 0.002, group
+        assert starts[group] > run_start + 600, f"{group} should not start at t=0"
+    assert len(set(starts.values())) == len(CAMPAIGN_GROUPS)
+
+
+def test_event_fields(run: Run) -> None:
+    ids = [ev["event_id"] for ev in run.events]
+    assert len(ids) == len(set(ids))
+    kinds = Counter(type(ev["ts"]).__name__ for ev in run.events)
+    assert 0.05 < kinds["int"] / len(run.events) < 0.3
+    assert any("region" in ev or "client_meta" in ev for ev in run.events)
+    share_messages = sum("messages" in ev for ev in run.events) / len(run.events)
+    assert 0.15 < share_messages < 0.55
+    parts = [ev for ev in run.events if "messages" in ev and isinstance(ev["messages"][-1]["content"], list)]
+    assert parts
+    assert any(
+        p.get("type") == "tool_use"
+        for ev in run.events
+        for m in ev.get("messages", ())
+        if isinstance(m.get("content"), list)
+        for p in m["content"]
+    )
+    assert {ev["status"] for ev in run.events} >= {200, 429}
+    assert {ev["model"] for ev in run.events} == {"atlas-2", "atlas-2-mini", "atlas-3"}
+    for ev in run.events:
+        assert ev["model"] != "atlas-3" or _ts(ev["ts"]) >= run.release
+        assert ev["output_tokens"] <= ev["max_tokens"]
+
+
+def test_time_order_has_small_disorder(run: Run) -> None:
+    running, late = float("-inf"), 0
+    for ev in run.events:
+        t = _ts(ev["ts"])
+        if t < running:
+            late += 1
+            assert running - t <= 31.0
+        running = max(running, t)
+    assert 0 < late < 0.25 * len(run.events)
+
+
+def test_benign_texts_are_diverse(run: Run) -> None:
+    texts = [_text(ev) for ev in run.by_group["benign"]]
+    assert len(set(texts)) / len(texts) > 0.7
+
+
+@pytest.mark.parametrize("group", ["campaign_hydra", "campaign_reasoning", "campaign_slow", "campaign_pivot"])
+def test_campaign_wrappers_shared_tasks_differ(run: Run, group: str) -> None:
+    texts = [_text(ev) for ev in run.by_group[group]]
+    assert len(set(texts)) / len(texts) > 0.9  # tasks rarely repeat
+    heads = Counter(t[:30] for t in texts)
+    tails = Counter(t[-30:] for t in texts)
+    covered = sum(1 for t in texts if heads[t[:30]] >= 5 or tails[t[-30:]] >= 5)
+    assert covered / len(texts) > 0.5  # a few wrapper templates cover most prompts
+    assert covered / len(texts) < 0.97  # ordinary-looking filler is mixed in
+
+
+def test_hydra_accounts_stay_light_and_share_infrastructure(run: Run) -> None:
+    evs = run.by_group["campaign_hydra"]
+    per_hour = Counter((ev["account_id"], int(_ts(ev["ts"]) // 3600)) for ev in evs)
+    assert max(per_hour.values()) < 20
+    accounts = {ev["account_id"] for ev in evs}
+    assert len({ev["payment_fingerprint"] for ev in evs}) < len(accounts) / 2
+    assert len({ev["user_agent"] for ev in evs}) == 2
+
+
+def test_agentic_campaign_uses_tools(run: Run) -> None:
+    evs = run.by_group["campaign_agentic"]
+    assert sum(bool(ev["tools"]) for ev in evs) / len(evs) > 0.4
+    assert {ev["signup_channel"] for ev in evs} <= {"startup_program", "security_research"}
+    assert len({ev["asn"] for ev in evs}) == 1
+
+
+def test_pivot_moves_to_new_model(run: Run) -> None:
+    after = [ev for ev in run.by_group["campaign_pivot"] if _ts(ev["ts"]) >= run.release + 6 * 3600]
+    share = sum(ev["model"] == "atlas-3" for ev in after) / len(after)
+    assert 0.3 < share < 0.7
+
+
+def test_lookalike_properties(run: Run) -> None:
+    team = run.by_group["lookalike_eval_team"]
+    assert len({ev["org_id"] for ev in team}) == 1 and len({ev["payment_fingerprint"] for ev in team}) == 1
+    assert len({ev["ip"] for ev in team}) == 1
+    klass = run.by_group["lookalike_classroom"]
+    assert len({ev["ip"] for ev in klass}) == 1
+    assert {ev["signup_channel"] for ev in klass} == {"education"}
+    created = [_ts(ev["account_created_at"]) for ev in klass]
+    assert max(created) - min(created) < 3 * 3600
+    assert len({_text(ev) for ev in klass}) / len(klass) > 0.8  # own words, not a template
+    cons = run.by_group["lookalike_eval_consortium"]
+    n_cons = len({ev["account_id"] for ev in cons})
+    assert (
+        len({ev["org_id"] for ev in cons})
+        == len({ev["payment_fingerprint"] for ev in cons})
+        == min(4, n_cons)
+    )
+    assert len({ev["ip"] for ev in cons}) <= 3 and len({ev["asn"] for ev in cons}) == 1
+    assert len({_text(ev) for ev in cons}) / len(cons) < 0.5  # fixed items recycled
+    product = run.by_group["lookalike_agent_product"]
+    assert len({ev["org_id"] for ev in product}) == 1 and all(ev["tools"] for ev in product)
+    viral = Counter(_text(ev).lower().rstrip(" .?!pls") for ev in run.by_group["lookalike_viral"])
+    assert viral.most_common(1)[0][1] >= 0.4 * len(
+        {ev["account_id"] for ev in run.by_group["lookalike_viral"]}
+    )
+
+
+def test_benign_corpus_is_mixed_in(tmp_path: Path) -> None:
+    if not CORPUS.exists():
+        pytest.skip(f"corpus not found at {CORPUS} (../shared is absent)")
+    import gzip
+
+    with gzip.open(CORPUS, "rt") as fh:
+        corpus = {json.loads(line)["text"] for line in fh}
+    result = Run(_small(tmp_path, 3, CORPUS))
+    texts = [_text(ev) for ev in result.by_group["benign"]]
+    share = sum(t in corpus for t in texts) / len(texts)
+    assert 0.25 < share < 0.65

@@ -1,0 +1,95 @@
+"""Replay sources: formats, event-time ordering, and the dead-letter path for every kind of bad input."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+from streams.sinks import DeadLetterFile
+from streams.sources import ReplaySource
+
+
+def _event(i: int, ts: int, **extra: object) -> dict:
+    return {"event_id": f"e{i}", "ts": ts, "account_id": f"a{i % 3}", "prompt": f"prompt {i}", **extra}
+
+
+def _read(paths: list[Path], tmp_path: Path, window: float = 120.0) -> tuple[list, list[dict], ReplaySource]:
+    dlq_path = tmp_path / "dlq.jsonl"
+    dlq = DeadLetterFile(dlq_path)
+    source = ReplaySource(paths, dlq, window_s=window)
+    events = list(source)
+    dlq.close()
+    rejected = [orjson.loads(line) for line in dlq_path.read_bytes().splitlines()]
+    return events, rejected, source
+
+
+def test_jsonl_gz_parquet_and_csv_are_merged_in_event_time_order(tmp_path: Path) -> None:
+    a = tmp_path / "a.jsonl.gz"
+    with gzip.open(a, "wb") as handle:
+        for i in range(0, 30, 3):
+            handle.write(orjson.dumps(_event(i, 1_000_000 + i * 1000)) + b"\n")
+    b = tmp_path / "b.parquet"
+    pd.DataFrame([_event(i, 1_000_000 + i * 1000, asn=64500) for i in range(1, 30, 3)]).to_parquet(b)
+    c = tmp_path / "c.csv"
+    pd.DataFrame([_event(i, 1_000_000 + i * 1000, asn=64501) for i in range(2, 30, 3)]).to_csv(c, index=False)
+    events, rejected, _ = _read([a, b, c], tmp_path)
+    assert rejected == []
+    assert [e.event_id for e in events] == [f"e{i}" for i in range(30)]
+    assert {e.asn for e in events} == {None, 64500, 64501}
+
+
+def test_bounded_disorder_is_repaired_and_late_events_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    order = [0, 2, 1, 3, 5, 4, 6]
+    lines = [orjson.dumps(_event(i, 1_000_000 + i * 10_000)) for i in order]
+    lines.append(orjson.dumps(_event(99, 1_000_000)))  # far older than the reorder window allows
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    events, _, source = _read([path], tmp_path, window=30.0)
+    ids = [e.event_id for e in events]
+    assert [i for i in ids if i != "e99"] == [f"e{i}" for i in range(7)]
+    assert "e99" in ids and len(ids) == 8  # processed where it arrived, never dropped
+    assert source.stats.late == 1
+
+
+def test_every_kind_of_bad_line_goes_to_the_dlq_and_valid_ones_are_all_kept(tmp_path: Path) -> None:
+    good = [orjson.dumps(_event(i, 1_000_000 + i)) for i in range(5)]
+    bad = [
+        (b'{"ts": 1, "account_id": "a"', "malformed JSON"),
+        (b'{"ts": 1, "account_id": "a", "prompt": "\xc3\x28"}', "invalid UTF-8"),
+        (b'{"ts": 1, "prompt": "x"}', "missing required field 'account_id'"),
+        (b'{"account_id": "a", "prompt": "x"}', "missing required field 'ts'"),
+        (b'{"ts": 1, "account_id": "a"}', "missing prompt text"),
+        (b'{"ts": 1, "account_id": "a", "prompt": "x", "max_tokens": "lots"}', "max_tokens"),
+        (b'{"ts": "13/45/2026", "account_id": "a", "prompt": "x"}', "RFC 3339"),
+    ]
+    huge = orjson.dumps(_event(50, 1_000_100, prompt="z" * 1_200_000))
+    lines = good[:2] + [b for b, _ in bad[:4]] + [huge] + good[2:] + [b for b, _ in bad[4:]]
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    events, rejected, source = _read([path], tmp_path)
+    assert sorted(e.event_id for e in events) == sorted([f"e{i}" for i in range(5)] + ["e50"])
+    assert [r["reason"] for r in rejected] and len(rejected) == len(bad)
+    for record, (_, reason) in zip(rejected, bad, strict=True):
+        assert reason in record["reason"]
+        assert record["source"] == str(path)
+    assert [r["line"] for r in rejected] == [3, 4, 5, 6, 11, 12, 13]
+    assert "raw_base64" in rejected[1]  # the invalid UTF-8 line is kept byte for byte
+    huge_event = next(e for e in events if e.event_id == "e50")
+    assert huge_event.truncated and source.stats.truncated == 1
+
+
+def test_csv_with_json_columns_and_bad_rows(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(
+        'ts,account_id,messages,tools,asn\n'
+        '2026-02-23T10:00:00Z,a1,"[{""role"": ""user"", ""content"": ""hi""}]","[""calc""]",64500\n'
+        '2026-02-23T10:00:01Z,,"[]",,\n'
+        'not-a-time,a3,,,\n'
+    )
+    events, rejected, _ = _read([path], tmp_path)
+    assert [e.text for e in events] == ["hi"]
+    assert events[0].tools == ("calc",)
+    assert len(rejected) == 2
