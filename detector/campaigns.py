@@ -55,12 +55,13 @@ class CampaignTracker:
             return campaign
         return None
 
-    def observe(self, members: set[str], score: float, severity: str, first_seen: float) -> Campaign | None:
+    def observe(self, members: set[str], score: float, severity: str, first_seen: float,
+                min_accounts: int = 3) -> Campaign | None:
         """Fold a detected group in; returns the campaign when it warrants a new alert version."""
         campaign = self.match(members)
         if campaign is None:
-            fresh = members - set(self.account_campaign)
-            if not fresh:
+            fresh = {a for a in members if a not in self.account_campaign}
+            if len(fresh) < min_accounts:
                 return None
             campaign = Campaign(campaign_id_for(fresh), set(fresh), first_seen)
             self.campaigns[campaign.campaign_id] = campaign

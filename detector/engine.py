@@ -13,7 +13,7 @@ from detector.anomaly import AnomalyScorer
 from detector.campaigns import CampaignTracker
 from detector.explain import build_alert
 from detector.finder import Candidate, find_groups
-from detector.linking.content import recycled_share
+from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.infra import rotation
 from detector.scoring import AccountView, account_suspicion, automation, evasion, severity
 from features.account import AccountState
@@ -103,7 +103,8 @@ class Detector:
             members = {m.state.account_id for m in candidate.members}
             first_seen = min(m.state.first_ts for m in candidate.members)
             level = severity(candidate.score.score, len(members))
-            campaign = self.tracker.observe(members, candidate.score.score, level, first_seen)
+            campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
+                                            self.det.min_accounts)
             if campaign is not None:
                 coherence = self._coherence(candidate)
                 alerts.append(build_alert(campaign, candidate, now, self.det.shadow, coherence))
@@ -123,8 +124,9 @@ class Detector:
             recycled=recycled_share(state, self.index),
             automation=automation(state, pivot),
             evasion=evasion(state, rotation(state)),
-            anomaly=0.5,
+            anomaly=0.0,
             pivot=pivot,
+            wrappers=wrapper_shares(state, self.index, self.det.max_key_accounts),
         )
         view.suspicion = account_suspicion(view)
         self._views[state.account_id] = (state.events, view)
@@ -164,7 +166,7 @@ class Detector:
     def _score_anomaly(self, views: list[AccountView], now: float) -> None:
         matrix = np.array([self._features(v.state, now) for v in views])
         for view, score in zip(views, self.anomaly.score(matrix), strict=True):
-            view.anomaly = float(score)
+            view.anomaly = max(0.0, 2.0 * float(score) - 1.0)  # how far into the upper half of the reference
             view.suspicion = account_suspicion(view)
 
     def _profiles(self, states: list[AccountState]) -> tuple[np.ndarray, np.ndarray]:

@@ -6,8 +6,12 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import scipy.sparse as sp
+
 from detector.campaigns import Campaign
 from detector.finder import Candidate
+from detector.linking.infra import infrastructure_evidence
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -101,24 +105,30 @@ def _link_names(candidate: Candidate) -> list[str]:
     return [name for name, _ in counts.most_common(3)]
 
 
+def _inside(candidate: Candidate, name: str) -> sp.coo_matrix:
+    rows = np.array(sorted(candidate.index_of.values()))
+    return candidate.links.matrices[name][rows][:, rows].tocoo()
+
+
 def _link_counts(candidate: Candidate) -> Counter[str]:
-    inside = set(candidate.index_of.values())
-    counts: Counter[str] = Counter()
-    for (a, b), links in candidate.book.links.items():
-        if a in inside and b in inside:
-            counts.update(links.keys())
-    return counts
+    return Counter({name: _inside(candidate, name).nnz for name in candidate.links.matrices
+                    if _inside(candidate, name).nnz})
 
 
 def _link_evidence(candidate: Candidate) -> dict[str, Any]:
-    inside = set(candidate.index_of.values())
+    """Counts of linked pairs per link, and the strongest pairs with what they share."""
+    rows = np.array(sorted(candidate.index_of.values()))
     names = {i: a for a, i in candidate.index_of.items()}
-    pairs = [(candidate.book.weight(p), p, links) for p, links in candidate.book.links.items()
-             if p[0] in inside and p[1] in inside]
-    pairs.sort(key=lambda x: (-x[0], x[1]))
-    examples = [{"accounts": [names[p[0]], names[p[1]]], "weight": round(w, 3),
-                 "links": {n: {"weight": round(link.weight, 3), "evidence": link.evidence} for n, link in
-                           sorted(links.items())}} for w, p, links in pairs[:MAX_EXAMPLE_LINKS]]
+    states = {m.state.account_id: m.state for m in candidate.members}
+    combined = candidate.links.combined().tocsr()[rows][:, rows].tocoo()
+    order = np.argsort(-combined.data, kind="stable")[:MAX_EXAMPLE_LINKS]
+    examples = []
+    for k in order:
+        a, b = int(rows[combined.row[k]]), int(rows[combined.col[k]])
+        pair = candidate.links.pair(a, b)
+        examples.append({"accounts": [names[a], names[b]], "weight": round(float(combined.data[k]), 3),
+                         "links": {n: round(w, 3) for n, w in sorted(pair.items())},
+                         "shared": infrastructure_evidence(states[names[a]], states[names[b]])})
     return {"pairs_by_link": dict(_link_counts(candidate)), "examples": examples}
 
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from detector.linking.content import link_similar_content, link_templates, wrapper_shares
-from detector.linking.edges import EdgeBook
+from detector.linking.content import link_similar_content, link_templates
+from detector.linking.edges import LinkSet
 from detector.linking.infra import link_infrastructure
 from detector.linking.timing import activity_matrix, link_timing
 from detector.scoring import AccountView, GroupScore, group_score
@@ -23,7 +25,7 @@ class Candidate:
 
     members: list[AccountView]
     score: GroupScore
-    book: EdgeBook
+    links: LinkSet
     index_of: dict[str, int]
 
 
@@ -32,50 +34,66 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     """Link ``views`` (already filtered to suspicious accounts) and score each community."""
     det = settings
     accounts = [v.state for v in views]
-    book = EdgeBook()
-    link_infrastructure(accounts, book, det.max_key_accounts)
-    shares = [wrapper_shares(s, index, det.max_key_accounts) for s in accounts]
-    link_templates(accounts, shares, [v.recycled for v in views], book, det.max_key_accounts)
-    link_similar_content(accounts, profiles, has_profile, book, det.knn_neighbours, det.knn_min_similarity)
-    link_timing(accounts, book, now)
-    graph = nx.Graph()
-    for a, b, weight in book.strong(det.min_edge_weight):
-        graph.add_edge(a, b, weight=weight)
+    links = LinkSet(len(accounts))
+    link_infrastructure(accounts, links, det.max_key_accounts)
+    shares = [v.wrappers for v in views]
+    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts)
+    link_similar_content(accounts, profiles, has_profile, links, det.knn_neighbours, det.knn_min_similarity)
+    link_timing(accounts, links, now)
+    combined = links.combined()
+    strong = combined.data >= det.min_edge_weight
+    graph = sp.coo_matrix((combined.data[strong], (combined.row[strong], combined.col[strong])),
+                          shape=combined.shape).tocsr()
+    graph = (graph + graph.T).tocsr()
     candidates = []
-    for community in _communities(graph):
-        if len(community) < det.min_accounts:
+    for community in _communities(graph, det.min_accounts):
+        members = _core(graph, community)
+        if len(members) < det.min_accounts:
             continue
-        members = sorted(community)
         linkage = _linkage(graph, members)
         balance = load_balancing([accounts[i] for i in members], now)
         score = group_score([views[i] for i in members], linkage, balance)
-        candidates.append(Candidate([views[i] for i in members], score, book,
+        candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: i for i in members}))
     return candidates
 
 
-def _communities(graph: nx.Graph) -> list[set[int]]:
+def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
     """Connected components; large, loosely knit ones are split with Louvain (deterministic seed)."""
-    out: list[set[int]] = []
-    for component in nx.connected_components(graph):
-        if len(component) > LOUVAIN_ABOVE:
-            sub = graph.subgraph(component)
-            density = nx.density(sub)
-            if density < 0.2:
-                out.extend(nx.community.louvain_communities(sub, weight="weight", seed=7, resolution=0.5))
-                continue
-        out.append(set(component))
+    count, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels, minlength=count)
+    out: list[np.ndarray] = []
+    for label in np.flatnonzero(sizes >= min_accounts):
+        nodes = np.flatnonzero(labels == label)
+        sub = graph[nodes][:, nodes]
+        density = sub.nnz / max(len(nodes) * (len(nodes) - 1), 1)
+        if len(nodes) > LOUVAIN_ABOVE and density < 0.2:
+            parts = nx.community.louvain_communities(nx.from_scipy_sparse_array(sub), weight="weight", seed=7,
+                                                     resolution=0.5)
+            out.extend(nodes[sorted(part)] for part in parts)
+        else:
+            out.append(nodes)
     return out
 
 
-def _linkage(graph: nx.Graph, members: list[int]) -> float:
+def _core(graph: sp.csr_matrix, nodes: np.ndarray) -> list[int]:
+    """Members linked to at least two others of the group (one stray link does not make a member)."""
+    nodes = np.asarray(nodes)
+    while len(nodes) > 3:
+        sub = graph[nodes][:, nodes]
+        degree = np.diff(sub.indptr)
+        keep = degree >= 2
+        if keep.all():
+            break
+        nodes = nodes[keep]
+    return [int(n) for n in nodes]
+
+
+def _linkage(graph: sp.csr_matrix, members: list[int]) -> float:
     """Mean over members of their strongest link inside the group."""
-    inside = set(members)
-    best = []
-    for node in members:
-        weights = [d["weight"] for nb, d in graph[node].items() if nb in inside]
-        best.append(max(weights, default=0.0))
-    return float(np.mean(best)) if best else 0.0
+    sub = graph[members][:, members]
+    best = sub.max(axis=1).toarray().ravel()
+    return float(best.mean()) if len(best) else 0.0
 
 
 def load_balancing(accounts: list, now: float, hours: int = 24) -> float:

@@ -9,7 +9,7 @@ items) counts against it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from features.account import AccountState
 from features.vector import LIGHT_VERIFICATION, gap_cv, hour_coverage
@@ -48,6 +48,7 @@ class AccountView:
     evasion: float
     anomaly: float
     pivot: float
+    wrappers: dict[int, float] = field(default_factory=dict)
     suspicion: float = 0.0
 
     def signal(self, name: str) -> float:

@@ -1,24 +1,31 @@
 """Content links: shared wrapper templates around novel tasks, and faiss kNN over account content profiles.
 
-Recycled texts (the same prompt from many accounts: viral prompts, fixed benchmark items) are not evidence of
-a shared operator, so template links are discounted by how much of the pair's traffic is recycled, and
-content profiles are built from non-recycled prompts only.
+A wrapper key counts in proportion to its *specificity* (long boilerplate sentences, not a generic
+"explain step by step"), and an account's share of a key is smoothed so a two-request account cannot look
+fully templated. Recycled texts (viral prompts, fixed benchmark items) are no evidence of a shared operator:
+template links are discounted by how much of the pair's traffic is recycled, and content profiles are built
+from non-recycled prompts only.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
-from detector.linking.edges import CONTENT, EdgeBook, Link
-from detector.linking.infra import org_key
+from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
+from detector.linking.infra import org_codes
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
 TEMPLATE_WEIGHT = 0.85
-TEMPLATE_FULL_OVERLAP = 0.5
+TEMPLATE_FULL_OVERLAP = 0.6
+SHARE_SMOOTHING = 4.0
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
+
+
+def key_specificity(key: int) -> float:
+    """0.25 for a three-content-word sentence up to 1.0 for six or more (words are encoded in the key)."""
+    words = key >> 32
+    return min(1.0, max(0.0, (words - 2) / 4.0))
 
 
 def recycled_share(state: AccountState, index: SharedIndex) -> float:
@@ -29,42 +36,33 @@ def recycled_share(state: AccountState, index: SharedIndex) -> float:
 
 
 def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -> dict[int, float]:
-    """Per wrapper key, the share of the account's requests that contain it."""
-    events = max(state.events, 1)
-    return {k: c / events for k, c in state.template_keys.items()
+    """Per wrapper key, the (smoothed, specificity-weighted) share of the account's requests containing it."""
+    denominator = state.events + SHARE_SMOOTHING
+    return {k: key_specificity(k) * c / denominator for k, c in state.template_keys.items()
             if k is not None and index.is_wrapper(k, max_accounts)}
 
 
-def link_templates(accounts: list[AccountState], shares: list[dict[int, float]], recycled: list[float],
-                   book: EdgeBook, max_members: int) -> None:
-    """Link accounts whose requests share wrapper sentences (histogram intersection of wrapper shares)."""
-    by_key: dict[int, list[int]] = defaultdict(list)
-    for i, account_shares in enumerate(shares):
-        for key in account_shares:
-            by_key[key].append(i)
-    overlap: dict[tuple[int, int], float] = defaultdict(float)
-    for key, members in by_key.items():
-        if len(members) < 2 or len(members) > max_members:
-            continue
-        for x, a in enumerate(members):
-            for b in members[x + 1:]:
-                overlap[(a, b)] += min(shares[a][key], shares[b][key])
-    for (a, b), value in overlap.items():
-        if org_key(accounts[a]) == org_key(accounts[b]):
-            continue
-        novelty = 1.0 - max(recycled[a], recycled[b])
-        weight = TEMPLATE_WEIGHT * min(1.0, value / TEMPLATE_FULL_OVERLAP) * novelty
-        if weight >= 0.05:
-            book.add(a, b, Link("shared_template", CONTENT, weight, {"wrapper_overlap": round(value, 3)}))
+def link_templates(accounts: list[AccountState], shares: list[dict[int, float]], recycled: np.ndarray,
+                   links: LinkSet, max_members: int) -> None:
+    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b))."""
+    keys = [list(s) for s in shares]
+    values = [[float(np.sqrt(v)) for v in s.values()] for s in shares]
+    matrix, _, _ = membership_matrix(keys, max_members, values=values)
+    pairs = shared_key_pairs(matrix)
+    orgs = org_codes(accounts)
+    cross = orgs[pairs.row] != orgs[pairs.col]
+    novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
+    weights = TEMPLATE_WEIGHT * np.minimum(1.0, pairs.data / TEMPLATE_FULL_OVERLAP) * novelty
+    links.add("shared_template", CONTENT, pairs.row[cross], pairs.col[cross], weights[cross], min_weight=0.05)
 
 
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,
-                         book: EdgeBook, neighbours: int, min_similarity: float) -> None:
+                         links: LinkSet, neighbours: int, min_similarity: float) -> None:
     """faiss kNN over centred, normalized content profiles; close neighbours are linked."""
     import faiss
 
     rows = np.flatnonzero(has_profile)
-    if len(rows) < 2:
+    if len(rows) < 3:
         return
     vectors = profiles[rows].astype(np.float32)
     vectors -= vectors.mean(axis=0, keepdims=True)
@@ -73,14 +71,14 @@ def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     k = min(neighbours + 1, len(rows))
-    similarities, neighbours_idx = index.search(vectors, k)
-    for row, (sims, idxs) in enumerate(zip(similarities, neighbours_idx, strict=True)):
-        a = int(rows[row])
-        for sim, col in zip(sims, idxs, strict=True):
-            if col < 0 or col == row or sim < min_similarity:
-                continue
-            b = int(rows[col])
-            if org_key(accounts[a]) == org_key(accounts[b]):
-                continue
-            weight = CONTENT_BASE + CONTENT_SPAN * (float(sim) - min_similarity) / max(1e-6, 1 - min_similarity)
-            book.add(a, b, Link("similar_content", CONTENT, weight, {"cosine": round(float(sim), 3)}))
+    similarities, found = index.search(vectors, k)
+    source = np.repeat(rows, k)
+    valid = (found.ravel() >= 0) & (similarities.ravel() >= min_similarity)
+    target = rows[np.where(valid, found.ravel(), 0)]
+    sims = similarities.ravel()
+    source, target, sims = source[valid], target[valid], sims[valid]
+    orgs = org_codes(accounts)
+    cross = orgs[source] != orgs[target]
+    weights = CONTENT_BASE + CONTENT_SPAN * (sims - min_similarity) / max(1e-6, 1.0 - min_similarity)
+    links.add("similar_content", CONTENT, source[cross], target[cross], weights[cross].astype(np.float64))
+

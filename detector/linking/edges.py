@@ -1,11 +1,15 @@
-"""The evidence book of account pairs: per pair, the families that link it, each with a weight and evidence."""
+"""The links between accounts of one evaluation: per named link, a sparse matrix of pair weights.
+
+Links are computed with sparse matrix products (accounts x shared keys), so a key shared by hundreds of
+accounts costs C time, not Python loops. Pairs are stored once, with the lower index first.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
 
 INFRASTRUCTURE = "infrastructure"
 CONTENT = "content"
@@ -13,51 +17,80 @@ TIMING = "timing"
 
 
 @dataclass
-class Link:
-    """One family of evidence between two accounts."""
+class LinkSet:
+    """Pair weights by link name over ``n`` accounts, and which family each link belongs to."""
 
-    name: str
-    family: str
-    weight: float
-    evidence: Any = None
+    n: int
+    matrices: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    families: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
+            min_weight: float = 0.02) -> None:
+        """Add pair weights (any order, duplicates keep the largest) under ``name``."""
+        keep = (rows != cols) & (weights >= min_weight)
+        rows, cols, weights = rows[keep], cols[keep], np.minimum(weights[keep], 0.99)
+        low, high = np.minimum(rows, cols), np.maximum(rows, cols)
+        matrix = sp.coo_matrix((weights, (low, high)), shape=(self.n, self.n)).tocsr()
+        if matrix.nnz and len(weights) != matrix.nnz:  # duplicates were summed: recompute as maximum
+            order = np.lexsort((-weights, high, low))
+            low, high, weights = low[order], high[order], weights[order]
+            first = np.ones(len(low), dtype=bool)
+            first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+            matrix = sp.csr_matrix((weights[first], (low[first], high[first])), shape=(self.n, self.n))
+        if name in self.matrices:
+            matrix = self.matrices[name].maximum(matrix)
+        self.matrices[name] = matrix.tocsr()
+        self.families[name] = family
+
+    def union_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair that any link connects."""
+        total = sp.csr_matrix((self.n, self.n))
+        for matrix in self.matrices.values():
+            total = total + (matrix > 0).astype(np.float64)
+        coo = total.tocoo()
+        return coo.row.astype(np.int64), coo.col.astype(np.int64)
+
+    def combined(self) -> sp.coo_matrix:
+        """Noisy-or of all links per pair: 1 - prod(1 - w)."""
+        log_remaining = sp.csr_matrix((self.n, self.n))
+        for matrix in self.matrices.values():
+            logs = matrix.copy()
+            logs.data = np.log1p(-logs.data)
+            log_remaining = log_remaining + logs
+        coo = log_remaining.tocoo()
+        return sp.coo_matrix((1.0 - np.exp(coo.data), (coo.row, coo.col)), shape=(self.n, self.n))
+
+    def pair(self, a: int, b: int) -> dict[str, float]:
+        """Weights of each link between two accounts."""
+        low, high = min(a, b), max(a, b)
+        return {name: float(m[low, high]) for name, m in self.matrices.items() if m[low, high] > 0}
 
 
-@dataclass
-class EdgeBook:
-    """Links by unordered account pair (indices into the evaluation's account list)."""
+def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
+    """Pairs of accounts (rows) sharing columns, with the sum of the products of their values."""
+    product = (membership @ membership.T).tocoo()
+    upper = product.row < product.col
+    return sp.coo_matrix((product.data[upper], (product.row[upper], product.col[upper])), shape=product.shape)
 
-    links: dict[tuple[int, int], dict[str, Link]] = field(default_factory=lambda: defaultdict(dict))
 
-    def add(self, a: int, b: int, link: Link) -> None:
-        """Keep the strongest link of each name per pair."""
-        if a == b:
-            return
-        pair = (a, b) if a < b else (b, a)
-        held = self.links[pair].get(link.name)
-        if held is None or link.weight > held.weight:
-            self.links[pair][link.name] = link
+def membership_matrix(keys_per_account: list[list], max_members: int, min_members: int = 2,
+                      values: list[list[float]] | None = None) -> tuple[sp.csr_matrix, list, np.ndarray]:
+    """Accounts x keys matrix; keys held by fewer than ``min_members`` or more than ``max_members`` are dropped.
 
-    def add_group(self, members: list[int], link: Link, max_members: int) -> None:
-        """Link every pair of a shared key's members; keys shared too widely carry no information."""
-        if len(members) < 2 or len(members) > max_members:
-            return
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                self.add(a, b, link)
-
-    def weight(self, pair: tuple[int, int]) -> float:
-        """Noisy-or of the pair's link weights."""
-        remaining = 1.0
-        for link in self.links.get(pair, {}).values():
-            remaining *= 1.0 - min(max(link.weight, 0.0), 0.99)
-        return 1.0 - remaining
-
-    def pairs(self) -> Iterable[tuple[int, int]]:
-        return self.links.keys()
-
-    def strong(self, min_weight: float) -> Iterator[tuple[int, int, float]]:
-        """Pairs whose combined weight reaches ``min_weight``."""
-        for pair in self.links:
-            weight = self.weight(pair)
-            if weight >= min_weight:
-                yield pair[0], pair[1], weight
+    Returns the matrix, the kept keys, and each kept key's number of accounts.
+    """
+    index: dict[object, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    data: list[float] = []
+    for row, keys in enumerate(keys_per_account):
+        for position, key in enumerate(keys):
+            col = index.setdefault(key, len(index))
+            rows.append(row)
+            cols.append(col)
+            data.append(1.0 if values is None else values[row][position])
+    full = sp.csr_matrix((data, (rows, cols)), shape=(len(keys_per_account), len(index)))
+    degree = np.asarray((full > 0).sum(axis=0)).ravel()
+    kept = np.flatnonzero((degree >= min_members) & (degree <= max_members))
+    keys = list(index)
+    return full[:, kept].tocsr(), [keys[i] for i in kept], degree[kept]

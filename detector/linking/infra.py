@@ -6,10 +6,10 @@ Only *hidden* linkage counts: accounts of one organisation are linked openly by 
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
+import numpy as np
+import scipy.sparse as sp
 
-from detector.linking.edges import INFRASTRUCTURE, EdgeBook, Link
+from detector.linking.edges import INFRASTRUCTURE, LinkSet, membership_matrix, shared_key_pairs
 from features.account import AccountState
 
 PAYMENT_WEIGHT = 0.9
@@ -17,6 +17,7 @@ IP_WEIGHT = 0.7
 ASN_UA_WEIGHT = 0.3
 SIGNUP_WEIGHT = 0.3
 WAVE_SECONDS = 3600
+MIN_WAVE = 3
 
 
 def org_key(state: AccountState) -> str:
@@ -24,28 +25,9 @@ def org_key(state: AccountState) -> str:
     return state.org_id or f"account:{state.account_id}"
 
 
-def _cross_org(members: list[int], accounts: list[AccountState]) -> bool:
-    return len({org_key(accounts[i]) for i in members}) >= 2
-
-
-def _groups(accounts: list[AccountState], keys_of) -> dict[object, list[int]]:
-    index: dict[object, list[int]] = defaultdict(list)
-    for i, state in enumerate(accounts):
-        for key in keys_of(state):
-            index[key].append(i)
-    return index
-
-
-def _link_cross_org(book: EdgeBook, accounts: list[AccountState], members: list[int], link: Link,
-                    max_members: int) -> None:
-    """Link pairs of members from different organisations."""
-    if len(members) < 2 or len(members) > max_members or not _cross_org(members, accounts):
-        return
-    orgs = [org_key(accounts[i]) for i in members]
-    for x, a in enumerate(members):
-        for y in range(x + 1, len(members)):
-            if orgs[x] != orgs[y]:
-                book.add(a, members[y], link)
+def org_codes(accounts: list[AccountState]) -> np.ndarray:
+    codes: dict[str, int] = {}
+    return np.array([codes.setdefault(org_key(s), len(codes)) for s in accounts], dtype=np.int64)
 
 
 def rotation(state: AccountState) -> float:
@@ -54,45 +36,54 @@ def rotation(state: AccountState) -> float:
     return min(1.0, max(0.0, (distinct - 1) / 5.0))
 
 
-def link_infrastructure(accounts: list[AccountState], book: EdgeBook, max_members: int) -> None:
-    """Add every infrastructure link among ``accounts`` to ``book``."""
-    for fingerprint, members in _groups(accounts, lambda s: s.payments).items():
-        _link_cross_org(book, accounts, members, Link("shared_payment", INFRASTRUCTURE, PAYMENT_WEIGHT,
-                                                      {"payment_fingerprint": fingerprint}), max_members)
-    _link_ips(accounts, book, max_members)
-    by_asn_ua = _groups(accounts, lambda s: [(asn, ua) for asn, _ in s.top(s.asns, 2) for ua, _ in s.top(
-        s.user_agents, 2)])
-    for (asn, ua), members in by_asn_ua.items():
-        weight = ASN_UA_WEIGHT / (1.0 + math.log2(max(len(members), 2) / 2.0))
-        _link_cross_org(book, accounts, members, Link("shared_asn_user_agent", INFRASTRUCTURE, weight,
-                                                      {"asn": asn, "user_agent": ua}), max_members)
-    waves = _groups(accounts, lambda s: [] if s.created_at is None else
-                    [(s.signup_channel, int(s.created_at // WAVE_SECONDS))])
-    for (channel, bucket), members in waves.items():
-        if len(members) >= 3:
-            _link_cross_org(book, accounts, members, Link("signup_wave", INFRASTRUCTURE, SIGNUP_WEIGHT, {
-                "signup_channel": channel, "created_hour": bucket * WAVE_SECONDS, "accounts_in_wave": len(
-                    members)}), max_members)
+def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.ndarray, orgs: np.ndarray) -> None:
+    cross = orgs[pairs.row] != orgs[pairs.col]
+    links.add(name, INFRASTRUCTURE, pairs.row[cross], pairs.col[cross], weights[cross])
 
 
-def _link_ips(accounts: list[AccountState], book: EdgeBook, max_members: int) -> None:
-    """IPs link accounts in proportion to how rare the shared IPs are and how much both accounts rotate."""
-    rotations = [rotation(s) for s in accounts]
-    shared: dict[tuple[int, int], list] = defaultdict(lambda: [0.0, []])
-    for ip, members in _groups(accounts, lambda s: [ip for ip in s.ips if ip is not None]).items():
-        members = [i for i in members if rotations[i] > 0]
-        if len(members) < 2 or len(members) > max_members:
-            continue
-        rarity = 1.0 / math.log(1.0 + len(members))
-        for x, a in enumerate(members):
-            for b in members[x + 1:]:
-                entry = shared[(a, b)]
-                entry[0] += rarity
-                if len(entry[1]) < 5:
-                    entry[1].append(ip)
-    for (a, b), (adamic_adar, ips) in shared.items():
-        if org_key(accounts[a]) == org_key(accounts[b]):
-            continue
-        weight = IP_WEIGHT * (1.0 - math.exp(-adamic_adar / 1.5)) * min(rotations[a], rotations[b])
-        if weight >= 0.05:
-            book.add(a, b, Link("shared_rotating_ips", INFRASTRUCTURE, weight, {"ips": ips}))
+def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int) -> None:
+    """Add every infrastructure link among ``accounts``."""
+    orgs = org_codes(accounts)
+    matrix, _, _ = membership_matrix([sorted(s.payments) for s in accounts], max_members)
+    pairs = shared_key_pairs(matrix)
+    _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
+
+    rotations = np.array([rotation(s) for s in accounts])
+    ips = [[ip for ip in s.ips if ip is not None] if rotations[i] > 0 else [] for i, s in enumerate(accounts)]
+    matrix, _, degree = membership_matrix(ips, max_members)
+    rarity = 1.0 / np.log1p(np.maximum(degree, 1))
+    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
+    adamic_adar = pairs.data
+    weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
+    _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
+
+    asn_ua = [[(asn, ua) for asn, _ in s.top(s.asns, 2) for ua, _ in s.top(s.user_agents, 2)] for s in accounts]
+    matrix, _, degree = membership_matrix(asn_ua, max_members)
+    strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
+    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(strength)))
+    _add_cross_org(links, "shared_asn_user_agent", pairs, np.minimum(pairs.data, ASN_UA_WEIGHT), orgs)
+
+    waves = [[] if s.created_at is None else [(s.signup_channel, int(s.created_at // WAVE_SECONDS))]
+             for s in accounts]
+    matrix, _, _ = membership_matrix(waves, max_members, min_members=MIN_WAVE)
+    pairs = shared_key_pairs(matrix)
+    _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
+
+
+def infrastructure_evidence(a: AccountState, b: AccountState) -> dict[str, object]:
+    """What two accounts share, for an analyst to check."""
+    shared_ips = sorted(ip for ip in set(a.ips) & set(b.ips) if ip is not None)
+    evidence: dict[str, object] = {}
+    if a.payments & b.payments:
+        evidence["payment_fingerprints"] = sorted(a.payments & b.payments)
+    if shared_ips:
+        evidence["ips"] = shared_ips[:5]
+    asn_ua = {(k, u) for k, _ in a.top(a.asns, 2) for u, _ in a.top(a.user_agents, 2)} & {
+        (k, u) for k, _ in b.top(b.asns, 2) for u, _ in b.top(b.user_agents, 2)}
+    if asn_ua:
+        asn, ua = sorted(asn_ua, key=str)[0]
+        evidence["asn_user_agent"] = {"asn": asn, "user_agent": ua}
+    if a.created_at is not None and b.created_at is not None and a.signup_channel == b.signup_channel and int(
+            a.created_at // WAVE_SECONDS) == int(b.created_at // WAVE_SECONDS):
+        evidence["signup_wave"] = {"channel": a.signup_channel, "hour": int(a.created_at // WAVE_SECONDS) * 3600}
+    return evidence

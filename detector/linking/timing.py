@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.linking.edges import TIMING, EdgeBook, Link
+from detector.linking.edges import TIMING, LinkSet
 from features.account import AccountState
 
 TIMING_WEIGHT = 0.3
@@ -29,17 +29,17 @@ def activity_matrix(accounts: list[AccountState], now: float, hours: int) -> np.
     return matrix / np.maximum(totals, 1.0)
 
 
-def link_timing(accounts: list[AccountState], book: EdgeBook, now: float, hours: int = 24) -> None:
-    """Add co-activity links to pairs already in ``book``."""
+def link_timing(accounts: list[AccountState], links: LinkSet, now: float, hours: int = 24) -> None:
+    """Add co-activity links to pairs that other links already connect."""
     if len(accounts) < 3:
         return
-    matrix = activity_matrix(accounts, now, hours)
-    centred = matrix - matrix.mean(axis=0, keepdims=True)
+    rows, cols = links.union_pairs()
+    if len(rows) == 0:
+        return
+    centred = activity_matrix(accounts, now, hours)
+    centred -= centred.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
-    for a, b in list(book.pairs()):
-        denominator = norms[a] * norms[b]
-        if denominator <= 1e-9:
-            continue
-        cosine = float(centred[a] @ centred[b] / denominator)
-        if cosine >= MIN_COSINE:
-            book.add(a, b, Link("co_activity", TIMING, TIMING_WEIGHT * cosine, {"cosine": round(cosine, 3)}))
+    dots = np.einsum("ij,ij->i", centred[rows], centred[cols])
+    cosine = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
+    keep = cosine >= MIN_COSINE
+    links.add("co_activity", TIMING, rows[keep], cols[keep], TIMING_WEIGHT * cosine[keep].astype(np.float64))
