@@ -13,7 +13,7 @@ from detector.anomaly import AnomalyScorer
 from detector.campaigns import CampaignTracker
 from detector.explain import build_alert
 from detector.finder import Candidate, find_groups
-from detector.linking.content import recycled_share, wrapper_shares
+from detector.linking.content import recycled_share, templated_share, wrapper_shares
 from detector.linking.infra import rotation
 from detector.scoring import AccountView, account_suspicion, automation, evasion, severity
 from features.account import AccountState
@@ -71,7 +71,7 @@ class Detector:
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
         info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
-        state.templated_events += self.index.observe(event.account_id, info, event.ts)
+        self.index.observe(event.account_id, info, event.ts)
         state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
                      self.det.lookback_s // 3600)
         return alerts
@@ -117,16 +117,17 @@ class Detector:
             return cached[1]
         events = max(state.events, 1)
         pivot = self._pivot(state)
+        wrappers = wrapper_shares(state, self.index, self.det.max_key_accounts)
         view = AccountView(
             state=state,
             intent=state.intent_any / events,
-            templated=state.templated_events / events,
+            templated=templated_share(state, wrappers),
             recycled=recycled_share(state, self.index),
             automation=automation(state, pivot),
             evasion=evasion(state, rotation(state)),
             anomaly=0.0,
             pivot=pivot,
-            wrappers=wrapper_shares(state, self.index, self.det.max_key_accounts),
+            wrappers=wrappers,
         )
         view.suspicion = account_suspicion(view)
         self._views[state.account_id] = (state.events, view)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
+import random
+
+import igraph
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -16,7 +18,8 @@ from detector.linking.timing import activity_matrix, link_timing
 from detector.scoring import AccountView, GroupScore, group_score
 from features.shared_index import SharedIndex
 
-LOUVAIN_ABOVE = 40
+LOUVAIN_ABOVE = 8
+TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
 
 
 @dataclass
@@ -37,8 +40,10 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     links = LinkSet(len(accounts))
     link_infrastructure(accounts, links, det.max_key_accounts)
     shares = [v.wrappers for v in views]
-    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts)
-    link_similar_content(accounts, profiles, has_profile, links, det.knn_neighbours, det.knn_min_similarity)
+    open_org = transparent(accounts)
+    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)
+    link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
+                         det.knn_min_similarity)
     link_timing(accounts, links, now)
     combined = links.combined()
     strong = combined.data >= det.min_edge_weight
@@ -58,21 +63,31 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     return candidates
 
 
+def transparent(accounts: list) -> np.ndarray:
+    """Accounts of organisations with several accounts: the provider knows them as one customer, so their
+    prompts resembling strangers' prompts (public benchmarks, common agent frameworks) is no hidden link."""
+    sizes: dict[str, int] = {}
+    for state in accounts:
+        if state.org_id:
+            sizes[state.org_id] = sizes.get(state.org_id, 0) + 1
+    return np.array([bool(s.org_id) and sizes[s.org_id] >= TRANSPARENT_ORG for s in accounts], dtype=bool)
+
+
 def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
-    """Connected components; large, loosely knit ones are split with Louvain (deterministic seed)."""
+    """Connected components, split into Louvain communities (igraph multilevel, deterministic seed)."""
     count, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels, minlength=count)
     out: list[np.ndarray] = []
     for label in np.flatnonzero(sizes >= min_accounts):
         nodes = np.flatnonzero(labels == label)
-        sub = graph[nodes][:, nodes]
-        density = sub.nnz / max(len(nodes) * (len(nodes) - 1), 1)
-        if len(nodes) > LOUVAIN_ABOVE and density < 0.2:
-            parts = nx.community.louvain_communities(nx.from_scipy_sparse_array(sub), weight="weight", seed=7,
-                                                     resolution=0.5)
-            out.extend(nodes[sorted(part)] for part in parts)
-        else:
+        if len(nodes) < LOUVAIN_ABOVE:
             out.append(nodes)
+            continue
+        sub = sp.triu(graph[nodes][:, nodes], k=1).tocoo()
+        igraph.set_random_number_generator(random.Random(7))
+        split = igraph.Graph(n=len(nodes), edges=list(zip(sub.row.tolist(), sub.col.tolist(), strict=True)),
+                             edge_attrs={"weight": sub.data.tolist()}).community_multilevel(weights="weight")
+        out.extend(nodes[np.array(part)] for part in split if part)
     return out
 
 

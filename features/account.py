@@ -17,6 +17,7 @@ from streams.events import Event
 MAX_DISTINCT = 48          # cap of each per-account distribution (IPs, user agents, template keys...)
 MAX_TEXT_HASHES = 96       # recent text hashes kept for recycling / overlap checks
 MAX_GAPS = 64              # recent arrival times kept for regularity
+RECENT_KEYED = 32          # template keys of this many recent requests are kept
 SAMPLE_PROMPTS = 4         # reservoir of prompt samples kept for explanations
 INTENT_EVIDENCE = 2        # evidence phrases kept per intent family
 
@@ -38,7 +39,7 @@ class AccountState:
         "model_first_ts", "ips", "asns", "countries", "user_agents", "payments", "api_keys", "created_at",
         "signup_channel", "text_hashes", "distinct_texts", "template_keys", "intent_counts", "intent_any",
         "intent_evidence", "tool_events", "image_events", "samples", "embed_queue", "embed_sum", "embed_count",
-        "truncated", "templated_events",
+        "truncated", "recent_keys",
     )
 
     def __init__(self, account_id: str) -> None:
@@ -79,7 +80,7 @@ class AccountState:
         self.embed_sum: object = None
         self.embed_count = 0
         self.truncated = 0
-        self.templated_events = 0
+        self.recent_keys: list[tuple[int, ...]] = []
 
     def update(self, event: Event, info: TextInfo, rng: random.Random, embed_budget: int,
                window_hours: int = 24) -> None:
@@ -140,7 +141,9 @@ class AccountState:
 
     def _update_text(self, event: Event, info: TextInfo, rng: random.Random, embed_budget: int) -> None:
         new_text = info.hash not in self.text_hashes
-        if new_text:
+        if not new_text and event.tool_turns:
+            self.distinct_texts += 1  # an agent loop re-sends its user turn with new tool results: a new step
+        elif new_text:
             self.distinct_texts += 1
             self.text_hashes.append(info.hash)
             if len(self.text_hashes) > MAX_TEXT_HASHES:
@@ -149,6 +152,9 @@ class AccountState:
                 self.embed_queue.append((info.hash, event.text[:2000]))
         for key, _words in info.keys:
             _bump(self.template_keys, key)
+        self.recent_keys.append(tuple(key for key, _ in info.keys[:6]))
+        if len(self.recent_keys) > RECENT_KEYED:
+            del self.recent_keys[0]
         if info.intent.mask:
             self.intent_any += 1
             for bit, family in enumerate(FAMILIES):

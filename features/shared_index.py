@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from features.text import TextInfo
 
-MAX_KEY_ACCOUNTS_TRACKED = 64
-SPECIFIC_KEY_WORDS = 5   # a shared sentence with this many content words marks a prompt as templated alone
+MAX_KEY_ACCOUNTS_TRACKED = 1024
 
 
 class SharedIndex:
@@ -20,8 +19,8 @@ class SharedIndex:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]
         self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts]
 
-    def observe(self, account_id: str, info: TextInfo, ts: float) -> bool:
-        """Record one event's text; returns whether it is templated (shares wrapper sentences already seen)."""
+    def observe(self, account_id: str, info: TextInfo, ts: float) -> None:
+        """Record one event's text and template keys."""
         entry = self.texts.get(info.hash)
         if entry is None:
             self.texts[info.hash] = [account_id, 1, ts]
@@ -29,9 +28,7 @@ class SharedIndex:
             if entry[0] != account_id:
                 entry[1] = 2  # shared by two or more accounts; larger counts are not needed
             entry[2] = ts
-        shared_keys = 0
-        specific = False
-        for key, words in info.keys:
+        for key, _words in info.keys:
             stats = self.keys.get(key)
             if stats is None:
                 self.keys[key] = [1, {account_id}, 1, ts]
@@ -40,13 +37,9 @@ class SharedIndex:
             stats[3] = ts
             accounts: set = stats[1]
             if account_id not in accounts:
-                stats[2] += 1
+                stats[2] += 1  # past the cap, untracked accounts count again per request: an upper bound
                 if len(accounts) < MAX_KEY_ACCOUNTS_TRACKED:
                     accounts.add(account_id)
-            if stats[2] >= 2 and stats[0] >= 3:
-                shared_keys += 1
-                specific = specific or words >= SPECIFIC_KEY_WORDS
-        return specific or shared_keys >= 2
 
     def is_recycled(self, text_hash: int) -> bool:
         entry = self.texts.get(text_hash)

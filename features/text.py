@@ -37,8 +37,11 @@ def normalize(text: str) -> str:
 
 
 def text_hash(text: str) -> int:
-    """Stable 64-bit hash of the normalized text (recycled texts share it)."""
-    data = normalize(text).encode("utf-8", "ignore")
+    """Stable 64-bit hash of a text up to case, spacing and trailing punctuation (recycled texts share it).
+
+    Digits are kept: two math problems that differ only in their numbers are different tasks.
+    """
+    data = _SPACE.sub(" ", text.lower()).strip(" \t\n.!?").encode("utf-8", "ignore")
     return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 

@@ -19,6 +19,7 @@ from features.shared_index import SharedIndex
 TEMPLATE_WEIGHT = 0.85
 TEMPLATE_FULL_OVERLAP = 0.6
 SHARE_SMOOTHING = 4.0
+TEMPLATED_SPECIFICITY = 1.0
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
 
 
@@ -29,10 +30,13 @@ def key_specificity(key: int) -> float:
 
 
 def recycled_share(state: AccountState, index: SharedIndex) -> float:
-    """Share of the account's recent distinct texts that other accounts sent too."""
+    """How much of the account's traffic re-sends known texts: texts other accounts sent too (viral prompts,
+    shared benchmark items), or its own texts again (an evaluation re-running a fixed item set)."""
     if not state.text_hashes:
         return 0.0
-    return sum(index.is_recycled(h) for h in state.text_hashes) / len(state.text_hashes)
+    shared = sum(index.is_recycled(h) for h in state.text_hashes) / len(state.text_hashes)
+    repeated = 1.0 - state.distinct_texts / state.events if state.events >= 5 else 0.0
+    return max(shared, repeated)
 
 
 def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -> dict[int, float]:
@@ -42,9 +46,26 @@ def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -
             if k is not None and index.is_wrapper(k, max_accounts)}
 
 
+def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
+    """Share of recent requests built on wrapper sentences that other accounts share and this account reuses
+    (specific enough: one long boilerplate sentence, or several shorter ones)."""
+    if not state.recent_keys:
+        return 0.0
+    reused = {k for k in wrappers if state.template_keys.get(k, 0) >= 2}
+    if not reused:
+        return 0.0
+    templated = sum(1 for keys in state.recent_keys
+                    if sum(key_specificity(k) for k in keys if k in reused) >= TEMPLATED_SPECIFICITY)
+    return templated / len(state.recent_keys)
+
+
 def link_templates(accounts: list[AccountState], shares: list[dict[int, float]], recycled: np.ndarray,
-                   links: LinkSet, max_members: int) -> None:
-    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b))."""
+                   links: LinkSet, max_members: int, excluded: np.ndarray | None = None) -> None:
+    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b)).
+
+    ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
+    if excluded is not None:
+        shares = [{} if excluded[i] else s for i, s in enumerate(shares)]
     keys = [list(s) for s in shares]
     values = [[float(np.sqrt(v)) for v in s.values()] for s in shares]
     matrix, _, _ = membership_matrix(keys, max_members, values=values)
