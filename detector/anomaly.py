@@ -8,6 +8,7 @@ learns from, so a campaign cannot teach the model that it is normal.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -52,7 +53,9 @@ class AnomalyScorer:
         if len(reference) < MIN_REFERENCE:
             return False
         model = MODELS[self.model_name]()
-        model.fit(reference)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # constant feature columns (e.g. no 429s anywhere) are expected
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model.fit(reference)  # type: ignore[attr-defined]
         self._model = model
         self._reference_scores = np.sort(np.asarray(model.decision_scores_, dtype=np.float64))  # type: ignore[attr-defined]
         self.fitted_on = len(reference)
@@ -63,6 +66,8 @@ class AnomalyScorer:
         """Calibrated anomaly scores in [0, 1]; 0.5 for every row while no model is fitted."""
         if self._model is None or self._reference_scores is None or len(rows) == 0:
             return np.full(len(rows), 0.5)
-        raw = np.asarray(self._model.decision_function(rows), dtype=np.float64)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            raw = np.asarray(self._model.decision_function(rows), dtype=np.float64)  # type: ignore[attr-defined]
         ranks = np.searchsorted(self._reference_scores, raw, side="right")
         return ranks / len(self._reference_scores)

@@ -39,6 +39,7 @@ class CampaignTracker:
         self.dismissed_growth = dismissed_growth
         self.campaigns: dict[str, Campaign] = {}
         self.account_campaign: dict[str, str] = {}
+        self.preset: dict[str, tuple[str, int, int]] = {}
 
     def match(self, members: set[str]) -> Campaign | None:
         """The known campaign sharing most accounts with ``members``, if the overlap is substantial."""
@@ -67,6 +68,8 @@ class CampaignTracker:
             self.campaigns[campaign.campaign_id] = campaign
             for account in fresh:
                 self.account_campaign[account] = campaign.campaign_id
+            if not self._apply_preset(campaign):
+                return None
             return self._new_version(campaign, score, severity)
         added = {a for a in members - campaign.members if a not in self.account_campaign}
         old_size = len(campaign.members)
@@ -98,6 +101,27 @@ class CampaignTracker:
         campaign.status = status
         if status == "dismissed":
             campaign.dismissed_size = len(campaign.members)
+
+    def preset_status(self, campaign_id: str, status: str, size: int, version: int) -> None:
+        """Triage decided before this tracker met the campaign (loaded from the store when the detector starts)."""
+        if campaign_id in self.campaigns:
+            self.set_status(campaign_id, status)
+        else:
+            self.preset[campaign_id] = (status, size, version)
+
+    def _apply_preset(self, campaign: Campaign) -> bool:
+        """Carry a stored triage onto a re-found campaign; False while a dismissed one has not grown enough."""
+        preset = self.preset.pop(campaign.campaign_id, None)
+        if preset is None:
+            return True
+        campaign.status, campaign.dismissed_size, stored_version = preset
+        if campaign.status != "dismissed":
+            return True
+        campaign.version = max(campaign.version, stored_version)
+        if len(campaign.members) < (1 + self.dismissed_growth) * max(campaign.dismissed_size, 1):
+            return False
+        campaign.status = "open"
+        return True
 
     def forget_accounts(self, accounts: set[str]) -> None:
         """Drop evicted or allow-listed accounts from the account index (alerts already emitted stay)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import random
 from typing import Any
 
@@ -25,6 +26,7 @@ from streams.events import Event
 
 log = logging.getLogger(__name__)
 
+_NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow"})
 NEW_MODEL_GRACE_S = 6 * 3600   # models first seen this long after the stream started count as new releases
 PIVOT_WINDOW_S = 86_400
 
@@ -41,7 +43,7 @@ class Detector:
         self.accounts: dict[str, AccountState] = {}
         self.analyzer = TextAnalyzer()
         self.index = SharedIndex()
-        self.tracker = CampaignTracker(self.det.growth_for_new_version)
+        self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
         self.rng = random.Random(7)
@@ -75,6 +77,16 @@ class Detector:
         state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
                      self.det.lookback_s // 3600)
         return alerts
+
+    # -- checkpoints -----------------------------------------------------------------------------------
+    def checkpoint(self) -> bytes:
+        """Everything the detector has learned, as bytes (embedding models are not part of it)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in _NOT_CHECKPOINTED}
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, blob: bytes) -> None:
+        """Continue from a ``checkpoint`` taken by a detector with the same settings."""
+        self.__dict__.update(pickle.loads(blob))  # noqa: S301 - our own checkpoint, never untrusted input
 
     def finish(self) -> list[dict[str, Any]]:
         """Evaluate once more at the end of the input."""

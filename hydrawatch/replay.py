@@ -11,6 +11,8 @@ from detector.engine import Detector
 from features.embeddings import load_tiers
 from hydrawatch.settings import Settings
 from hydrawatch.store import StoreAlertSink, make_engine
+from hydrawatch.store.accounts import ActivityRecorder
+from hydrawatch.store.feedback import apply_feedback
 from streams.events import Event
 from streams.pipeline import RunSummary, run_pipeline
 from streams.sinks import AlertSink, DeadLetterFile, JsonLinesAlertSink
@@ -47,12 +49,30 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     if alerts_out is not None:
         sinks.append(JsonLinesAlertSink(alerts_out))
     url = db_url if db_url is not None else settings.db_url
+    recorder: ActivityRecorder | None = None
     if url:
-        sinks.append(StoreAlertSink(make_engine(url)))
+        engine = make_engine(url)
+        sinks.append(StoreAlertSink(engine))  # migrates the store first
+        apply_feedback(detector, engine)  # stored allow-lists and triage decisions
+        recorder = ActivityRecorder(engine)
+        on_event = _chain(recorder.observe, on_event)
     try:
         summary = run_pipeline(source, detector, sinks, on_event=on_event)
     finally:
         for sink in sinks:
             sink.close()
+        if recorder is not None:
+            recorder.close()
         dlq.close()
     return ReplayResult(summary, source.stats, dlq.count, detector)
+
+
+def _chain(first: Callable[[Event], None], second: Callable[[Event], None] | None) -> Callable[[Event], None]:
+    if second is None:
+        return first
+
+    def both(event: Event) -> None:
+        first(event)
+        second(event)
+
+    return both

@@ -57,6 +57,9 @@ class DetectionSettings(BaseModel):
     anomaly_model: str = Field("ecod", description="pyod model for per-account anomaly scores: ecod or iforest.")
     anomaly_refit_s: int = Field(6 * 3600, description="Refit the anomaly model this often (event time).")
     shadow: bool = Field(False, description="Simulation mode: compute and store alerts but mark them shadow.")
+    dismissed_growth: float = Field(
+        0.5, description="A dismissed campaign is re-alerted only after growing by this fraction of its size."
+    )
 
 
 class AllowList(BaseModel):
@@ -66,6 +69,43 @@ class AllowList(BaseModel):
     orgs: list[str] = Field(default_factory=list)
     payment_fingerprints: list[str] = Field(default_factory=list)
     ips: list[str] = Field(default_factory=list, description="IP addresses or CIDR networks.")
+
+
+class ApiSettings(BaseModel):
+    """The analyst service (``hydrawatch serve``): HTTP API and dashboard."""
+
+    host: str = Field("127.0.0.1", description="Address the service listens on.")
+    port: int = Field(8000, description="TCP port of the service.")
+    secret_key: str | None = Field(
+        None, description="Signs session cookies; default: a random key kept in the store (shared by workers)."
+    )
+    session_max_age_s: int = Field(12 * 3600, description="Dashboard sessions expire after this many seconds.")
+    cookie_secure: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
+    poll_interval_s: int = Field(10, description="How often the dashboard polls for new alerts.")
+    max_page_size: int = Field(500, description="Largest page the list endpoints return.")
+
+
+class KafkaSettings(BaseModel):
+    """Streaming from Kafka (``hydrawatch stream``, ``hydrawatch produce``); see docs/streaming.md."""
+
+    bootstrap_servers: str = Field("127.0.0.1:9092", description="Comma-separated host:port of the brokers.")
+    topic: str = Field("api-requests", description="Input topic of request events (keyed by account id).")
+    group: str = Field("hydrawatch", description="Consumer group; also names the checkpoints in the store.")
+    alerts_topic: str = Field("hydrawatch.alerts", description="Every alert version, keyed by campaign id.")
+    dlq_topic: str = Field("hydrawatch.dlq", description="Rejected messages: original bytes, reason headers.")
+    profiles_topic: str = Field(
+        "hydrawatch.profiles", description="Compacted topic of per-account profiles (worker -> linker roles)."
+    )
+    checkpoint_every_events: int = Field(5000, description="Checkpoint state and offsets after this many events.")
+    checkpoint_every_s: float = Field(10.0, description="... or after this many seconds, whichever comes first.")
+    profile_every_s: float = Field(2.0, description="Workers publish changed account profiles this often.")
+    max_message_bytes: int = Field(1_000_000, description="Larger input messages are dead-lettered unparsed.")
+    max_poll_records: int = Field(1000, description="Records per consumer poll.")
+    session_timeout_ms: int = Field(10_000, description="Group session timeout (worker role).")
+    retry_backoff_max_s: float = Field(30.0, description="Longest wait between retries while a broker is down.")
+    linker_idle_partition_s: float = Field(
+        30.0, description="Linker: a source partition silent this long (wall) no longer holds back event time."
+    )
 
 
 class Settings(BaseSettings):
@@ -83,6 +123,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     allowlist: AllowList = Field(default_factory=AllowList)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -73,8 +73,10 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables."""
-    Base.metadata.create_all(engine)
+    """Bring the schema up to date (Alembic migrations; idempotent)."""
+    from hydrawatch.store.migrate import upgrade  # late import: migrations build on this module
+
+    upgrade(engine)
 
 
 class StoreAlertSink:
@@ -128,4 +130,7 @@ def save_alert(session: Session, alert: dict[str, Any]) -> bool:
         if account not in known:
             session.add(MemberRow(campaign_id=alert["campaign_id"], account_id=account,
                                   since_version=alert["version"]))
+    from hydrawatch.store.ingest import after_save  # late import: accounts and triage build on this module
+
+    after_save(session, campaign, alert, detected, set(alert["accounts"]) - known)
     return True

@@ -1,0 +1,1 @@
+"""hydrawatch analyst service: REST API under /api/v1 and the server-rendered dashboard."""

@@ -1,0 +1,29 @@
+"""JSON responses that always encode: attacker-controlled text may hold lone surrogates (broken UTF-8)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+
+def clean_text(value: str) -> str:
+    """``value`` as valid Unicode: lone surrogates become U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def dumps(content: Any) -> bytes:
+    text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
+    return clean_text(text).encode("utf-8")
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSONResponse that replaces unencodable characters instead of failing with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)

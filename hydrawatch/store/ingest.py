@@ -1,0 +1,21 @@
+"""What ``save_alert`` does beyond the campaign tables: account rows, the feed and re-opening re-alerted campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hydrawatch.store.accounts import record_alert_accounts
+from hydrawatch.store.feed import record_stored
+from hydrawatch.store.models import CampaignRow
+from hydrawatch.store.triage import reopen_if_realerted
+
+
+def after_save(session: Session, campaign: CampaignRow, alert: dict[str, Any], detected: datetime,
+               new_members: set[str]) -> None:
+    """Called by ``save_alert`` once per newly stored alert version."""
+    record_alert_accounts(session, alert, detected, new_members)
+    record_stored(session, alert["alert_id"], alert["campaign_id"])
+    reopen_if_realerted(session, campaign, alert)

@@ -1,0 +1,83 @@
+"""Linking: hidden infrastructure links across organisations, template links discounted by recycling."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from detector.linking.content import link_templates, recycled_share, templated_share, wrapper_shares
+from detector.linking.edges import LinkSet
+from detector.linking.infra import link_infrastructure, rotation
+from features.account import AccountState
+from features.shared_index import SharedIndex
+from features.text import TextAnalyzer
+from streams.events import parse_record
+
+WRAPPER = ("Act as an impartial judge and evaluate the following response against the rubric of accuracy, depth "
+           "and clarity, explaining every deduction in detail. Response to grade: {task}")
+
+
+def feed(records: list[dict]) -> tuple[dict[str, AccountState], SharedIndex]:
+    states: dict[str, AccountState] = {}
+    index, analyzer, rng = SharedIndex(), TextAnalyzer(), random.Random(0)
+    for record in records:
+        event = parse_record(record)
+        info = analyzer.analyze(event.text)
+        index.observe(event.account_id, info, event.ts)
+        states.setdefault(event.account_id, AccountState(event.account_id)).update(event, info, rng, 0)
+    return states, index
+
+
+def test_payment_links_only_across_organisations() -> None:
+    states, _ = feed([
+        {"ts": 1, "account_id": "a", "prompt": "x", "payment_fingerprint": "card", "org_id": "o1"},
+        {"ts": 2, "account_id": "b", "prompt": "x", "payment_fingerprint": "card", "org_id": "o1"},
+        {"ts": 3, "account_id": "c", "prompt": "x", "payment_fingerprint": "card"},
+    ])
+    accounts = list(states.values())
+    links = LinkSet(len(accounts))
+    link_infrastructure(accounts, links, max_members=100)
+    pay = links.matrices["shared_payment"]
+    assert pay[0, 1] == 0  # same organisation: transparent
+    assert pay[0, 2] > 0.8 and pay[1, 2] > 0.8
+
+
+def test_shared_ips_count_only_when_accounts_rotate() -> None:
+    campus = [{"ts": i, "account_id": f"s{i % 4}", "prompt": "x", "ip": "192.0.2.1"} for i in range(40)]
+    proxies = [{"ts": i, "account_id": f"p{i % 4}", "prompt": "x", "ip": f"203.0.113.{i % 10}"} for i in range(80)]
+    states, _ = feed(campus + proxies)
+    accounts = list(states.values())
+    assert rotation(states["s0"]) == 0 and rotation(states["p0"]) >= 0.8
+    links = LinkSet(len(accounts))
+    link_infrastructure(accounts, links, max_members=100)
+    ips = links.matrices["shared_rotating_ips"].tocoo()
+    linked = {accounts[i].account_id for i in np.concatenate([ips.row, ips.col])}
+    assert linked == {"p0", "p1", "p2", "p3"}
+
+
+def test_template_links_need_novel_tasks() -> None:
+    harvest = [{"ts": i, "account_id": f"h{i % 3}", "prompt": WRAPPER.format(task=f"task number {i} about topic {i}")}
+               for i in range(30)]
+    recycle = [{"ts": 100 + i, "account_id": f"e{i % 3}", "prompt": WRAPPER.format(task=f"fixed item {i % 2}")}
+               for i in range(30)]
+    states, index = feed(harvest + recycle)
+    accounts = list(states.values())
+    shares = [wrapper_shares(s, index, 100) for s in accounts]
+    recycled = np.array([recycled_share(s, index) for s in accounts])
+    assert templated_share(states["h0"], shares[0]) == 1.0
+    links = LinkSet(len(accounts))
+    link_templates(accounts, shares, recycled, links, max_members=100)
+    coo = links.matrices["shared_template"].tocoo()
+    pairs = {(accounts[i].account_id, accounts[j].account_id): w for i, j, w in zip(coo.row, coo.col, coo.data)}
+    assert pairs[("h0", "h1")] > 0.5
+    assert all(w < 0.2 for (a, b), w in pairs.items() if a.startswith("e") and b.startswith("e"))
+
+
+def test_noisy_or_combination() -> None:
+    links = LinkSet(3)
+    links.add("one", "content", np.array([0]), np.array([1]), np.array([0.5]))
+    links.add("two", "timing", np.array([1]), np.array([0]), np.array([0.5]))
+    combined = links.combined().tocsr()
+    assert abs(combined[0, 1] - 0.75) < 1e-9
+    assert links.pair(1, 0) == {"one": 0.5, "two": 0.5}

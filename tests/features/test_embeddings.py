@@ -1,0 +1,55 @@
+"""Embedding tiers load from local files only, and the text-hash cache avoids re-encoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from features.embeddings import EmbeddingCache, ModelNotFoundError, minilm_path, static_model_path
+
+
+class CountingEncoder:
+    dims = 4
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(texts)
+        return np.array([[len(t), 1, 0, 0] for t in texts], dtype=np.float32)
+
+
+def test_cache_encodes_each_text_once_in_one_batch() -> None:
+    encoder = CountingEncoder()
+    cache = EmbeddingCache(encoder, max_entries=10)
+    first = cache.embed([1, 2, 1], ["aa", "bbb", "aa"])
+    assert encoder.calls == [["aa", "bbb"]]
+    assert first[0].tolist() == first[2].tolist()
+    cache.embed([2], ["bbb"])
+    assert len(encoder.calls) == 1
+
+
+def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="no config.json"):
+        minilm_path(tmp_path)
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        static_model_path(tmp_path, tmp_path, 8, configured=tmp_path / "nope")
+
+
+def test_packaged_minilm_and_distilled_static_tier(tmp_path: Path) -> None:
+    """Loads the real packaged MiniLM, distills (or reuses) the static model, and checks they agree."""
+    from features.embeddings import MiniLMEncoder, StaticEncoder
+    from hydrawatch.settings import default_cache_dir
+
+    source = minilm_path(None)
+    static = StaticEncoder(static_model_path(default_cache_dir(), source, 256))
+    texts = ["How do I sort a list in Python?", "What is the best way to order a Python list?",
+             "Recipe for a chocolate cake with no eggs"]
+    fast = static.encode(texts)
+    assert fast.shape == (3, 256)
+    assert fast[0] @ fast[1] > fast[0] @ fast[2]
+    deep = MiniLMEncoder(source).encode(texts)
+    assert deep.shape == (3, 384)
+    assert deep[0] @ deep[1] > deep[0] @ deep[2]

@@ -1,0 +1,144 @@
+"""Builds request events from a scenario file (tests/detector/scenarios/*.yaml) plus benign background traffic.
+
+Scenarios are data, CrowdSec-style: each names groups of accounts with their infrastructure, prompt style and
+pacing, and what the detector is expected to do (alert on some groups, stay silent on others).
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASE_TS = 1_772_000_000.0
+WORDS = ("river market engine garden theorem protein ledger harbor violin glacier compiler pigeon canyon "
+         "lantern saddle orbit meadow quartz falcon tunnel ribbon magnet copper willow dune ember atlas "
+         "circuit maple comet harvest needle beacon prairie cobalt marble thunder velvet").split()
+VERBS = "compute estimate explain compare derive prove design summarize classify rank".split()
+WRAPPERS = {
+    "templated_reasoning": [
+        "You are a meticulous tutor. Solve the following problem and lay out every intermediate step of your "
+        "reasoning in order before the final answer.\n\nProblem: {task}\n\nEnd with a line 'FINAL: <answer>'.",
+        "Work through this task carefully. Explain your internal reasoning step by step, numbering each step, "
+        "then state the final answer on its own line.\n\nTask: {task}",
+        "Think through the question below in full detail. Show your complete chain of thought, checking each "
+        "intermediate result, and finish with the answer in bold.\n\nQuestion: {task}",
+    ],
+    "templated_rubric": [
+        "You are a strict grader. Score the candidate answer below against this rubric: correctness 0-4, "
+        "reasoning quality 0-3, clarity 0-3. Justify every criterion and output a JSON score.\n\n{task}",
+        "Act as an impartial judge. Evaluate the following response on a scale of 1 to 10 using the rubric of "
+        "accuracy, completeness and style, explaining each deduction in detail.\n\n{task}",
+    ],
+}
+BENCHMARK = [f"Question {i}: what is {i * 7} plus {i * 3}? Think step by step." for i in range(15)]
+VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
+
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "detector" / "scenarios").glob("*.yaml"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    return dict(yaml.safe_load(path.read_text()))
+
+
+def run_scenario(scenario: dict[str, Any], seed: int = 1) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Replay a scenario through a detector (no embedding tiers: fast); returns every alert and the groups."""
+    from detector.engine import Detector
+    from hydrawatch.settings import AllowList, Settings
+    from streams.events import parse_record
+
+    events, groups = build(scenario, seed)
+    settings = Settings(db_url="", allowlist=AllowList(**scenario.get("allowlist", {})))
+    detector = Detector(settings)
+    alerts = []
+    for record in events:
+        alerts.extend(detector.process(parse_record(record)))
+    alerts.extend(detector.finish())
+    return alerts, groups
+
+
+def build(scenario: dict[str, Any], seed: int = 1) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Events (sorted by ts) and the group of every account."""
+    rng = random.Random(seed)
+    hours = float(scenario["hours"])
+    events: list[dict[str, Any]] = []
+    groups: dict[str, str] = {}
+    background = {"name": "benign", "accounts": 60, "org": "none", "payment": "own", "ips": "own",
+                  "style": "benign", "rate_per_hour": 1.5, "regular": False, "created": "spread"}
+    for spec in [*scenario["groups"], background]:
+        events.extend(_group_events(spec, hours, rng, groups))
+    events.sort(key=lambda e: e["ts"])
+    for i, event in enumerate(events):
+        event["event_id"] = f"ev-{i}"
+        event["ts"] = round(event["ts"] * 1000)
+    return events, groups
+
+
+def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups: dict[str, str]) -> list[dict]:
+    name = spec["name"]
+    out = []
+    wave = BASE_TS - 3 * 86400 + rng.random() * 3600
+    payments = int(str(spec["payment"]).split(":")[1]) if str(spec["payment"]).startswith("shared") else 0
+    pool = int(str(spec["ips"]).split(":")[1]) if str(spec["ips"]).startswith("pool") else 0
+    for a in range(spec["accounts"]):
+        account = f"{name}-{a}"
+        groups[account] = name
+        created = wave + rng.random() * 1800 if spec["created"] == "wave" else BASE_TS - rng.uniform(20, 400) * 86400
+        base = {
+            "account_id": account,
+            "org_id": f"org-{name}" if spec["org"] == "shared" else None,
+            "payment_fingerprint": (f"pay-{name}-{a % payments}" if payments else
+                                    None if spec["payment"] == "none" else f"pay-{account}"),
+            "account_created_at": round(created * 1000),
+            "signup_channel": spec.get("channel", "self_serve"),
+            "user_agent": "python-httpx/0.27" if spec["style"].startswith("templated") else
+            f"Mozilla/5.0 browser-{rng.randrange(6)}",
+            "model": "atlas-2", "max_tokens": 2048,
+        }
+        own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
+        ts = BASE_TS + rng.random() * 3600
+        while ts < BASE_TS + hours * 3600:
+            ip = f"203.0.113.{rng.randrange(pool)}" if pool else own_ip
+            text = _text(spec["style"], rng, a)
+            out.append({**base, "ts": ts, "ip": ip, "asn": 64500 + (zlib.crc32(ip.encode()) % 3 if pool else rng.randrange(50)),
+                        "prompt": text, "input_tokens": len(text) // 4,
+                        "output_tokens": 2000 if spec["style"].startswith("templated") else rng.randrange(50, 600)})
+            gap = 3600 / spec["rate_per_hour"]
+            ts += gap * (rng.uniform(0.9, 1.1) if spec["regular"] else rng.expovariate(1.0))
+    return out
+
+
+def _task(rng: random.Random) -> str:
+    words = rng.sample(WORDS, 4)
+    return (f"{rng.choice(VERBS).capitalize()} how a {words[0]} of {rng.randrange(2, 999)} units interacts "
+            f"with the {words[1]} and the {words[2]} when the {words[3]} changes by {rng.randrange(2, 99)} percent")
+
+
+def _text(style: str, rng: random.Random, account: int) -> str:
+    if style in WRAPPERS:
+        return rng.choice(WRAPPERS[style]).format(task=_task(rng))
+    if style == "benchmark_items":
+        return rng.choice(BENCHMARK)
+    if style == "viral":
+        return VIRAL + rng.choice(["", "?", "!", " please"]) if rng.random() < 0.6 else _benign(rng)
+    if style == "own_words_assignment":
+        opener = rng.choice(["hey", "so", "quick q", "hi", "ok so", "sorry"])
+        ask = rng.choice(["how do i start", "im stuck on", "can you explain", "what does it mean", "help with"])
+        return f"{opener} {ask} the recursion part of assignment 3 {rng.choice(WORDS)} {rng.randrange(99)}"
+    return _benign(rng)
+
+
+def _benign(rng: random.Random) -> str:
+    words = rng.sample(WORDS, 3)
+    kind = rng.randrange(4)
+    if kind == 0:
+        return f"Write a short poem about a {words[0]} and a {words[1]}."
+    if kind == 1:
+        return f"What is the difference between a {words[0]} and a {words[1]} in {words[2]} terms?"
+    if kind == 2:
+        return f"Explain step by step how to fix a {words[0]} {words[1]} error number {rng.randrange(999)}."
+    return f"Give me {rng.randrange(2, 9)} ideas for a {words[0]} themed party near the {words[1]}."
