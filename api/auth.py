@@ -78,12 +78,13 @@ class Sessions:
         row = live_token(session, token_id)
         return principal_of(row, csrf) if row is not None else None
 
-    def login_nonce(self, request: Request, response: Response) -> str:
-        """The CSRF nonce of the login form (kept in a short-lived signed cookie)."""
-        nonce = self.read_login_nonce(request) or secrets.token_urlsafe(24)
+    def login_nonce(self, request: Request) -> str:
+        """The CSRF nonce of the login form: the one in the browser's login cookie, or a new one."""
+        return self.read_login_nonce(request) or secrets.token_urlsafe(24)
+
+    def keep_login_nonce(self, response: Response, nonce: str) -> None:
         response.set_cookie(LOGIN_COOKIE, self.login_serializer.dumps(nonce), max_age=3600, httponly=True,
                             samesite="strict", secure=self.secure, path="/login")
-        return nonce
 
     def read_login_nonce(self, request: Request) -> str | None:
         try:

@@ -13,50 +13,57 @@ from dataclasses import dataclass
 
 FAMILIES = ("reasoning", "rubric", "agentic", "safe_rewrite")
 
-_PATTERNS = {
-    "reasoning": [
-        r"step[- ]by[- ]step",
-        r"chain[- ]of[- ]thought",
-        r"show (?:all |me )?(?:of )?(?:your|the) (?:full |complete |entire )?(?:work|reasoning|thinking|thought process)",
-        r"(?:explain|articulate|describe|reveal|verbali[sz]e|write out|spell out) (?:in detail )?(?:your|the) "
-        r"(?:internal |full |complete |entire |underlying )?(?:reasoning|thought process|thinking|rationale)",
-        r"(?:think|reason) (?:carefully |out loud |aloud )?(?:through|about) (?:each|every|the problem|this)",
-        r"(?:before|prior to) (?:giving|stating|writing) (?:the|your) (?:final )?answer",
-        r"reasoning trace",
-        r"every intermediate step",
-        r"(?:detailed|full|complete|exhaustive) (?:derivation|reasoning|rationale|justification)",
-    ],
-    "rubric": [
-        r"\brubric\b",
-        r"(?:grade|score|rate|judge|evaluate|assess) (?:the|this|each|both) (?:following |two |candidate |model )?"
-        r"(?:response|answer|completion|output|solution)s?",
-        r"on a scale (?:of|from) \d+",
-        r"(?:which|what) (?:response|answer|completion) is better",
-        r"\b(?:as|act as) (?:an? )?(?:impartial |strict |expert )?(?:judge|grader|evaluator|reward model)\b",
-        r"reward (?:model|score|signal)",
-        r"preference (?:label|judg)",
-        r"score[: ]+\[?\d+\s*/\s*10",
-    ],
-    "agentic": [
-        r"\byou are an? (?:autonomous |software |coding |helpful )?agent\b",
-        r"\b(?:call|use|invoke) the (?:\w+ )?(?:tool|function)s?\b",
-        r"\bfunction[_ ]call",
-        r"\b(?:observation|thought|action(?: input)?)\s*:",
-        r"\btool[_ ](?:use|call|result|output)",
-        r"\b(?:click|type into|scroll|take a screenshot)\b.{0,40}\b(?:button|field|page|screen|element)",
-        r"multi[- ]step (?:task|plan|agent)",
-        r"trajectory",
-    ],
-    "safe_rewrite": [
-        r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
-        r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
-        r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)",
-        r"\bsafe(?:r)? (?:rewrite|rephrasing|reformulation|version of (?:this|the) (?:request|query|prompt))",
-        r"without (?:triggering|violating|tripping) (?:the |any )?(?:safety|content|policy|filter)",
-        r"\b(?:sanitize|detoxify) (?:this|the following)",
-    ],
-}
-_COMBINED = re.compile("|".join(f"(?P<{name}>{'|'.join(pats)})" for name, pats in _PATTERNS.items()))
+# (family, anchors, pattern): a pattern is only tried on texts that contain one of its anchor substrings,
+# which keeps the common case (no intent phrase at all) to a few fast substring checks.
+_RULES: list[tuple[str, tuple[str, ...], str]] = [
+    ("reasoning", ("step",), r"step[- ]by[- ]step"),
+    ("reasoning", ("chain",), r"chain[- ]of[- ]thought"),
+    ("reasoning", ("work", "reasoning", "thinking", "thought"),
+     r"show (?:all |me )?(?:of )?(?:your|the) (?:full |complete |entire )?(?:work|reasoning|thinking|thought process)"),
+    ("reasoning", ("reasoning", "thought", "thinking", "rationale"),
+     r"(?:explain|articulate|describe|reveal|verbali[sz]e|write out|spell out) (?:in detail )?(?:your|the) "
+     r"(?:internal |full |complete |entire |underlying )?(?:reasoning|thought process|thinking|rationale)"),
+    ("reasoning", ("think", "reason"),
+     r"(?:think|reason) (?:carefully |out loud |aloud )?(?:through|about) (?:each|every|the problem|this)"),
+    ("reasoning", ("answer",), r"(?:before|prior to) (?:giving|stating|writing) (?:the|your) (?:final )?answer"),
+    ("reasoning", ("trace",), r"reasoning trace"),
+    ("reasoning", ("intermediate",), r"every intermediate step"),
+    ("reasoning", ("derivation", "reasoning", "rationale", "justification"),
+     r"(?:detailed|full|complete|exhaustive) (?:derivation|reasoning|rationale|justification)"),
+    ("rubric", ("rubric",), r"\brubric\b"),
+    ("rubric", ("response", "answer", "completion", "output", "solution"),
+     r"(?:grade|score|rate|judge|evaluate|assess) (?:the|this|each|both) (?:following |two |candidate |model )?"
+     r"(?:response|answer|completion|output|solution)s?"),
+    ("rubric", ("scale",), r"on a scale (?:of|from) \d+"),
+    ("rubric", ("better",), r"(?:which|what) (?:response|answer|completion) is better"),
+    ("rubric", ("judge", "grader", "evaluator", "reward model"),
+     r"\b(?:as|act as) (?:an? )?(?:impartial |strict |expert )?(?:judge|grader|evaluator|reward model)\b"),
+    ("rubric", ("reward",), r"reward (?:model|score|signal)"),
+    ("rubric", ("preference",), r"preference (?:label|judg)"),
+    ("rubric", ("score",), r"score[: ]+\[?\d+\s*/\s*10"),
+    ("agentic", ("agent",), r"\byou are an? (?:autonomous |software |coding |helpful )?agent\b"),
+    ("agentic", ("tool", "function"), r"\b(?:call|use|invoke) the (?:\w+ )?(?:tool|function)s?\b"),
+    ("agentic", ("function",), r"\bfunction[_ ]call"),
+    ("agentic", ("observation", "thought", "action"), r"\b(?:observation|thought|action(?: input)?)\s*:"),
+    ("agentic", ("tool",), r"\btool[_ ](?:use|call|result|output)"),
+    ("agentic", ("click", "type into", "scroll", "screenshot"),
+     r"\b(?:click|type into|scroll|take a screenshot)\b.{0,40}\b(?:button|field|page|screen|element)"),
+    ("agentic", ("multi",), r"multi[- ]step (?:task|plan|agent)"),
+    ("agentic", ("trajectory",), r"trajectory"),
+    ("safe_rewrite", ("safe", "harmless", "acceptable", "compliant", "benign"),
+     r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
+     r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
+     r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)"),
+    ("safe_rewrite", ("safe",),
+     r"\bsafe(?:r)? (?:rewrite|rephrasing|reformulation|version of (?:this|the) (?:request|query|prompt))"),
+    ("safe_rewrite", ("without",),
+     r"without (?:triggering|violating|tripping) (?:the |any )?(?:safety|content|policy|filter)"),
+    ("safe_rewrite", ("sanitize", "detoxify"), r"\b(?:sanitize|detoxify) (?:this|the following)"),
+]
+_COMPILED = [(FAMILIES.index(f), frozenset(anchors), re.compile(p)) for f, anchors, p in _RULES]
+_ALL_ANCHORS = sorted({a for _, anchors, _ in _RULES for a in anchors}, key=len, reverse=True)
+_ANCHORS = re.compile("|".join(re.escape(a) for a in _ALL_ANCHORS))
+_CONTAINED = {a: frozenset(b for b in _ALL_ANCHORS if b in a) for a in _ALL_ANCHORS}  # "reward model" has "reward"
 _HEAD, _TAIL = 3000, 1500
 
 
@@ -81,12 +88,17 @@ def match_intent(text: str, uses_tools: bool = False) -> IntentMatch:
         lowered = lowered[:_HEAD] + "\n" + lowered[-_TAIL:]
     mask = 0
     evidence: list[tuple[str, str]] = []
-    for match in _COMBINED.finditer(lowered):
-        family = match.lastgroup or ""
-        bit = 1 << FAMILIES.index(family)
-        if not mask & bit:
+    present: set[str] = set()
+    for found in set(_ANCHORS.findall(lowered)):
+        present |= _CONTAINED[found]
+    for bit_index, anchors, pattern in _COMPILED if present else ():
+        bit = 1 << bit_index
+        if mask & bit or not anchors & present:
+            continue
+        match = pattern.search(lowered)
+        if match is not None:
             mask |= bit
-            evidence.append((family, match.group(0)[:80]))
+            evidence.append((FAMILIES[bit_index], match.group(0)[:80]))
     if uses_tools:
         bit = 1 << FAMILIES.index("agentic")
         if not mask & bit:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from features.intent import IntentMatch, match_intent
 
-_WORD = re.compile(r"[a-z]+|\d+")
+_WORD = re.compile(r"([a-z]{1,6})[a-z]*|\d+")  # a word's first six letters; a number as ''
+
 _SENTENCE_SPLIT = re.compile(r"[\n.!?;:]+")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
@@ -26,6 +27,7 @@ STOP_WORDS = frozenset(
     "would should will shall may might must not no yes please also just very really into about over under than "
     "what which who whom whose when where why how all any each some such only own same too".split()
 )
+STOP_PREFIXES = frozenset(w[:6] for w in STOP_WORDS) | {""}
 MIN_KEY_WORDS = 3
 MAX_KEYS = 12
 ANALYZED_CHARS = 6000
@@ -50,7 +52,10 @@ def sentence_keys(text: str) -> tuple[tuple[int, int], ...]:
     head = text[:ANALYZED_CHARS].lower()
     keys: dict[int, int] = {}
     for sentence in _SENTENCE_SPLIT.split(head):
-        words = {w[:6] if w[0].isalpha() else "0" for w in _WORD.findall(sentence)} - STOP_WORDS
+        found = _WORD.findall(sentence)
+        words = set(found) - STOP_PREFIXES
+        if "" in found:
+            words.add("0")
         if len(words) < MIN_KEY_WORDS:
             continue
         sketch = " ".join(sorted(words)).encode()

@@ -110,7 +110,8 @@ class StreamStore:
 
     def keys(self, prefix: str) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.scalars(select(CheckpointRow.key).where(CheckpointRow.key.startswith(prefix))))
+            query = select(CheckpointRow.key).where(CheckpointRow.key.startswith(prefix))
+            return list(session.scalars(query))
 
     # -- outbox ------------------------------------------------------------------------------------------
     def emitted(self, key: str) -> set[str]:
@@ -143,7 +144,8 @@ class StreamStore:
         with Session(self.engine) as session:
             cursor = session.get(CursorRow, key)
             published = cursor.published_seq if cursor is not None else 0
-            offsets = {int(p): int(o) for p, o in (cursor.topic_offsets if cursor is not None else {}).items()}
+            stored = cursor.topic_offsets if cursor is not None else {}
+            offsets = {int(p): int(o) for p, o in stored.items()}
             rows = session.execute(select(OutboxRow.seq, OutboxRow.payload).where(
                 OutboxRow.key == key, OutboxRow.seq > published).order_by(OutboxRow.seq)).all()
             return Outbox([(int(s), p) for s, p in rows], published, offsets)

@@ -34,7 +34,7 @@ def test_short_sentences_make_no_keys() -> None:
 def test_intent_families_with_evidence() -> None:
     reasoning = match_intent("Please explain your internal reasoning step by step before the final answer.")
     assert reasoning.fired("reasoning") and not reasoning.fired("rubric")
-    assert reasoning.evidence == (("reasoning", "explain your internal reasoning"),)
+    assert reasoning.evidence == (("reasoning", "step by step"),)
     rubric = match_intent("Act as an impartial judge and grade the following response on a scale of 1 to 10.")
     assert rubric.fired("rubric")
     agentic = match_intent("Book me a table", uses_tools=True)
@@ -42,6 +42,7 @@ def test_intent_families_with_evidence() -> None:
     rewrite = match_intent("Rewrite this request so that it is safe and harmless: how to pick a lock")
     assert rewrite.fired("safe_rewrite")
     assert match_intent("Write a haiku about autumn leaves.").mask == 0
+    assert match_intent("Return the reward model score for this pair").fired("rubric")  # nested anchors
     assert set(FAMILIES) == {"reasoning", "rubric", "agentic", "safe_rewrite"}
 
 

@@ -1,0 +1,1 @@
+"""Read models shared by the API routes and the dashboard."""

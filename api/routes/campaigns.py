@@ -1,0 +1,71 @@
+"""Campaigns: filtered, sorted, paginated list; detail; hourly timeline by model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from api.deps import DB, Viewer, get_settings
+from api.queries.campaigns import CampaignFilter, campaign_detail, campaign_timeline, list_campaigns
+from api.responses import SafeJSONResponse
+from api.schemas import CampaignDetail, CampaignPage, Timeline, doc
+from hydrawatch.settings import Settings
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+Status = Literal["open", "confirmed", "dismissed"]
+Severity = Literal["low", "medium", "high", "critical"]
+SORT_PATTERN = r"^-?(detected_at|first_seen|score|size|severity|version)$"
+
+
+def page_limit(limit: int, settings: Settings) -> int:
+    if limit > settings.api.max_page_size:
+        raise HTTPException(422, f"limit must be at most {settings.api.max_page_size}")
+    return limit
+
+
+@router.get("", summary="List campaigns", responses=doc(CampaignPage))
+def campaigns(
+    _: Viewer,
+    db: DB,
+    settings: Settings = Depends(get_settings),
+    status: list[Status] | None = Query(None, description="Repeat to match several."),
+    severity: list[Severity] | None = Query(None, description="Repeat to match several."),
+    since: datetime | None = Query(None, description="Detected at or after (RFC 3339)."),
+    until: datetime | None = Query(None, description="Detected before (RFC 3339)."),
+    min_size: int | None = Query(None, ge=0),
+    max_size: int | None = Query(None, ge=0),
+    shadow: bool | None = Query(None),
+    account: str | None = Query(None, max_length=200, description="Only campaigns with this member."),
+    sort: str = Query("-detected_at", pattern=SORT_PATTERN, description="Field, '-' prefix for descending."),
+    limit: int = Query(50, ge=1),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> SafeJSONResponse:
+    where = CampaignFilter(status=list(status or []), severity=list(severity or []), since=since, until=until,
+                           min_size=min_size, max_size=max_size, shadow=shadow, account=account)
+    page = list_campaigns(db, where, sort, page_limit(limit, settings), offset)
+    return SafeJSONResponse(page.as_dict())
+
+
+@router.get("/{campaign_id}", summary="Campaign detail", responses=doc(CampaignDetail))
+def campaign(
+    campaign_id: str,
+    _: Viewer,
+    db: DB,
+    settings: Settings = Depends(get_settings),
+    members_limit: int = Query(200, ge=1),
+    members_offset: int = Query(0, ge=0),
+) -> SafeJSONResponse:
+    detail = campaign_detail(db, campaign_id, page_limit(members_limit, settings), members_offset)
+    if detail is None:
+        raise HTTPException(404, "no such campaign")
+    return SafeJSONResponse(detail)
+
+
+@router.get("/{campaign_id}/timeline", summary="Requests per hour, total and by model", responses=doc(Timeline))
+def timeline(campaign_id: str, _: Viewer, db: DB) -> SafeJSONResponse:
+    series = campaign_timeline(db, campaign_id)
+    if series is None:
+        raise HTTPException(404, "no such campaign")
+    return SafeJSONResponse(series)

@@ -1,0 +1,134 @@
+"""Replay benchmark: events/s per stage against a bare ``json.loads`` loop, and memory for 100,000 accounts.
+
+Usage: python bench/bench_replay.py [--events-file PATH] [--runs 3] [--accounts 100000]
+Without --events-file, a 150,000-event data set is generated once with the project's simulator (var/bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def dataset(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    from hydrawatch.simulator import generate
+
+    out = ROOT / "var" / "bench"
+    if not (out / "events.jsonl").exists():
+        generate(out, scale=1.0, days=3.0, seed=7)
+    return out / "events.jsonl"
+
+
+def time_json_loads(path: Path) -> tuple[float, int]:
+    lines = path.read_bytes().splitlines()
+    started = time.perf_counter()
+    for line in lines:
+        json.loads(line)
+    return time.perf_counter() - started, len(lines)
+
+
+def time_parse(path: Path) -> float:
+    from streams.sources import ReplaySource
+
+    started = time.perf_counter()
+    for _ in ReplaySource([path], lambda r: None):
+        pass
+    return time.perf_counter() - started
+
+
+def time_features(path: Path) -> float:
+    """Parse + per-event features and state, with campaign evaluations switched off."""
+    from detector.engine import Detector
+    from hydrawatch.settings import Settings
+    from streams.sources import ReplaySource
+
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9
+    detector = Detector(settings)
+    started = time.perf_counter()
+    for event in ReplaySource([path], lambda r: None):
+        detector.process(event)
+    return time.perf_counter() - started
+
+
+def time_replay(path: Path, tmp: Path) -> float:
+    """`hydrawatch replay` with default settings in a fresh process: wall time, start-up and model load included."""
+    db = tmp / "bench.db"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "hydrawatch.cli", "replay", str(path), "--alerts-out",
+                    str(tmp / "alerts.jsonl"), "--db", f"sqlite:///{db}", "--no-progress"], check=True,
+                   capture_output=True)
+    return time.perf_counter() - started
+
+
+def memory_for_accounts(accounts: int) -> None:
+    """Child process: state for ``accounts`` accounts (5 requests each), then one evaluation; prints RSS in MB."""
+    from detector.engine import Detector
+    from hydrawatch.settings import Settings
+    from streams.events import parse_record
+
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9
+    detector = Detector(settings)
+    base = 1_772_000_000_000
+    for i in range(accounts * 5):
+        a = i % accounts
+        detector.process(parse_record({
+            "ts": base + i * 50, "account_id": f"acct-{a}", "ip": f"10.{a % 250}.{i % 250}.{a % 199}",
+            "asn": 64500 + a % 300, "user_agent": f"client/{a % 40}", "payment_fingerprint": f"card-{a}",
+            "model": "atlas-2", "max_tokens": 1024, "input_tokens": 40, "output_tokens": 300,
+            "prompt": f"Question {i} from account {a}: explain the topic number {i % 977} in simple words."}))
+    detector.evaluate()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"accounts": len(detector.accounts), "max_rss_mb": round(rss_mb)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events-file", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    if args.memory_child:
+        memory_for_accounts(args.accounts)
+        return
+    path = dataset(args.events_file)
+    loads_s, n = time_json_loads(path)
+    print(f"data set: {path} ({n:,} lines, {path.stat().st_size / 1e6:.0f} MB)")
+    print(f"bare json.loads loop: {loads_s:.2f} s ({n / loads_s:,.0f} lines/s)")
+    parse_s = time_parse(path)
+    print(f"stage read+parse+order: {parse_s:.2f} s ({n / parse_s:,.0f} events/s)")
+    feat_s = time_features(path)
+    print(f"stage + features/state (no evaluations): {feat_s:.2f} s ({n / feat_s:,.0f} events/s)")
+    tmp = ROOT / "var" / "bench" / "out"
+    tmp.mkdir(parents=True, exist_ok=True)
+    totals = []
+    for run in range(args.runs):
+        totals.append(time_replay(path, tmp))
+        print(f"full replay run {run + 1} (fresh process, default settings): {totals[-1]:.2f} s "
+              f"({n / totals[-1]:,.0f} events/s)")
+    median = statistics.median(totals)
+    print(f"median full replay: {n / median:,.0f} events/s; {median / loads_s:.1f}x the json.loads loop")
+    child = subprocess.run([sys.executable, __file__, "--memory-child", "--accounts", str(args.accounts)],
+                           capture_output=True, text=True, check=True)
+    memory = json.loads(child.stdout.strip().splitlines()[-1])
+    print(f"memory: {memory['accounts']:,} accounts in state, max RSS {memory['max_rss_mb']:,} MB")
+
+
+if __name__ == "__main__":
+    main()

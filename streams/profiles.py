@@ -1,0 +1,165 @@
+"""Per-account profiles for the ``worker`` role: account features per owned partition, and their wire format.
+
+A worker folds each event into its account's ``AccountState`` (the same per-event update the detector does)
+and keeps the states of each input partition apart, so that a partition's accounts can be checkpointed, handed
+over on a rebalance and restored on their own. Changed profiles are published to a compacted topic keyed by
+account id; evicted accounts are published as tombstones. Profiles are JSON (never pickle: the topic is a
+network input of the linker), with dicts as ``{"d": [[key, value], ...]}`` since their keys are not strings.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from features.account import AccountState
+from features.text import TextAnalyzer
+from streams.events import Event
+
+FORMAT_VERSION = 1
+WATERMARK_PREFIX = "\x00wm/"     # keys of per-partition event-time watermarks on the profiles topic
+_TUPLE_ITEMS = frozenset({"embed_queue", "recent_keys"})
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {"d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, set | frozenset):
+        return {"s": sorted(value)}
+    if isinstance(value, np.ndarray):
+        return {"a": value.astype(float).tolist()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "d" in value:
+            return {_decode(k): _decode(v) for k, v in value["d"]}
+        if "s" in value:
+            return set(value["s"])
+        if "a" in value:
+            return np.asarray(value["a"], dtype=np.float32)
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def encode_profile(state: AccountState, partition: int, offset: int, watermark: float) -> bytes:
+    """The profile message of one account: its state and the input position it reflects."""
+    body = {name: _encode(getattr(state, name)) for name in AccountState.__slots__}
+    return orjson.dumps({"v": FORMAT_VERSION, "partition": partition, "offset": offset, "watermark": watermark,
+                         "state": body})
+
+
+def decode_profile(raw: bytes) -> tuple[AccountState, int, int]:
+    """(state, source partition, source offset) of a profile message; ValueError when malformed."""
+    message = orjson.loads(raw)
+    if not isinstance(message, dict) or message.get("v") != FORMAT_VERSION:
+        raise ValueError("not a hydrawatch profile message (or another format version)")
+    body = message["state"]
+    state = AccountState(str(body["account_id"]))
+    for name in AccountState.__slots__:
+        if name in body:
+            value = _decode(body[name])
+            if name in _TUPLE_ITEMS:
+                value = [tuple(item) for item in value]
+            setattr(state, name, value)
+    return state, int(message["partition"]), int(message["offset"])
+
+
+def watermark_key(topic: str, partition: int) -> bytes:
+    return f"{WATERMARK_PREFIX}{topic}/{partition}".encode()
+
+
+@dataclass
+class PartitionState:
+    """The accounts of one input partition."""
+
+    accounts: dict[str, AccountState] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    now: float = 0.0
+    events: int = 0
+    dirty: set[str] = field(default_factory=set)
+    evicted: set[str] = field(default_factory=set)
+
+
+class AccountWorker:
+    """The per-event half of the detector, per owned partition; its alerts are always empty (no linking)."""
+
+    def __init__(self, settings: Any, position: Callable[[], tuple[int, int] | None]) -> None:
+        self.det = settings.detection
+        self.budget = settings.embedding.fast_per_account
+        self.position = position
+        self.analyzer = TextAnalyzer()
+        self.partitions: dict[int, PartitionState] = {}
+
+    def process(self, event: Event) -> list[dict[str, Any]]:
+        current = self.position()
+        partition = current[0] if current is not None else 0
+        part = self.partitions.get(partition)
+        if part is None:
+            part = self.partitions[partition] = PartitionState(rng=random.Random(partition))
+        state = part.accounts.get(event.account_id)
+        if state is None:
+            state = part.accounts[event.account_id] = AccountState(event.account_id)
+            part.evicted.discard(event.account_id)
+        info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
+        state.update(event, info, part.rng, self.budget, self.det.lookback_s // 3600)
+        part.now = max(part.now, event.ts)
+        part.events += 1
+        part.dirty.add(event.account_id)
+        return []
+
+    def finish(self) -> list[dict[str, Any]]:
+        return []
+
+    def evict(self, partition: int) -> None:
+        """Forget accounts idle longer than the TTL (event time); they are published as tombstones."""
+        part = self.partitions[partition]
+        horizon = part.now - self.det.account_ttl_s
+        for account in [a for a, s in part.accounts.items() if s.last_ts < horizon]:
+            del part.accounts[account]
+            part.dirty.discard(account)
+            part.evicted.add(account)
+
+    def changes(self, partition: int, offset: int) -> list[tuple[bytes, bytes | None]]:
+        """(key, profile or tombstone) of every account changed since the last call."""
+        part = self.partitions.get(partition)
+        if part is None:
+            return []
+        self.evict(partition)
+        out: list[tuple[bytes, bytes | None]] = [
+            (a.encode(), encode_profile(part.accounts[a], partition, offset, part.now)) for a in sorted(part.dirty)]
+        out.extend((a.encode(), None) for a in sorted(part.evicted))
+        part.dirty.clear()
+        part.evicted.clear()
+        return out
+
+    def dump(self, partition: int) -> bytes:
+        """Checkpoint bytes of one partition (pickle: only ever read back from our own store)."""
+        return pickle.dumps(self.partitions.get(partition) or PartitionState(rng=random.Random(partition)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    def load(self, partition: int, blob: bytes | None) -> None:
+        """Take over a partition from its checkpoint (or empty)."""
+        if blob is None:
+            self.partitions[partition] = PartitionState(rng=random.Random(partition))
+        else:
+            self.partitions[partition] = pickle.loads(blob)  # noqa: S301 - our own checkpoint
+
+    def drop(self, partition: int) -> None:
+        self.partitions.pop(partition, None)
+
+    def events(self) -> int:
+        return sum(p.events for p in self.partitions.values())
+
+    def accounts(self) -> int:
+        return sum(len(p.accounts) for p in self.partitions.values())
