@@ -21,7 +21,7 @@ from features.account import AccountState
 from features.embeddings import EmbeddingCache
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer, text_hash
-from features.vector import account_features
+from features.vector import account_features, gap_cv
 from streams.events import Event
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,10 @@ class Detector:
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
         info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
-        self.index.observe(event.account_id, info, event.ts)
+        recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
+        state.recycled_events += recycled
+        if first_sender is not None and first_sender in self.accounts:
+            self.accounts[first_sender].recycled_events += 1
         state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
                      self.det.lookback_s // 3600)
         return alerts
@@ -130,24 +133,23 @@ class Detector:
         events = max(state.events, 1)
         pivot = self._pivot(state)
         wrappers = wrapper_shares(state, self.index, self.det.max_key_accounts)
+        cv = gap_cv(state.arrivals)
         view = AccountView(
             state=state,
             intent=state.intent_any / events,
             templated=templated_share(state, wrappers),
-            recycled=recycled_share(state, self.index),
-            automation=automation(state, pivot),
+            recycled=recycled_share(state),
+            automation=automation(state, pivot, cv),
             evasion=evasion(state, rotation(state)),
             anomaly=0.0,
             pivot=pivot,
             wrappers=wrappers,
+            features=account_features(state, self.now, self._new_models(), cv),
         )
         view.suspicion = account_suspicion(view)
         self._views[state.account_id] = (state.events, view)
         fresh.append(view)
         return view
-
-    def _features(self, state: AccountState, now: float) -> np.ndarray:
-        return account_features(state, now, self._new_models())
 
     def _new_models(self) -> dict[str, float]:
         start = self.stream_start or 0.0
@@ -169,7 +171,7 @@ class Detector:
             return False
         flagged = self.tracker.account_campaign
         reference = [v for v in views if v.state.account_id not in flagged]
-        rows = np.array([self._features(v.state, now) for v in reference]) if reference else np.empty((0, 0))
+        rows = np.array([v.features for v in reference]) if reference else np.empty((0, 0))
         if not self.anomaly.fit(rows):
             return False
         self.next_refit = now + self.det.anomaly_refit_s
@@ -177,7 +179,7 @@ class Detector:
         return True
 
     def _score_anomaly(self, views: list[AccountView], now: float) -> None:
-        matrix = np.array([self._features(v.state, now) for v in views])
+        matrix = np.array([v.features for v in views])
         for view, score in zip(views, self.anomaly.score(matrix), strict=True):
             view.anomaly = max(0.0, 2.0 * float(score) - 1.0)  # how far into the upper half of the reference
             view.suspicion = account_suspicion(view)

@@ -76,10 +76,11 @@ def transparent(accounts: list) -> np.ndarray:
 def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
     """Connected components, split into Louvain communities (igraph multilevel, deterministic seed)."""
     count, labels = connected_components(graph, directed=False)
-    sizes = np.bincount(labels, minlength=count)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(count + 1))
     out: list[np.ndarray] = []
-    for label in np.flatnonzero(sizes >= min_accounts):
-        nodes = np.flatnonzero(labels == label)
+    for label in np.flatnonzero(np.diff(bounds) >= min_accounts):
+        nodes = order[bounds[label]:bounds[label + 1]]
         if len(nodes) < LOUVAIN_ABOVE:
             out.append(nodes)
             continue

@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from features.account import AccountState
-from features.vector import LIGHT_VERIFICATION, gap_cv, hour_coverage
+from features.vector import LIGHT_VERIFICATION, hour_coverage
 
 ACCOUNT_BIAS = -2.5
 ACCOUNT_WEIGHTS = {"intent": 3.0, "templated": 1.5, "automation": 1.5, "evasion": 1.0, "anomaly": 1.0,
@@ -49,15 +51,17 @@ class AccountView:
     anomaly: float
     pivot: float
     wrappers: dict[int, float] = field(default_factory=dict)
+    features: np.ndarray | None = None
     suspicion: float = 0.0
 
     def signal(self, name: str) -> float:
         return float(getattr(self, name))
 
 
-def automation(state: AccountState, pivot: float) -> float:
-    """24/7 operation, machine-regular arrivals, outputs run to max_tokens, rate limiting, model pivots."""
-    regular = max(0.0, 1.0 - gap_cv(state.arrivals) / 0.6) if len(state.arrivals) >= 8 else 0.0
+def automation(state: AccountState, pivot: float, cv: float) -> float:
+    """24/7 operation, machine-regular arrivals (``cv``: of inter-arrival gaps), outputs run to max_tokens,
+    rate limiting, model pivots."""
+    regular = max(0.0, 1.0 - cv / 0.6) if len(state.arrivals) >= 8 else 0.0
     coverage = max(0.0, (hour_coverage(state) - 0.6) / 0.4)
     near_max = state.near_max / max(state.with_max_tokens, 1)
     limited = min(1.0, 5.0 * state.rate_limited / max(state.events, 1))

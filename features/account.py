@@ -39,7 +39,7 @@ class AccountState:
         "model_first_ts", "ips", "asns", "countries", "user_agents", "payments", "api_keys", "created_at",
         "signup_channel", "text_hashes", "distinct_texts", "template_keys", "intent_counts", "intent_any",
         "intent_evidence", "tool_events", "image_events", "samples", "embed_queue", "embed_sum", "embed_count",
-        "truncated", "recent_keys",
+        "truncated", "recent_keys", "recycled_events",
     )
 
     def __init__(self, account_id: str) -> None:
@@ -81,6 +81,7 @@ class AccountState:
         self.embed_count = 0
         self.truncated = 0
         self.recent_keys: list[tuple[int, ...]] = []
+        self.recycled_events = 0
 
     def update(self, event: Event, info: TextInfo, rng: random.Random, embed_budget: int,
                window_hours: int = 24) -> None:

@@ -19,13 +19,21 @@ class SharedIndex:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]
         self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts]
 
-    def observe(self, account_id: str, info: TextInfo, ts: float) -> None:
-        """Record one event's text and template keys."""
+    def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
+        """Record one event's text and template keys.
+
+        Returns whether another account sent this text before, and the account that first sent it when the
+        text has just become shared (so that account's count of recycled requests can be updated too).
+        """
         entry = self.texts.get(info.hash)
+        recycled, first_sender = False, None
         if entry is None:
             self.texts[info.hash] = [account_id, 1, ts]
         else:
             if entry[0] != account_id:
+                recycled = True
+                if entry[1] == 1:
+                    first_sender = entry[0]
                 entry[1] = 2  # shared by two or more accounts; larger counts are not needed
             entry[2] = ts
         for key, _words in info.keys:
@@ -40,6 +48,7 @@ class SharedIndex:
                 stats[2] += 1  # past the cap, untracked accounts count again per request: an upper bound
                 if len(accounts) < MAX_KEY_ACCOUNTS_TRACKED:
                     accounts.add(account_id)
+        return recycled, first_sender
 
     def is_recycled(self, text_hash: int) -> bool:
         entry = self.texts.get(text_hash)

@@ -36,8 +36,9 @@ def known_share(counter: dict, total: int) -> float:
     return 0.0 if total <= 0 else len([k for k in counter if k is not None]) / total
 
 
-def account_features(state: AccountState, now: float, new_models: dict[str, float]) -> np.ndarray:
-    """The feature vector (``FEATURE_NAMES`` order)."""
+def account_features(state: AccountState, now: float, new_models: dict[str, float],
+                     cv: float | None = None) -> np.ndarray:
+    """The feature vector (``FEATURE_NAMES`` order); ``cv`` is ``gap_cv(state.arrivals)`` when known."""
     events = max(state.events, 1)
     night = sum(state.hours_of_day[h] for h in (0, 1, 2, 3, 4, 5)) / events
     age_days = 30.0
@@ -47,7 +48,7 @@ def account_features(state: AccountState, now: float, new_models: dict[str, floa
     return np.array([
         math.log1p(state.events),
         math.log1p(state.events_within(now, 86_400)),
-        gap_cv(state.arrivals),
+        gap_cv(state.arrivals) if cv is None else cv,
         hour_coverage(state),
         night,
         state.tokens_out / max(state.tokens_in, 1),

@@ -127,8 +127,10 @@ def demo(
     out_dir: Path = typer.Option(Path("var/demo"), "--out", help="Where the demo data and database go."),
     scale: float = typer.Option(0.5, "--scale"),
     days: float = typer.Option(2.0, "--days"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Then serve the dashboard on the demo data."),
+    port: int = typer.Option(8000, "--port", help="Port of the dashboard."),
 ) -> None:
-    """Simulate traffic, replay it into SQLite and print what to open next."""
+    """Simulate traffic, replay it into SQLite, then serve the dashboard on it (unless --no-serve)."""
     from detector.evaluation import evaluate as run_evaluation
     from detector.evaluation import load_alerts, load_labels
     from hydrawatch.replay import replay as run_replay
@@ -149,6 +151,19 @@ def demo(
     out.print(f"precision {quality.precision:.3f}, recall {quality.recall:.3f} against the simulator's labels")
     out.print(f"alerts: {alerts_path}\ndatabase: {db_url}")
     out.print(f"next: hydrawatch evaluate --alerts {alerts_path} --labels {sim.labels_path}")
+    if serve:
+        from hydrawatch.commands_api import serve_demo
+
+        serve_demo(db_url, port=port)
+
+
+from hydrawatch.commands_api import register as _register_api  # noqa: E402
+
+_register_api(app)
+
+from hydrawatch.commands_stream import register as _register_stream  # noqa: E402
+
+_register_stream(app)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ the alerts (``streams.checkpoint``); Kafka offsets are committed after each chec
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +22,9 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from hydrawatch.settings import Settings
-from hydrawatch.store import init_db, make_engine, save_alert
+from hydrawatch.store import init_db, make_engine
 from streams.checkpoint import StreamStore
-from streams.kafka_sinks import AlertPublisher, Delivery, KafkaDeadLetters, OutboxAlertSink
+from streams.kafka_sinks import AlertPublisher, Delivery, KafkaDeadLetters
 from streams.kafka_source import Backoff, KafkaEventSource
 from streams.metrics import MetricsServer, StreamMetrics
 from streams.pipeline import RunSummary
@@ -30,6 +32,12 @@ from streams.pipeline import RunSummary
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 16 * 1024 * 1024
+SHUTDOWN_GRACE_S = 60.0
+
+
+def _hard_exit() -> None:
+    log.error("shutdown did not finish within %.0f s; exiting without a final checkpoint", SHUTDOWN_GRACE_S)
+    os._exit(3)
 
 
 @dataclass
@@ -108,8 +116,9 @@ class Runtime:
         self.producer: KafkaProducer = self.connect(lambda: KafkaProducer(
             bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{options.role}", acks="all",
             linger_ms=5, max_request_size=MAX_MESSAGE, max_block_ms=10_000))
-        self.dlq = KafkaDeadLetters(Delivery(self.producer, "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
-                                             metrics=self.metrics), self.k.dlq_topic, self.metrics)
+        delivery = Delivery(self.producer, "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
+                            metrics=self.metrics)
+        self.dlq = KafkaDeadLetters(delivery, self.k.dlq_topic, self.metrics)
         self.server = (MetricsServer(self.metrics, self.health, options.metrics_port).start()
                        if options.metrics_port is not None else None)
 
@@ -129,8 +138,9 @@ class Runtime:
 
     def consumer(self, group: str | None, **extra: Any) -> KafkaConsumer:
         return self.connect(lambda: KafkaConsumer(
-            bootstrap_servers=self.k.bootstrap_servers, group_id=group, client_id=f"hydrawatch-{self.options.role}",
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.k.max_poll_records,
+            bootstrap_servers=self.k.bootstrap_servers, group_id=group,
+            client_id=f"hydrawatch-{self.options.role}", enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=self.k.max_poll_records,
             fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024, **extra))
 
     def ensure_topics(self) -> None:
@@ -140,7 +150,8 @@ class Runtime:
             self.k.dlq_topic: {"num_partitions": 1, "replication_factor": -1,
                                "configs": {"max.message.bytes": str(MAX_MESSAGE)}},
             self.k.profiles_topic: {"num_partitions": 4, "replication_factor": -1,
-                                    "configs": {"cleanup.policy": "compact", "max.message.bytes": str(MAX_MESSAGE)}},
+                                    "configs": {"cleanup.policy": "compact",
+                                                "max.message.bytes": str(MAX_MESSAGE)}},
         }
         admin = self.connect(lambda: KafkaAdminClient(bootstrap_servers=self.k.bootstrap_servers,
                                                       client_id="hydrawatch-admin"))
@@ -182,7 +193,8 @@ class Runtime:
     def commit(self, consumer: KafkaConsumer, topic: str, positions: dict[int, int]) -> None:
         """Commit checkpointed positions to Kafka (monitoring only: a failure is logged, not fatal)."""
         owned = {tp.partition for tp in consumer.assignment()}
-        offsets = {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in positions.items() if p in owned}
+        offsets = {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1)
+                   for p, o in positions.items() if p in owned}
         if not offsets:
             return
         try:
@@ -190,13 +202,17 @@ class Runtime:
             self.last_commit_ok = time.monotonic()
         except (KafkaError, ValueError) as exc:
             self.metrics.broker_errors.labels("commit").inc()
-            log.warning("committing offsets to Kafka failed (%s); the checkpoint in the store is what counts", exc)
+            log.warning("committing offsets to Kafka failed (%s); the checkpoint in the store counts", exc)
 
     # -- process -------------------------------------------------------------------------------------------
     def install_signals(self) -> None:
         def stop(signum: int, _frame: Any) -> None:
             log.info("received %s: finishing the current batch, checkpointing, exiting",
                      signal.Signals(signum).name)
+            if not self.stopping:  # a shutdown that cannot finish (broker away) ends like a crash: safe
+                watchdog = threading.Timer(SHUTDOWN_GRACE_S, _hard_exit)
+                watchdog.daemon = True
+                watchdog.start()
             self.stopping = True
             for callback in self.on_stop:
                 callback()

@@ -15,6 +15,7 @@ topic (see ``streams.kafka_sinks.AlertPublisher``).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any
 from sqlalchemy import JSON, Float, Integer, LargeBinary, String, UniqueConstraint, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+log = logging.getLogger(__name__)
 
 
 class StreamBase(DeclarativeBase):
@@ -96,17 +99,28 @@ class StreamStore:
             return Checkpoint(key, row.state, {int(p): int(o) for p, o in row.offsets.items()}, row.events,
                               row.saved_at)
 
-    def save(self, key: str, state: bytes, offsets: dict[int, int], events: int) -> None:
-        """Replace the checkpoint of ``key``: state and offsets in one transaction."""
+    def save(self, key: str, state: bytes, offsets: dict[int, int], events: int) -> bool:
+        """Replace the checkpoint of ``key``: state and offsets in one transaction.
+
+        Refused (False, logged) when the stored checkpoint is further ahead on some partition: a member that
+        lost its partitions without noticing must not overwrite the new owner's progress.
+        """
         with Session(self.engine) as session, session.begin():
             row = session.get(CheckpointRow, key)
             if row is None:
                 row = CheckpointRow(key=key)
                 session.add(row)
+            else:
+                behind = {p: o for p, o in offsets.items() if row.offsets.get(str(p), 0) > o}
+                if behind:
+                    log.warning("not saving checkpoint %s: the stored one is ahead on partitions %s", key,
+                                sorted(behind))
+                    return False
             row.state = state
             row.offsets = {str(p): int(o) for p, o in offsets.items()}
             row.events = events
             row.saved_at = time.time()
+        return True
 
     def keys(self, prefix: str) -> list[str]:
         with Session(self.engine) as session:

@@ -1,9 +1,9 @@
-"""The ``linker`` role: a detector built from the account profiles that workers publish, evaluated on event time.
+"""The ``linker`` role: a detector built from the account profiles the workers publish, run on event time.
 
-The linker never sees events. It holds the latest profile of every active account (``Detector.accounts``), the
-cross-account index rebuilt from the profiles (``DerivedIndex``: which texts and template keys several accounts
-share), and runs the detector's ordinary ``evaluate`` whenever the event-time watermark passes the next
-evaluation time. The watermark is the minimum over the input partitions' watermarks (published by the workers),
+The linker never sees events. It holds the latest profile of every active account (``Detector.accounts``),
+the cross-account index rebuilt from the profiles (``DerivedIndex``: which texts and template keys several
+accounts share), and runs the detector's ordinary ``evaluate`` whenever the event-time watermark passes the
+next evaluation time. The watermark is the minimum over the input partitions' watermarks (from the workers),
 ignoring partitions whose watermark has not moved for ``idle_s`` of wall time, so that an evaluation waits for
 every active partition to have reported up to that time.
 """
@@ -25,49 +25,71 @@ log = logging.getLogger(__name__)
 
 
 class DerivedIndex(SharedIndex):
-    """``SharedIndex`` answers computed from the accounts' own recent text hashes and template-key counts."""
+    """The ``SharedIndex`` rebuilt from the accounts' own recent text hashes and template-key counts.
+
+    ``texts`` and ``keys`` keep the parent's layout (readers may use them directly); each account's share is
+    added and removed as its profiles arrive. Accounts whose texts became shared or unshared are collected in
+    ``changed`` so that their ``recycled_events`` can be re-estimated before an evaluation.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.text_owners: dict[int, set[str]] = {}
-        self.key_owners: dict[int, dict[str, int]] = {}
-        self.key_events: dict[int, int] = {}
+        self.changed: set[str] = set()
 
     def add(self, state: AccountState) -> None:
-        account = state.account_id
+        account, ts = state.account_id, state.last_ts
+        self.changed.add(account)
         for text in set(state.text_hashes):
-            self.text_owners.setdefault(text, set()).add(account)
+            owners = self.text_owners.setdefault(text, set())
+            owners.add(account)
+            if len(owners) == 2:
+                self.changed.update(owners)
+            self.texts[text] = [next(iter(owners)), 2 if len(owners) > 1 else 1, ts]
         for key, count in state.template_keys.items():
-            if key is not None:
-                self.key_owners.setdefault(key, {})[account] = count
-                self.key_events[key] = self.key_events.get(key, 0) + count
+            if key is None:
+                continue
+            stats = self.keys.get(key)
+            if stats is None:
+                stats = self.keys[key] = [0, set(), 0, ts]
+            stats[0] += count
+            stats[1].add(account)
+            stats[2] = len(stats[1])
+            stats[3] = max(stats[3], ts)
 
     def remove(self, state: AccountState) -> None:
         account = state.account_id
         for text in set(state.text_hashes):
             owners = self.text_owners.get(text)
-            if owners is not None:
-                owners.discard(account)
-                if not owners:
-                    del self.text_owners[text]
-        for key in state.template_keys:
-            owners_k = self.key_owners.get(key) if key is not None else None
-            if owners_k is not None and account in owners_k:
-                self.key_events[key] -= owners_k.pop(account)
-                if not owners_k:
-                    del self.key_owners[key], self.key_events[key]
+            if owners is None or account not in owners:
+                continue
+            owners.discard(account)
+            if not owners:
+                del self.text_owners[text], self.texts[text]
+                continue
+            if len(owners) == 1:
+                self.changed.update(owners)
+            self.texts[text][:2] = [next(iter(owners)), 2 if len(owners) > 1 else 1]
+        for key, count in state.template_keys.items():
+            stats = self.keys.get(key) if key is not None else None
+            if stats is None or account not in stats[1]:
+                continue
+            stats[0] -= count
+            stats[1].discard(account)
+            stats[2] = len(stats[1])
+            if not stats[1]:
+                del self.keys[key]  # type: ignore[arg-type]
 
-    def observe(self, account_id: str, info: TextInfo, ts: float) -> None:
+    def recycled_estimate(self, state: AccountState) -> int:
+        """Requests of the account that re-sent a text another account sent (from its recent texts)."""
+        if not state.text_hashes:
+            return 0
+        shared = sum(len(self.text_owners.get(h, ())) > 1 for h in state.text_hashes)
+        return round(state.events * shared / len(state.text_hashes))
+
+    def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
         """Not used: the linker learns from profiles, not events."""
-
-    def is_recycled(self, text_hash: int) -> bool:
-        return len(self.text_owners.get(text_hash, ())) >= 2
-
-    def key_accounts(self, key: int) -> int:
-        return len(self.key_owners.get(key, ()))
-
-    def is_wrapper(self, key: int, max_accounts: int) -> bool:
-        return self.key_events.get(key, 0) >= 3 and 2 <= self.key_accounts(key) <= max_accounts
+        return False, None
 
     def prune(self, horizon: float) -> None:
         """Nothing to prune: entries leave with their accounts."""
@@ -82,7 +104,7 @@ class Linker:
         self.input_partitions = input_partitions
         self.idle_s = idle_s
         self.queued: dict[str, int] = {}                  # worker embed-queue entries already taken over
-        self.seen: dict[str, tuple[int, int]] = {}        # account -> (source partition, offset) of its profile
+        self.seen: dict[str, tuple[int, int]] = {}        # account -> (source partition, offset) of profile
         self.watermarks: dict[int, float] = {}
         self.moved: dict[int, float] = {}                 # wall time each watermark last advanced
         self.started = time.monotonic()
@@ -169,6 +191,13 @@ class Linker:
         if now is None or det.next_eval is None or (not final and now < det.next_eval):
             return []
         det.now = max(det.now, now)
+        index: DerivedIndex = det.index  # type: ignore[assignment]
+        for account in index.changed:
+            state = det.accounts.get(account)
+            if state is not None and hasattr(state, "recycled_events"):
+                state.recycled_events = index.recycled_estimate(state)
+                det._views.pop(account, None)
+        index.changed.clear()
         alerts = det.evaluate()
         while det.next_eval <= now:
             det.next_eval += det.det.eval_interval_s

@@ -55,8 +55,8 @@ def _decode(value: Any) -> Any:
 def encode_profile(state: AccountState, partition: int, offset: int, watermark: float) -> bytes:
     """The profile message of one account: its state and the input position it reflects."""
     body = {name: _encode(getattr(state, name)) for name in AccountState.__slots__}
-    return orjson.dumps({"v": FORMAT_VERSION, "partition": partition, "offset": offset, "watermark": watermark,
-                         "state": body})
+    return orjson.dumps({"v": FORMAT_VERSION, "partition": partition, "offset": offset,
+                         "watermark": watermark, "state": body})
 
 
 def decode_profile(raw: bytes) -> tuple[AccountState, int, int]:
@@ -137,7 +137,8 @@ class AccountWorker:
             return []
         self.evict(partition)
         out: list[tuple[bytes, bytes | None]] = [
-            (a.encode(), encode_profile(part.accounts[a], partition, offset, part.now)) for a in sorted(part.dirty)]
+            (a.encode(), encode_profile(part.accounts[a], partition, offset, part.now))
+            for a in sorted(part.dirty)]
         out.extend((a.encode(), None) for a in sorted(part.evicted))
         part.dirty.clear()
         part.evicted.clear()

@@ -29,12 +29,12 @@ def key_specificity(key: int) -> float:
     return min(1.0, max(0.0, (words - 2) / 4.0))
 
 
-def recycled_share(state: AccountState, index: SharedIndex) -> float:
+def recycled_share(state: AccountState) -> float:
     """How much of the account's traffic re-sends known texts: texts other accounts sent too (viral prompts,
     shared benchmark items), or its own texts again (an evaluation re-running a fixed item set)."""
-    if not state.text_hashes:
+    if state.events == 0:
         return 0.0
-    shared = sum(index.is_recycled(h) for h in state.text_hashes) / len(state.text_hashes)
+    shared = min(1.0, state.recycled_events / state.events)
     repeated = 1.0 - state.distinct_texts / state.events if state.events >= 5 else 0.0
     return max(shared, repeated)
 
@@ -42,8 +42,13 @@ def recycled_share(state: AccountState, index: SharedIndex) -> float:
 def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -> dict[int, float]:
     """Per wrapper key, the (smoothed, specificity-weighted) share of the account's requests containing it."""
     denominator = state.events + SHARE_SMOOTHING
-    return {k: key_specificity(k) * c / denominator for k, c in state.template_keys.items()
-            if k is not None and index.is_wrapper(k, max_accounts)}
+    keys = index.keys
+    out = {}
+    for key, count in state.template_keys.items():
+        stats = keys.get(key) if key is not None else None
+        if stats is not None and stats[0] >= 3 and 2 <= stats[2] <= max_accounts:
+            out[key] = min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * count / denominator
+    return out
 
 
 def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
@@ -51,11 +56,12 @@ def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
     (specific enough: one long boilerplate sentence, or several shorter ones)."""
     if not state.recent_keys:
         return 0.0
-    reused = {k for k in wrappers if state.template_keys.get(k, 0) >= 2}
+    counts = state.template_keys
+    reused = {k: key_specificity(k) for k in wrappers if counts.get(k, 0) >= 2}
     if not reused:
         return 0.0
     templated = sum(1 for keys in state.recent_keys
-                    if sum(key_specificity(k) for k in keys if k in reused) >= TEMPLATED_SPECIFICITY)
+                    if sum(reused.get(k, 0.0) for k in keys) >= TEMPLATED_SPECIFICITY)
     return templated / len(state.recent_keys)
 
 
@@ -68,7 +74,7 @@ def link_templates(accounts: list[AccountState], shares: list[dict[int, float]],
         shares = [{} if excluded[i] else s for i, s in enumerate(shares)]
     keys = [list(s) for s in shares]
     values = [[float(np.sqrt(v)) for v in s.values()] for s in shares]
-    matrix, _, _ = membership_matrix(keys, max_members, values=values)
+    matrix, _ = membership_matrix(keys, max_members, values=values)
     pairs = shared_key_pairs(matrix)
     orgs = org_codes(accounts)
     cross = orgs[pairs.row] != orgs[pairs.col]

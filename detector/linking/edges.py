@@ -74,23 +74,19 @@ def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
 
 
 def membership_matrix(keys_per_account: list[list], max_members: int, min_members: int = 2,
-                      values: list[list[float]] | None = None) -> tuple[sp.csr_matrix, list, np.ndarray]:
+                      values: list[list[float]] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
     """Accounts x keys matrix; keys held by fewer than ``min_members`` or more than ``max_members`` are dropped.
 
-    Returns the matrix, the kept keys, and each kept key's number of accounts.
+    Keys are told apart by their (in-process) hash. Returns the matrix and each kept key's number of accounts.
     """
-    index: dict[object, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    data: list[float] = []
-    for row, keys in enumerate(keys_per_account):
-        for position, key in enumerate(keys):
-            col = index.setdefault(key, len(index))
-            rows.append(row)
-            cols.append(col)
-            data.append(1.0 if values is None else values[row][position])
-    full = sp.csr_matrix((data, (rows, cols)), shape=(len(keys_per_account), len(index)))
-    degree = np.asarray((full > 0).sum(axis=0)).ravel()
+    lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=len(keys_per_account))
+    rows = np.repeat(np.arange(len(keys_per_account)), lengths)
+    hashes = np.fromiter((hash(key) for keys in keys_per_account for key in keys), dtype=np.int64,
+                         count=int(lengths.sum()))
+    uniques, cols = np.unique(hashes, return_inverse=True)
+    data = np.ones(len(rows)) if values is None else np.fromiter(
+        (v for vs in values for v in vs), dtype=np.float64, count=len(rows))
+    full = sp.csr_matrix((data, (rows, cols)), shape=(len(keys_per_account), len(uniques)))
+    degree = np.diff(full.tocsc().indptr)
     kept = np.flatnonzero((degree >= min_members) & (degree <= max_members))
-    keys = list(index)
-    return full[:, kept].tocsr(), [keys[i] for i in kept], degree[kept]
+    return full[:, kept].tocsr(), degree[kept]

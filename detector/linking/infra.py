@@ -44,13 +44,13 @@ def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.
 def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int) -> None:
     """Add every infrastructure link among ``accounts``."""
     orgs = org_codes(accounts)
-    matrix, _, _ = membership_matrix([sorted(s.payments) for s in accounts], max_members)
+    matrix, _ = membership_matrix([sorted(s.payments) for s in accounts], max_members)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
 
     rotations = np.array([rotation(s) for s in accounts])
     ips = [[ip for ip in s.ips if ip is not None] if rotations[i] > 0 else [] for i, s in enumerate(accounts)]
-    matrix, _, degree = membership_matrix(ips, max_members)
+    matrix, degree = membership_matrix(ips, max_members)
     rarity = 1.0 / np.log1p(np.maximum(degree, 1))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
     adamic_adar = pairs.data
@@ -58,14 +58,14 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
 
     asn_ua = [[(asn, ua) for asn, _ in s.top(s.asns, 2) for ua, _ in s.top(s.user_agents, 2)] for s in accounts]
-    matrix, _, degree = membership_matrix(asn_ua, max_members)
+    matrix, degree = membership_matrix(asn_ua, max_members)
     strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(strength)))
     _add_cross_org(links, "shared_asn_user_agent", pairs, np.minimum(pairs.data, ASN_UA_WEIGHT), orgs)
 
     waves = [[] if s.created_at is None else [(s.signup_channel, int(s.created_at // WAVE_SECONDS))]
              for s in accounts]
-    matrix, _, _ = membership_matrix(waves, max_members, min_members=MIN_WAVE)
+    matrix, _ = membership_matrix(waves, max_members, min_members=MIN_WAVE)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
 

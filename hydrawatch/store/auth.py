@@ -89,11 +89,11 @@ def service_secret(engine: Engine, name: str = "session") -> str:
         row = session.get(SecretRow, name)
         if row is not None:
             return row.value
-        try:
-            with session.begin():
-                session.add(SecretRow(name=name, value=secrets.token_urlsafe(48)))
-        except IntegrityError:
-            pass  # another worker created it first
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(SecretRow(name=name, value=secrets.token_urlsafe(48)))
+    except IntegrityError:
+        pass  # another worker created it first
     with Session(engine) as session:
         stored = session.get(SecretRow, name)
         assert stored is not None

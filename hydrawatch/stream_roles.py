@@ -1,0 +1,266 @@
+"""The three roles of ``hydrawatch stream`` on a ``Runtime`` (see hydrawatch/stream.py, docs/streaming.md)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, TopicPartition
+from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
+from kafka.errors import KafkaError
+
+from detector.engine import Detector
+from hydrawatch.replay import build_detector
+from hydrawatch.store import save_alert
+from hydrawatch.store.feedback import apply_feedback
+from hydrawatch.stream import Checkpointer, Runtime, StreamResult
+from streams.events import Event
+from streams.kafka_sinks import Delivery, OutboxAlertSink
+from streams.kafka_source import KafkaEventSource
+from streams.linker import Linker
+from streams.pipeline import RunSummary, run_pipeline
+from streams.profiles import AccountWorker, watermark_key
+
+log = logging.getLogger(__name__)
+
+
+class FinishGate:
+    """The detector, whose end-of-input evaluation runs only when the input really ended (not on SIGTERM)."""
+
+    def __init__(self, detector: Any, source: KafkaEventSource) -> None:
+        self.detector = detector
+        self.source = source
+
+    def process(self, event: Event) -> list[dict[str, Any]]:
+        return self.detector.process(event)
+
+    def finish(self) -> list[dict[str, Any]]:
+        return self.detector.finish() if self.source.ended_idle else []
+
+
+def _detector(rt: Runtime) -> Detector:
+    detector = build_detector(rt.settings)
+    if detector.minilm_tier is not None:  # load torch now, not in the middle of the first alert
+        detector.minilm_tier.encoder.encode(["warm up"])
+    return detector
+
+
+def _seek(consumer: Any, tps: list[TopicPartition], offsets: dict[int, int]) -> None:
+    for tp in tps:
+        if tp.partition in offsets:
+            consumer.seek(tp, offsets[tp.partition])
+        else:
+            consumer.seek_to_beginning(tp)
+
+
+def _result(summary: Any, rt: Runtime, cp: Checkpointer, source: KafkaEventSource | None,
+            sink: OutboxAlertSink | None) -> StreamResult:
+    return StreamResult(summary=summary, rejected=rt.dlq.count, alerts=sink.count if sink else 0,
+                        duplicates=sink.duplicates if sink else 0, checkpoints=cp.count,
+                        ended_idle=bool(source and source.ended_idle))
+
+
+def run_all(rt: Runtime) -> StreamResult:
+    """One process: the replay pipeline (``run_pipeline``) with a Kafka source and Kafka/store sinks."""
+    k = rt.k
+    key = f"all/{k.group}/{k.topic}"
+    detector = _detector(rt)
+    checkpoint = rt.store.load(key)
+    if checkpoint is not None:
+        detector.restore(checkpoint.state)
+        log.info("resuming from checkpoint: %d events, offsets %s", checkpoint.events, checkpoint.offsets)
+    apply_feedback(detector, rt.engine)
+    offsets = checkpoint.offsets if checkpoint is not None else {}
+    base = checkpoint.events if checkpoint is not None else 0
+    consumer = rt.consumer(k.group)
+    tps = rt.partitions(consumer, k.topic)
+    consumer.assign(tps)
+    _seek(consumer, tps, offsets)
+    publisher = rt.publisher(key)
+    publisher.publish(check_topic=True)
+    sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
+    saved = dict(offsets)
+    source = rt.source(consumer, lambda: cp.tick())
+    source.positions.update(offsets)
+
+    def save() -> None:
+        rt.dlq.flush()
+        sink.flush()
+        positions = dict(source.positions)
+        rt.store.save(key, detector.checkpoint(), positions, base + source.events)
+        saved.clear()
+        saved.update(positions)
+        rt.commit(consumer, k.topic, positions)
+        rt.metrics.set_lag(k.topic, source.lag())
+        rt.metrics.accounts.set(len(detector.accounts))
+        rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in detector.accounts.values()))
+
+    cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
+                      changed=lambda: source.positions != saved)
+    rt.details = lambda: {"events": base + source.events, "accounts": len(detector.accounts),
+                          "lag": source.lag()}
+    summary = run_pipeline(source, FinishGate(detector, source), [sink], on_event=cp.on_event)
+    cp.checkpoint()
+    consumer.close(autocommit=False)
+    return _result(summary, rt, cp, source, sink)
+
+
+def run_worker(rt: Runtime) -> StreamResult:
+    """A member of the consumer group: per-account profiles of its partitions, checkpointed per partition."""
+    k = rt.k
+    prefix = f"worker/{k.group}/{k.topic}/"
+    worker = AccountWorker(rt.settings, lambda: source.current)
+    profiles = Delivery(rt.producer, "the profiles topic", backoff_max_s=k.retry_backoff_max_s,
+                        metrics=rt.metrics)
+    saved: dict[int, int] = {}
+    last_publish = [time.monotonic()]
+
+    def publish(partitions: list[int]) -> None:
+        for p in partitions:
+            position = source.positions.get(p)
+            if position is None or p not in worker.partitions:
+                continue
+            changes = worker.changes(p, position)
+            for account, value in changes:
+                profiles.send(k.profiles_topic, value, account)
+            watermark = repr(worker.partitions[p].now).encode()
+            profiles.send(k.profiles_topic, watermark, watermark_key(k.topic, p))
+            rt.metrics.profiles.inc(len(changes))
+        profiles.flush()
+        last_publish[0] = time.monotonic()
+
+    def save_partitions(partitions: list[int]) -> None:
+        rt.dlq.flush()
+        publish(partitions)
+        for p in partitions:
+            position = source.positions.get(p)
+            if position is not None and p in worker.partitions and saved.get(p) != position:
+                rt.store.save(prefix + str(p), worker.dump(p), {p: position}, worker.partitions[p].events)
+                saved[p] = position
+
+    def save() -> None:
+        save_partitions(sorted(worker.partitions))
+        rt.commit(consumer, k.topic, dict(source.positions))
+        rt.metrics.set_lag(k.topic, source.lag())
+        rt.metrics.accounts.set(worker.accounts())
+
+    class Listener(ConsumerRebalanceListener):
+        def on_partitions_revoked(self, revoked: Any) -> None:
+            parts = sorted(tp.partition for tp in revoked if tp.topic == k.topic)
+            save_partitions(parts)
+            self._drop(parts)
+            log.info("partitions %s revoked: checkpointed and handed over", parts)
+
+        def on_partitions_lost(self, lost: Any) -> None:
+            parts = sorted(tp.partition for tp in lost if tp.topic == k.topic)
+            self._drop(parts)  # another member may own them already: never write their checkpoints
+            log.warning("partitions %s lost (evicted from the group): dropped without checkpoint", parts)
+
+        def on_partitions_assigned(self, assigned: Any) -> None:
+            for tp in sorted(assigned):
+                if tp.topic != k.topic:
+                    continue
+                checkpoint = rt.store.load(prefix + str(tp.partition))
+                worker.load(tp.partition, checkpoint.state if checkpoint is not None else None)
+                offsets = checkpoint.offsets if checkpoint is not None else {}
+                _seek(consumer, [tp], offsets)
+                source.reset_partitions({tp.partition}, offsets)
+                if tp.partition in offsets:
+                    saved[tp.partition] = offsets[tp.partition]
+            log.info("partitions %s assigned", sorted(tp.partition for tp in assigned))
+
+        def _drop(self, parts: list[int]) -> None:
+            for p in parts:
+                worker.drop(p)
+                saved.pop(p, None)
+            source.reset_partitions(set(parts), {})
+
+    def tick() -> None:
+        if time.monotonic() - last_publish[0] >= k.profile_every_s:
+            publish(sorted(worker.partitions))
+        cp.tick()
+
+    consumer = rt.consumer(k.group, partition_assignment_strategy=(CooperativeStickyAssignor,),
+                           session_timeout_ms=k.session_timeout_ms, heartbeat_interval_ms=1000)
+    source = rt.source(consumer, tick)
+    consumer.subscribe([k.topic], listener=Listener())
+    cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
+                      changed=lambda: any(saved.get(p) != o for p, o in source.positions.items()))
+    rt.details = lambda: {"events": worker.events(), "accounts": worker.accounts(),
+                          "partitions": sorted(worker.partitions), "lag": source.lag()}
+    summary = run_pipeline(source, worker, [], on_event=cp.on_event)
+    cp.checkpoint()
+    consumer.close(autocommit=False)  # leaves the group: the revoke callback hands the partitions over
+    return _result(summary, rt, cp, source, None)
+
+
+def run_linker(rt: Runtime) -> StreamResult:
+    """The single linker: campaigns from the workers' profiles, alerts through the outbox."""
+    k = rt.k
+    key = f"linker/{k.group}/{k.profiles_topic}"
+    consumer = rt.consumer(f"{k.group}.linker")
+    linker = Linker(_detector(rt), len(rt.partitions(consumer, k.topic)), k.linker_idle_partition_s)
+    checkpoint = rt.store.load(key)
+    if checkpoint is not None:
+        linker.load(checkpoint.state)
+        log.info("resuming the linker from checkpoint: offsets %s", checkpoint.offsets)
+    apply_feedback(linker.detector, rt.engine)
+    offsets = checkpoint.offsets if checkpoint is not None else {}
+    tps = rt.partitions(consumer, k.profiles_topic)
+    consumer.assign(tps)
+    _seek(consumer, tps, offsets)
+    publisher = rt.publisher(key)
+    publisher.publish(check_topic=True)
+    sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
+    positions, saved = dict(offsets), dict(offsets)
+
+    def emit(alerts: list[dict[str, Any]]) -> None:
+        for alert in alerts:
+            sink.write(alert)
+        sink.flush()
+
+    def save() -> None:
+        sink.flush()
+        rt.store.save(key, linker.dump(), dict(positions), linker.applied)
+        saved.update(positions)
+        rt.commit(consumer, k.profiles_topic, positions)
+        rt.metrics.accounts.set(len(linker.detector.accounts))
+        rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in linker.detector.accounts.values()))
+
+    cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
+                      changed=lambda: positions != saved)
+    rt.details = lambda: {"profiles": linker.applied, "accounts": len(linker.detector.accounts),
+                          "watermark": linker.watermark()}
+    idle_since = time.monotonic()
+    while not rt.stopping:
+        try:
+            batches = consumer.poll(timeout_ms=200, max_records=k.max_poll_records)
+            rt.backoff.reset("polling the profiles topic")
+        except KafkaError as exc:
+            rt.backoff.wait("polling the profiles topic", exc)
+            continue
+        rt.last_loop = time.monotonic()
+        for tp, records in batches.items():
+            for record in records:
+                try:
+                    linker.apply(record.key, record.value)
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("skipping a malformed profile at %s[%d]@%d: %s", tp.topic, tp.partition,
+                                record.offset, exc)
+                positions[tp.partition] = record.offset + 1
+                cp.on_event(None)
+        if batches:
+            idle_since = time.monotonic()
+        emit(linker.due())
+        cp.tick()
+        idle_exit = rt.options.exit_when_idle
+        if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+            ends = consumer.end_offsets(tps)
+            if all(positions.get(tp.partition, 0) >= end for tp, end in ends.items()):
+                emit(linker.due(final=True))
+                break
+            idle_since = time.monotonic()
+    cp.checkpoint()
+    consumer.close(autocommit=False)
+    return _result(RunSummary(events=linker.applied), rt, cp, None, sink)
