@@ -36,13 +36,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings()
     engine = engine or make_engine(settings.db_url)
     upgrade(engine)
-    app = FastAPI(title="hydrawatch", version="1", description="Coordinated LLM-API extraction campaigns: "
-                  "alerts, triage, allow-lists and exports. Every route but /healthz needs a bearer token.",
-                  docs_url=None, redoc_url=None, openapi_url=None, default_response_class=SafeJSONResponse)
+    app = FastAPI(
+        title="hydrawatch",
+        version="1",
+        description="Coordinated LLM-API extraction campaigns: "
+        "alerts, triage, allow-lists and exports. Every route but /healthz needs a bearer token.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        default_response_class=SafeJSONResponse,
+    )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = Sessions(settings.api.secret_key or service_secret(engine), settings.api.session_max_age_s,
-                                  settings.api.cookie_secure)
+    app.state.sessions = Sessions(
+        settings.api.secret_key or service_secret(engine),
+        settings.api.session_max_age_s,
+        settings.api.cookie_secure,
+    )
     app.state.renderer = Renderer(settings.api.poll_interval_s)
     app.add_middleware(SecurityMiddleware)
     api = APIRouter(prefix=API)
@@ -76,7 +86,7 @@ def docs_router(app: FastAPI) -> APIRouter:
     def docs(request: Request) -> Response:
         if not allowed(request):
             raise LoginRequired(f"{API}/docs")
-        return request.app.state.renderer.page(request, "docs.html")  # type: ignore[no-any-return]
+        return request.app.state.renderer.page(request, "docs.html")
 
     return router
 
@@ -89,10 +99,17 @@ def wants_html(request: Request) -> bool:
 def install_error_handlers(app: FastAPI) -> None:
     """4xx with a clear message (JSON for the API, a page for the dashboard); never a bare 500."""
 
-    def problem(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    def problem(
+        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
         if wants_html(request):
-            return request.app.state.renderer.page(request, "error.html", status_code=status,  # type: ignore[no-any-return]
-                                                   status=status, message=message)
+            return request.app.state.renderer.page(
+                request,
+                "error.html",
+                status_code=status,
+                status=status,
+                message=message,
+            )
         return SafeJSONResponse({"detail": message}, status_code=status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
@@ -101,8 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
         message = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         if wants_html(request):
             return problem(request, 422, f"invalid request: {message}")
@@ -132,4 +151,3 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnicodeError)
     async def bad_text(request: Request, exc: UnicodeError) -> Response:
         return problem(request, 400, "the request is not valid UTF-8")
-

@@ -1,4 +1,4 @@
-"""Who is calling: bearer tokens for the API, signed session cookies (with a CSRF secret) for the dashboard."""
+"""Who is calling: bearer tokens for the API, signed session cookies (+ CSRF secret) for pages."""
 
 from __future__ import annotations
 
@@ -60,8 +60,15 @@ class Sessions:
 
     def start(self, response: Response, row: ApiTokenRow) -> None:
         value = self.serializer.dumps({"t": row.id, "c": secrets.token_urlsafe(24)})
-        response.set_cookie(SESSION_COOKIE, value, max_age=self.max_age, httponly=True, samesite="strict",
-                            secure=self.secure, path="/")
+        response.set_cookie(
+            SESSION_COOKIE,
+            value,
+            max_age=self.max_age,
+            httponly=True,
+            samesite="strict",
+            secure=self.secure,
+            path="/",
+        )
 
     def end(self, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -83,8 +90,15 @@ class Sessions:
         return self.read_login_nonce(request) or secrets.token_urlsafe(24)
 
     def keep_login_nonce(self, response: Response, nonce: str) -> None:
-        response.set_cookie(LOGIN_COOKIE, self.login_serializer.dumps(nonce), max_age=3600, httponly=True,
-                            samesite="strict", secure=self.secure, path="/login")
+        response.set_cookie(
+            LOGIN_COOKIE,
+            self.login_serializer.dumps(nonce),
+            max_age=3600,
+            httponly=True,
+            samesite="strict",
+            secure=self.secure,
+            path="/login",
+        )
 
     def read_login_nonce(self, request: Request) -> str | None:
         try:
@@ -95,4 +109,8 @@ class Sessions:
 
 def same_secret(expected: str, presented: str | None) -> bool:
     """Constant-time comparison of CSRF secrets."""
-    return bool(expected) and presented is not None and hmac.compare_digest(expected.encode(), presented.encode())
+    return (
+        bool(expected)
+        and presented is not None
+        and hmac.compare_digest(expected.encode(), presented.encode())
+    )

@@ -38,13 +38,16 @@ DB = Annotated[Session, Depends(get_db)]
 
 
 def require(role: str) -> Callable[..., Principal]:
-    """Dependency: the bearer-token caller, with at least ``role`` (401 without a valid token, 403 below it)."""
+    """Dependency: the bearer-token caller, with at least ``role`` (else 401, or 403 below it)."""
 
     def dependency(request: Request, db: DB) -> Principal:
         principal = bearer_principal(request, db)
         if principal is None:
-            raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "a valid 'Authorization: Bearer <token>' header is required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if not principal.can(role):
             raise HTTPException(403, f"this needs the {role} role; the token has the {principal.role} role")
         return principal

@@ -142,5 +142,5 @@ class NewToken(TokenOut):
 
 
 def doc(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route that returns plain JSON shaped like ``model`` (documented, not re-validated)."""
+    """``responses=`` for a route that returns plain JSON shaped like ``model`` (documented only)."""
     return {200: {"model": model}}

@@ -6,8 +6,10 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -39,7 +41,9 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names]
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in HEADERS if h[0] not in names
+                ]
                 if scope["path"].startswith(("/api/", "/ui/", "/login", "/campaigns", "/accounts")):
                     message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
@@ -48,7 +52,9 @@ class SecurityMiddleware:
 
     def _problem(self, scope: Scope) -> tuple[int, str] | None:
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
-        if b"\x00" in unquote_to_bytes(raw_path) or b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        if b"\x00" in unquote_to_bytes(raw_path) or b"\x00" in unquote_to_bytes(
+            scope.get("query_string", b"")
+        ):
             return 400, "NUL characters are not allowed in URLs"
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
@@ -76,7 +82,15 @@ class BodyTooLarge(Exception):
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = ('{"detail":"' + text + '"}').encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -48,7 +48,9 @@ def patterns(accounts: Iterable[str], infrastructure: dict[str, Any]) -> list[tu
     for agent, *_ in infrastructure.get("user_agents", []) or []:
         found.append((f"[{UA_PATH} = {literal(str(agent))}]", "user agent"))
     for fingerprint, *_ in infrastructure.get("payment_fingerprints", []) or []:
-        found.append((f"[x-hydrawatch-payment:fingerprint = {literal(str(fingerprint))}]", "payment fingerprint"))
+        found.append(
+            (f"[x-hydrawatch-payment:fingerprint = {literal(str(fingerprint))}]", "payment fingerprint")
+        )
     return found
 
 
@@ -57,29 +59,53 @@ def stix_id(kind: str, *parts: str) -> str:
 
 
 def build_bundle(campaigns: list[dict[str, Any]]) -> Bundle:
-    """``campaigns``: dicts with campaign_id, summary, first_seen, detected_at (datetimes), accounts, infrastructure.
+    """``campaigns``: dicts of campaign_id, summary, first_seen, detected_at, accounts, infrastructure.
 
     Object ids are derived from the campaign id and the pattern, so a re-export produces the same ids.
     """
-    identity = Identity(id=IDENTITY_ID, name="hydrawatch", identity_class="system",
-                        created=datetime(2024, 1, 1, tzinfo=UTC), modified=datetime(2024, 1, 1, tzinfo=UTC))
+    identity = Identity(
+        id=IDENTITY_ID,
+        name="hydrawatch",
+        identity_class="system",
+        created=datetime(2024, 1, 1, tzinfo=UTC),
+        modified=datetime(2024, 1, 1, tzinfo=UTC),
+    )
     objects: list[Any] = [identity]
     for item in campaigns:
         cid = item["campaign_id"]
         stamp, first = utc(item["detected_at"]), utc(item["first_seen"])
-        campaign = Campaign(id=stix_id("campaign", cid), name=clean_text(cid),
-                            description=clean_text(item.get("summary") or ""), first_seen=first,
-                            created=stamp, modified=stamp, created_by_ref=IDENTITY_ID,
-                            labels=["llm-api-extraction"], external_references=[
-                                {"source_name": "hydrawatch", "external_id": clean_text(cid)}])
+        campaign = Campaign(
+            id=stix_id("campaign", cid),
+            name=clean_text(cid),
+            description=clean_text(item.get("summary") or ""),
+            first_seen=first,
+            created=stamp,
+            modified=stamp,
+            created_by_ref=IDENTITY_ID,
+            labels=["llm-api-extraction"],
+            external_references=[{"source_name": "hydrawatch", "external_id": clean_text(cid)}],
+        )
         objects.append(campaign)
         for pattern, name in patterns(item["accounts"], item.get("infrastructure") or {}):
-            indicator = Indicator(id=stix_id("indicator", cid, pattern), name=clean_text(name)[:300],
-                                  pattern=pattern, pattern_type="stix", valid_from=first,
-                                  indicator_types=["malicious-activity"], created=stamp, modified=stamp,
-                                  created_by_ref=IDENTITY_ID)
-            relation = Relationship(id=stix_id("relationship", cid, pattern), relationship_type="indicates",
-                                    source_ref=indicator.id, target_ref=campaign.id, created=stamp,
-                                    modified=stamp, created_by_ref=IDENTITY_ID)
+            indicator = Indicator(
+                id=stix_id("indicator", cid, pattern),
+                name=clean_text(name)[:300],
+                pattern=pattern,
+                pattern_type="stix",
+                valid_from=first,
+                indicator_types=["malicious-activity"],
+                created=stamp,
+                modified=stamp,
+                created_by_ref=IDENTITY_ID,
+            )
+            relation = Relationship(
+                id=stix_id("relationship", cid, pattern),
+                relationship_type="indicates",
+                source_ref=indicator.id,
+                target_ref=campaign.id,
+                created=stamp,
+                modified=stamp,
+                created_by_ref=IDENTITY_ID,
+            )
             objects.extend((indicator, relation))
     return Bundle(objects=objects, allow_custom=True)

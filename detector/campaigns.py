@@ -103,14 +103,14 @@ class CampaignTracker:
             campaign.dismissed_size = len(campaign.members)
 
     def preset_status(self, campaign_id: str, status: str, size: int, version: int) -> None:
-        """Triage decided before this tracker met the campaign (loaded from the store when the detector starts)."""
+        """Triage decided before this tracker met the campaign (from the store, when the detector starts)."""
         if campaign_id in self.campaigns:
             self.set_status(campaign_id, status)
         else:
             self.preset[campaign_id] = (status, size, version)
 
     def _apply_preset(self, campaign: Campaign) -> bool:
-        """Carry a stored triage onto a re-found campaign; False while a dismissed one has not grown enough."""
+        """Carry a stored triage onto a re-found campaign; False while a dismissed one has not grown."""
         preset = self.preset.pop(campaign.campaign_id, None)
         if preset is None:
             return True

@@ -15,7 +15,7 @@ from detector.campaigns import CampaignTracker
 from detector.explain import build_alert
 from detector.finder import Candidate, find_groups
 from detector.linking.content import recycled_share, templated_share, wrapper_shares
-from detector.linking.infra import rotation
+from detector.linking.infra import asn_user_agents, rotation
 from detector.scoring import AccountView, account_suspicion, automation, evasion, severity
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
@@ -53,7 +53,8 @@ class Detector:
         self.next_eval: float | None = None
         self.next_refit = 0.0
         self.evaluations = 0
-        self._views: dict[str, tuple[int, AccountView]] = {}
+        self._views: dict[str, AccountView] = {}
+        self._dirty: dict[str, None] = {}  # accounts with events since the last evaluation (ordered)
 
     # -- ingestion -------------------------------------------------------------------------------------
     def process(self, event: Event) -> list[dict[str, Any]]:
@@ -72,6 +73,7 @@ class Detector:
         state = self.accounts.get(event.account_id)
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
+        self._dirty[event.account_id] = None
         info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
         state.recycled_events += recycled
@@ -95,19 +97,33 @@ class Detector:
         """Evaluate once more at the end of the input."""
         return self.evaluate() if self.stream_start is not None else []
 
+    # -- account hand-over (the streaming linker builds its accounts from profiles) ------------------------
+    def put_account(self, state: AccountState) -> None:
+        """Install or replace an account's state built elsewhere; it is re-scored at the next evaluation."""
+        self.accounts[state.account_id] = state
+        self._dirty[state.account_id] = None
+
+    def drop_account(self, account_id: str) -> None:
+        """Forget an account (evicted upstream); alerts already emitted stay."""
+        self.accounts.pop(account_id, None)
+        self._views.pop(account_id, None)
+        self._dirty.pop(account_id, None)
+        self.tracker.forget_accounts({account_id})
+
     # -- evaluation ------------------------------------------------------------------------------------
     def evaluate(self) -> list[dict[str, Any]]:
         """Re-evaluate campaigns at the current event time."""
         now = self.now
         self.evaluations += 1
         self._evict(now)
-        active = [s for s in self.accounts.values() if s.last_ts >= now - self.det.lookback_s
-                  and not self.allow.matches(s)]
-        fresh: list[AccountView] = []
-        views = [self._view(s, fresh) for s in active]
+        fresh = [self._view(self.accounts[a]) for a in self._dirty if a in self.accounts]
+        self._dirty.clear()
+        horizon = now - self.det.lookback_s
+        views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
             self._score_anomaly(fresh, now)
-        suspicious = [v for v in views if v.suspicion >= self.det.member_min_suspicion]
+        suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
+                             and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         if len(suspicious) < self.det.min_accounts:
             return []
         profiles, has_profile = self._profiles([v.state for v in suspicious])
@@ -125,11 +141,8 @@ class Detector:
                 alerts.append(build_alert(campaign, candidate, now, self.det.shadow, coherence))
         return alerts
 
-    def _view(self, state: AccountState, fresh: list[AccountView]) -> AccountView:
-        """Signals of an account; cached while the account has no new events (new ones go to ``fresh``)."""
-        cached = self._views.get(state.account_id)
-        if cached is not None and cached[0] == state.events:
-            return cached[1]
+    def _view(self, state: AccountState) -> AccountView:
+        """Signals of an account (recomputed only for accounts with new events since the last evaluation)."""
         events = max(state.events, 1)
         pivot = self._pivot(state)
         wrappers = wrapper_shares(state, self.index, self.det.max_key_accounts)
@@ -145,10 +158,10 @@ class Detector:
             pivot=pivot,
             wrappers=wrappers,
             features=account_features(state, self.now, self._new_models(), cv),
+            asn_user_agents=asn_user_agents(state),
         )
         view.suspicion = account_suspicion(view)
-        self._views[state.account_id] = (state.events, view)
-        fresh.append(view)
+        self._views[state.account_id] = view
         return view
 
     def _new_models(self) -> dict[str, float]:

@@ -38,7 +38,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     det = settings
     accounts = [v.state for v in views]
     links = LinkSet(len(accounts))
-    link_infrastructure(accounts, links, det.max_key_accounts)
+    link_infrastructure(accounts, links, det.max_key_accounts, [v.asn_user_agents for v in views])
     shares = [v.wrappers for v in views]
     open_org = transparent(accounts)
     link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)

@@ -52,6 +52,7 @@ class AccountView:
     pivot: float
     wrappers: dict[int, float] = field(default_factory=dict)
     features: np.ndarray | None = None
+    asn_user_agents: list[tuple[object, object]] = field(default_factory=list)
     suspicion: float = 0.0
 
     def signal(self, name: str) -> float:

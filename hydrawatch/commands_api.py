@@ -13,7 +13,9 @@ from hydrawatch.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
-token_app = typer.Typer(help="API tokens (stored hashed; roles viewer, analyst, admin).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens (stored hashed; roles viewer, analyst, admin).", no_args_is_help=True
+)
 db_app = typer.Typer(help="The alert store's schema (Alembic migrations).", no_args_is_help=True)
 triage_app = typer.Typer(help="Analyst triage decisions.", no_args_is_help=True)
 
@@ -27,7 +29,7 @@ def _settings(db: str | None) -> Settings:
     return settings
 
 
-def _engine(db: str | None):  # type: ignore[no-untyped-def]
+def _engine(db: str | None):
     from hydrawatch.store import make_engine
     from hydrawatch.store.migrate import upgrade
 
@@ -50,8 +52,14 @@ def serve(
     host = host or settings.api.host
     port = port if port is not None else settings.api.port
     console.print(f"hydrawatch serving {settings.db_url} on http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
-                proxy_headers=False, server_header=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 @token_app.command("create")
@@ -117,8 +125,10 @@ def db_current(db: str | None = DB_OPTION) -> None:
 
 
 @triage_app.command("export")
-def triage_export(out_path: Path = typer.Option(..., "--out", help="labels.json for `hydrawatch evaluate`."),
-                  db: str | None = DB_OPTION) -> None:
+def triage_export(
+    out_path: Path = typer.Option(..., "--out", help="labels.json for `hydrawatch evaluate`."),
+    db: str | None = DB_OPTION,
+) -> None:
     """Write triage outcomes as evaluation labels (confirmed: campaign groups; dismissed: legitimate)."""
     from hydrawatch.store.triage import export_labels
 
@@ -126,7 +136,9 @@ def triage_export(out_path: Path = typer.Option(..., "--out", help="labels.json 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(labels, indent=1, sort_keys=True), encoding="utf-8")
     confirmed = len(labels["campaign_start"])
-    out.print(f"wrote {len(labels['accounts']):,} labelled accounts ({confirmed} confirmed campaigns) to {out_path}")
+    out.print(
+        f"wrote {len(labels['accounts']):,} labelled accounts ({confirmed} confirmed campaigns) to {out_path}"
+    )
 
 
 def serve_demo(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 def configure_logging(level: str, fmt: str) -> None:
     """Structured JSON lines (default for the service) or plain text on stderr; kafka-python's own chatter
     is kept to warnings."""
-    from streams.metrics import JsonFormatter
+    from streams.metrics import JsonFormatter, RepeatFilter
 
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RepeatFilter("kafka"))
     handler.setFormatter(JsonFormatter() if fmt == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
@@ -121,7 +122,8 @@ def register(app: typer.Typer) -> None:
                                                     metrics_port=metrics_port, db_url=db))
         log.info("stream ended: %d events, %d rejected, %d alert versions, %d re-emissions suppressed, "
                  "%d checkpoints", result.summary.events, result.rejected, result.alerts, result.duplicates,
-                 result.checkpoints, extra={"events": result.summary.events, "alerts": result.alerts})
+                 result.checkpoints, extra={"events": result.summary.events, "alerts": result.alerts,
+                                            "rejected": result.rejected, "duplicates": result.duplicates})
 
     @app.command()
     def produce(

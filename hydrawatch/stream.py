@@ -94,6 +94,8 @@ class Checkpointer:
         self.pending = 0
         self.last = time.monotonic()
         self.metrics.checkpointed(self.last - started)
+        log.info("checkpoint %d saved in %.3f s", self.count, self.last - started,
+                 extra={"checkpoint": self.count, "seconds": round(self.last - started, 3)})
 
 
 class Runtime:
@@ -141,7 +143,8 @@ class Runtime:
             bootstrap_servers=self.k.bootstrap_servers, group_id=group,
             client_id=f"hydrawatch-{self.options.role}", enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=self.k.max_poll_records,
-            fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024, **extra))
+            allow_auto_create_topics=False, fetch_max_bytes=64 * 1024 * 1024,
+            max_partition_fetch_bytes=8 * 1024 * 1024, **extra))
 
     def ensure_topics(self) -> None:
         """Create the output topics that do not exist yet (DLQ with large messages, profiles compacted)."""
@@ -217,8 +220,12 @@ class Runtime:
             for callback in self.on_stop:
                 callback()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore_signals(self) -> None:
+        for sig, handler in getattr(self, "_previous", {}).items():
+            signal.signal(sig, handler)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         now = time.monotonic()
@@ -252,4 +259,5 @@ def run_stream(settings: Settings, options: StreamOptions) -> StreamResult:
         runtime.ensure_topics()
         return roles[options.role](runtime)
     finally:
+        runtime.restore_signals()
         runtime.close()

@@ -110,23 +110,31 @@ def run_worker(rt: Runtime) -> StreamResult:
     """A member of the consumer group: per-account profiles of its partitions, checkpointed per partition."""
     k = rt.k
     prefix = f"worker/{k.group}/{k.topic}/"
-    worker = AccountWorker(rt.settings, lambda: source.current)
+    worker = AccountWorker(rt.settings, lambda: source.current, lambda p, mark: publish([p], mark))
     profiles = Delivery(rt.producer, "the profiles topic", backoff_max_s=k.retry_backoff_max_s,
                         metrics=rt.metrics)
     saved: dict[int, int] = {}
     last_publish = [time.monotonic()]
 
-    def publish(partitions: list[int]) -> None:
+    def publish(partitions: list[int], mark: float | None = None) -> None:
+        """Changed profiles, acknowledged, then a watermark on every profile partition (streams.linker)."""
+        marks = []
         for p in partitions:
             position = source.positions.get(p)
             if position is None or p not in worker.partitions:
                 continue
+            if mark is not None and source.current is not None and source.current[0] == p:
+                position = source.current[1]  # a grid step: the current event is not applied yet
             changes = worker.changes(p, position)
             for account, value in changes:
                 profiles.send(k.profiles_topic, value, account)
-            watermark = repr(worker.partitions[p].now).encode()
-            profiles.send(k.profiles_topic, watermark, watermark_key(k.topic, p))
+            marks.append((p, mark if mark is not None else worker.partitions[p].now))
             rt.metrics.profiles.inc(len(changes))
+        profiles.flush()
+        for p, time_mark in marks:
+            for i in profile_partitions:
+                profiles.send(k.profiles_topic, repr(time_mark).encode(), watermark_key(k.topic, p),
+                              partition=i)
         profiles.flush()
         last_publish[0] = time.monotonic()
 
@@ -181,6 +189,7 @@ def run_worker(rt: Runtime) -> StreamResult:
             publish(sorted(worker.partitions))
         cp.tick()
 
+    profile_partitions = sorted(rt.producer.partitions_for(k.profiles_topic))
     consumer = rt.consumer(k.group, partition_assignment_strategy=(CooperativeStickyAssignor,),
                            session_timeout_ms=k.session_timeout_ms, heartbeat_interval_ms=1000)
     source = rt.source(consumer, tick)
@@ -200,7 +209,8 @@ def run_linker(rt: Runtime) -> StreamResult:
     k = rt.k
     key = f"linker/{k.group}/{k.profiles_topic}"
     consumer = rt.consumer(f"{k.group}.linker")
-    linker = Linker(_detector(rt), len(rt.partitions(consumer, k.topic)), k.linker_idle_partition_s)
+    linker = Linker(_detector(rt), len(rt.partitions(consumer, k.topic)),
+                    len(rt.partitions(consumer, k.profiles_topic)), k.linker_idle_partition_s)
     checkpoint = rt.store.load(key)
     if checkpoint is not None:
         linker.load(checkpoint.state)
@@ -244,7 +254,7 @@ def run_linker(rt: Runtime) -> StreamResult:
         for tp, records in batches.items():
             for record in records:
                 try:
-                    linker.apply(record.key, record.value)
+                    emit(linker.offer(record.key, record.value, tp.partition))
                 except (ValueError, KeyError, TypeError) as exc:
                     log.warning("skipping a malformed profile at %s[%d]@%d: %s", tp.topic, tp.partition,
                                 record.offset, exc)

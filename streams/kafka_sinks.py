@@ -24,7 +24,8 @@ from streams.metrics import StreamMetrics
 
 log = logging.getLogger(__name__)
 
-Record = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]   # topic, value, key, headers
+# topic, value, key, headers, partition
+Record = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]], int | None]
 
 
 class DeliveryError(RuntimeError):
@@ -43,14 +44,14 @@ class Delivery:
         self._pending: list[tuple[Record, Any]] = []
 
     def send(self, topic: str, value: bytes | None, key: bytes | None = None,
-             headers: list[tuple[str, bytes]] | None = None) -> None:
-        record: Record = (topic, value, key, headers or [])
+             headers: list[tuple[str, bytes]] | None = None, partition: int | None = None) -> None:
+        record: Record = (topic, value, key, headers or [], partition)
         self._pending.append((record, self._send(record)))
 
     def _send(self, record: Record) -> Any:
-        topic, value, key, headers = record
+        topic, value, key, headers, partition = record
         try:
-            return self.producer.send(topic, value=value, key=key, headers=headers)
+            return self.producer.send(topic, value=value, key=key, headers=headers, partition=partition)
         except KafkaError as exc:  # no metadata within max_block_ms: the broker is away
             log.debug("%s: send failed at once (%s)", self.what, exc)
             return None

@@ -2,10 +2,14 @@
 
 The linker never sees events. It holds the latest profile of every active account (``Detector.accounts``),
 the cross-account index rebuilt from the profiles (``DerivedIndex``: which texts and template keys several
-accounts share), and runs the detector's ordinary ``evaluate`` whenever the event-time watermark passes the
-next evaluation time. The watermark is the minimum over the input partitions' watermarks (from the workers),
-ignoring partitions whose watermark has not moved for ``idle_s`` of wall time, so that an evaluation waits for
-every active partition to have reported up to that time.
+accounts share), and runs the detector's ordinary ``evaluate`` when the event-time watermark passes the next
+evaluation time (a grid of ``eval_interval_s``).
+
+Watermarks: after its profiles are acknowledged, a worker writes "source partition p has delivered every
+event before T" to *every* partition of the profiles topic. A profile partition's records are read in order,
+so once every profile partition has shown T for p, every profile of p published before it has been read.
+The linker's watermark is the minimum of that over the source partitions, ignoring a source partition whose
+watermark has not moved for ``idle_s`` of wall time (an idle partition must not stall the others).
 """
 
 from __future__ import annotations
@@ -98,42 +102,57 @@ class DerivedIndex(SharedIndex):
 class Linker:
     """Applies profile messages to a detector and evaluates it on the workers' event-time watermark."""
 
-    def __init__(self, detector: Detector, input_partitions: int, idle_s: float = 30.0) -> None:
+    def __init__(self, detector: Detector, input_partitions: int, profile_partitions: int,
+                 idle_s: float = 30.0) -> None:
         detector.index = DerivedIndex()
         self.detector = detector
         self.input_partitions = input_partitions
+        self.profile_partitions = profile_partitions
         self.idle_s = idle_s
         self.queued: dict[str, int] = {}                  # worker embed-queue entries already taken over
         self.seen: dict[str, tuple[int, int]] = {}        # account -> (source partition, offset) of profile
-        self.watermarks: dict[int, float] = {}
-        self.moved: dict[int, float] = {}                 # wall time each watermark last advanced
+        self.marks: dict[tuple[int, int], float] = {}     # (profile partition, source partition) -> time
+        self.moved: dict[int, float] = {}                 # source partition -> wall time it last advanced
+        self.held: list[tuple[int, AccountState, int, int]] = []
         self.started = time.monotonic()
         self.applied = 0
         self.stale = 0
 
     # -- input ---------------------------------------------------------------------------------------------
-    def apply(self, key: bytes | None, value: bytes | None) -> None:
-        """Fold one message of the profiles topic in (watermark, profile or tombstone)."""
+    def offer(self, key: bytes | None, value: bytes | None, partition: int = 0) -> list[dict[str, Any]]:
+        """Fold one message of profile partition ``partition`` in; returns the alerts of evaluations it
+        made due. A profile from a source partition that has already passed the next evaluation time on this
+        profile partition is held back until that evaluation has run (it describes the account later)."""
         if key is None:
-            return
+            return []
         name = key.decode("utf-8", "replace")
-        if name.startswith(WATERMARK_PREFIX):
-            if value is not None:
-                partition = int(name.rsplit("/", 1)[1])
-                watermark = float(value)
-                if watermark > self.watermarks.get(partition, float("-inf")):
-                    self.watermarks[partition] = watermark
-                    self.moved[partition] = time.monotonic()
-            return
-        if value is None:
-            self._forget(name)
-            return
-        state, partition, offset = decode_profile(value)
-        seen = self.seen.get(name)
-        if seen is not None and seen[0] == partition and offset < seen[1]:
+        if not name.startswith(WATERMARK_PREFIX):
+            if value is None:
+                self._forget(name)
+            else:
+                state, source, offset = decode_profile(value)
+                self._accept_or_hold(partition, state, source, offset)
+            return []
+        if value is not None:
+            source, mark = int(name.rsplit("/", 1)[1]), float(value)
+            if mark > self.marks.get((partition, source), float("-inf")):
+                self.marks[partition, source] = mark
+                self.moved[source] = time.monotonic()
+        return self.due()
+
+    def _accept_or_hold(self, partition: int, state: AccountState, source: int, offset: int) -> None:
+        next_eval = self.detector.next_eval
+        if next_eval is not None and self.marks.get((partition, source), float("-inf")) >= next_eval:
+            self.held.append((partition, state, source, offset))
+        else:
+            self._accept(state, source, offset)
+
+    def _accept(self, state: AccountState, source: int, offset: int) -> None:
+        seen = self.seen.get(state.account_id)
+        if seen is not None and seen[0] == source and offset < seen[1]:
             self.stale += 1  # an older profile re-published after a worker restart
             return
-        self.seen[name] = (partition, offset)
+        self.seen[state.account_id] = (source, offset)
         self._import(state)
         self.applied += 1
 
@@ -149,69 +168,92 @@ class Linker:
             state.embed_sum, state.embed_count = old.embed_sum, old.embed_count
         self.queued[account] = len(state.embed_queue)
         state.embed_queue = state.embed_queue[taken:]
-        det.accounts[account] = state
-        det._views.pop(account, None)
+        det.put_account(state)
         index.add(state)
         for model, first in state.model_first_ts.items():
             if first < det.model_first_seen.get(model, float("inf")):
                 det.model_first_seen[model] = first
         if det.stream_start is None or state.first_ts < det.stream_start:
             det.stream_start = state.first_ts
-        if det.next_eval is None:
-            det.next_eval = state.first_ts + det.det.eval_interval_s
+        if det.next_eval is None:  # on the grid the workers publish on
+            step = det.det.eval_interval_s
+            det.next_eval = (state.first_ts // step + 1) * step
 
     def _forget(self, account: str) -> None:
         det = self.detector
-        state = det.accounts.pop(account, None)
+        state = det.accounts.get(account)
         if state is not None:
             det.index.remove(state)  # type: ignore[attr-defined]
-            det.tracker.forget_accounts({account})
-        det._views.pop(account, None)
+        det.drop_account(account)
         self.queued.pop(account, None)
         self.seen.pop(account, None)
 
     # -- evaluation ----------------------------------------------------------------------------------------
     def watermark(self, final: bool = False) -> float | None:
-        """Event time every active input partition has reached (None while one may still be behind)."""
-        if not self.watermarks:
+        """Event time every active source partition has reached on every profile partition (None: not yet)."""
+        sources = sorted({source for _, source in self.marks})
+        if not sources:
             return None
+        per_source = {p: min(self.marks.get((i, p), float("-inf")) for i in range(self.profile_partitions))
+                      for p in sources}
         if final:
-            return max(self.watermarks.values())
+            return max(per_source.values())
         wall = time.monotonic()
-        starting = wall - self.started <= self.idle_s
-        if starting and len(self.watermarks) < self.input_partitions:
+        if wall - self.started <= self.idle_s and len(sources) < self.input_partitions:
             return None
-        active = [w for p, w in self.watermarks.items() if wall - self.moved.get(p, 0.0) <= self.idle_s]
-        return min(active) if active else max(self.watermarks.values())
+        active = [w for p, w in per_source.items() if wall - self.moved.get(p, 0.0) <= self.idle_s]
+        value = min(active) if active else max(per_source.values())
+        return value if value > float("-inf") else None
 
     def due(self, final: bool = False) -> list[dict[str, Any]]:
-        """Evaluate when the watermark has passed the next evaluation time (``final``: evaluate now)."""
+        """Run every evaluation the watermark has made due (``final``: everything held, then evaluate now)."""
+        alerts: list[dict[str, Any]] = []
         det = self.detector
-        now = self.watermark(final)
-        if now is None or det.next_eval is None or (not final and now < det.next_eval):
-            return []
+        while True:
+            now = self.watermark(final)
+            if now is None or det.next_eval is None or (not final and now < det.next_eval):
+                return alerts
+            if final:
+                self._release(everything=True)
+            alerts.extend(self._evaluate(now if final else det.next_eval))
+            while det.next_eval <= now:
+                det.next_eval += det.det.eval_interval_s
+            self._release()
+            if final:
+                return alerts
+
+    def _release(self, everything: bool = False) -> None:
+        """Offer the held profiles again (after an evaluation moved the next evaluation time)."""
+        held, self.held = self.held, []
+        for partition, state, source, offset in held:
+            if everything:
+                self._accept(state, source, offset)
+            else:
+                self._accept_or_hold(partition, state, source, offset)
+
+    def _evaluate(self, now: float) -> list[dict[str, Any]]:
+        det = self.detector
         det.now = max(det.now, now)
         index: DerivedIndex = det.index  # type: ignore[assignment]
         for account in index.changed:
             state = det.accounts.get(account)
             if state is not None and hasattr(state, "recycled_events"):
                 state.recycled_events = index.recycled_estimate(state)
-                det._views.pop(account, None)
+                det.put_account(state)  # re-scored at this evaluation
         index.changed.clear()
         alerts = det.evaluate()
-        while det.next_eval <= now:
-            det.next_eval += det.det.eval_interval_s
         for account in [a for a in self.seen if a not in det.accounts]:  # evicted by the detector (TTL)
             self._forget(account)
         return alerts
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def dump(self) -> bytes:
-        extra = {"queued": self.queued, "seen": self.seen, "watermarks": self.watermarks}
+        extra = {"queued": self.queued, "seen": self.seen, "marks": self.marks, "held": self.held}
         return pickle.dumps((self.detector.checkpoint(), extra), protocol=pickle.HIGHEST_PROTOCOL)
 
     def load(self, blob: bytes) -> None:
         state, extra = pickle.loads(blob)  # noqa: S301 - our own checkpoint
         self.detector.restore(state)
-        self.queued, self.seen, self.watermarks = extra["queued"], extra["seen"], extra["watermarks"]
-        self.moved = {p: time.monotonic() for p in self.watermarks}
+        self.queued, self.seen, self.marks = extra["queued"], extra["seen"], extra["marks"]
+        self.held = extra.get("held", [])
+        self.moved = {source: time.monotonic() for _, source in self.marks}

@@ -37,6 +37,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class RepeatFilter(logging.Filter):
+    """Lets one record per (logger, message template) of loggers under ``prefix`` through every ``every_s``
+    seconds, then says how many were held back: a broker outage makes kafka-python repeat itself."""
+
+    def __init__(self, prefix: str = "kafka", every_s: float = 30.0) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.every_s = every_s
+        self._seen: dict[tuple[str, str], list[float]] = {}   # -> [last emitted, suppressed since]
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.prefix):
+            return True
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        with self._lock:
+            entry = self._seen.get(key)
+            if entry is not None and now - entry[0] < self.every_s:
+                entry[1] += 1
+                return False
+            suppressed = int(entry[1]) if entry is not None else 0
+            self._seen[key] = [now, 0]
+            if len(self._seen) > 1000:
+                self._seen.clear()
+        if suppressed:
+            record.msg = f"{record.msg} ({suppressed} similar messages suppressed)"
+        return True
+
+
 class StreamMetrics:
     """The metrics of one stream process, on their own registry."""
 

@@ -94,10 +94,12 @@ class PartitionState:
 class AccountWorker:
     """The per-event half of the detector, per owned partition; its alerts are always empty (no linking)."""
 
-    def __init__(self, settings: Any, position: Callable[[], tuple[int, int] | None]) -> None:
+    def __init__(self, settings: Any, position: Callable[[], tuple[int, int] | None],
+                 on_step: Callable[[int, float], None] | None = None) -> None:
         self.det = settings.detection
         self.budget = settings.embedding.fast_per_account
         self.position = position
+        self.on_step = on_step
         self.analyzer = TextAnalyzer()
         self.partitions: dict[int, PartitionState] = {}
 
@@ -107,6 +109,9 @@ class AccountWorker:
         part = self.partitions.get(partition)
         if part is None:
             part = self.partitions[partition] = PartitionState(rng=random.Random(partition))
+        step = self.det.eval_interval_s
+        if self.on_step is not None and part.events and event.ts // step > part.now // step:
+            self.on_step(partition, event.ts // step * step)  # every event before this grid time is in
         state = part.accounts.get(event.account_id)
         if state is None:
             state = part.accounts[event.account_id] = AccountState(event.account_id)

@@ -1,1 +1,1 @@
-"""The server-rendered analyst dashboard (Jinja2, autoescaped; scripts only from /static under a strict CSP)."""
+"""The server-rendered analyst dashboard (Jinja2, autoescaped; strict CSP, scripts from /static)."""

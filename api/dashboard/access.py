@@ -37,7 +37,9 @@ def page_principal(request: Request, db: DB) -> Principal:
 def page_role(role: str) -> Callable[..., Principal]:
     def dependency(principal: Annotated[Principal, Depends(page_principal)]) -> Principal:
         if not principal.can(role):
-            raise HTTPException(403, f"this page needs the {role} role; you are signed in as {principal.role}")
+            raise HTTPException(
+                403, f"this page needs the {role} role; you are signed in as {principal.role}"
+            )
         return principal
 
     return dependency

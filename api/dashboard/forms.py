@@ -26,8 +26,13 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, db: DB, token: Annotated[str, Form(max_length=500)] = "",
-          next: Annotated[str, Form(max_length=2000)] = "/", csrf: CSRF = None) -> Response:
+def login(
+    request: Request,
+    db: DB,
+    token: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    csrf: CSRF = None,
+) -> Response:
     sessions = get_sessions(request)
     if not same_secret(sessions.read_login_nonce(request) or "", csrf):
         return _login_form(request, next, "The login form expired: please try again.", 403)
@@ -42,8 +47,9 @@ def login(request: Request, db: DB, token: Annotated[str, Form(max_length=500)] 
 def _login_form(request: Request, next_path: str, error: str = "", status_code: int = 200) -> Response:
     sessions = get_sessions(request)
     nonce = sessions.login_nonce(request)
-    page: Response = request.app.state.renderer.page(request, "login.html", status_code=status_code, nonce=nonce,
-                                                     next=local_path(next_path), error=error)
+    page: Response = request.app.state.renderer.page(
+        request, "login.html", status_code=status_code, nonce=nonce, next=local_path(next_path), error=error
+    )
     sessions.keep_login_nonce(page, nonce)
     return page
 
@@ -57,8 +63,14 @@ def logout(request: Request, principal: PageViewer, csrf: CSRF = None) -> Respon
 
 
 @router.post("/campaigns/{campaign_id}/triage")
-def triage(campaign_id: str, principal: PageAnalyst, db: DB, action: Annotated[str, Form(max_length=20)] = "",
-           comment: Annotated[str, Form(max_length=10_000)] = "", csrf: CSRF = None) -> Response:
+def triage(
+    campaign_id: str,
+    principal: PageAnalyst,
+    db: DB,
+    action: Annotated[str, Form(max_length=20)] = "",
+    comment: Annotated[str, Form(max_length=10_000)] = "",
+    csrf: CSRF = None,
+) -> Response:
     check_csrf(principal, csrf)
     if "\x00" in comment:
         raise HTTPException(422, "the comment must not contain NUL characters")
@@ -73,9 +85,14 @@ def triage(campaign_id: str, principal: PageAnalyst, db: DB, action: Annotated[s
 
 
 @router.post("/allowlists")
-def allowlist_add(principal: PageAnalyst, db: DB, kind: Annotated[str, Form(max_length=40)] = "",
-                  value: Annotated[str, Form(max_length=500)] = "",
-                  comment: Annotated[str, Form(max_length=2_000)] = "", csrf: CSRF = None) -> Response:
+def allowlist_add(
+    principal: PageAnalyst,
+    db: DB,
+    kind: Annotated[str, Form(max_length=40)] = "",
+    value: Annotated[str, Form(max_length=500)] = "",
+    comment: Annotated[str, Form(max_length=2_000)] = "",
+    csrf: CSRF = None,
+) -> Response:
     check_csrf(principal, csrf)
     if "\x00" in comment:
         raise HTTPException(422, "the comment must not contain NUL characters")

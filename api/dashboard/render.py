@@ -54,8 +54,13 @@ def number(value: Any, digits: int = 3) -> str:
 
 
 def make_environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      finalize=_finalize, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(seg=seg, pretty=pretty, clip=clip, when=when, number=number)
     return env
 
@@ -70,6 +75,7 @@ class Renderer:
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("principal", None)
         context.setdefault("latest", 0)
-        html = self.env.get_template(template).render(request_path=request.url.path,
-                                                      poll_interval=self.poll_interval_s, **context)
+        html = self.env.get_template(template).render(
+            request_path=request.url.path, poll_interval=self.poll_interval_s, **context
+        )
         return HTMLResponse(clean_text(html), status_code=status_code)

@@ -16,25 +16,43 @@ MAX_EVIDENCE = 50
 
 
 def account_dict(row: AccountRow) -> dict[str, Any]:
-    return {"account_id": row.account_id, "first_alerted_at": iso(row.first_alerted_at),
-            "last_alerted_at": iso(row.last_alerted_at), "alert_versions": row.alert_versions,
-            "campaigns": row.campaigns, "max_score": row.max_score, "max_severity": row.max_severity}
+    return {
+        "account_id": row.account_id,
+        "first_alerted_at": iso(row.first_alerted_at),
+        "last_alerted_at": iso(row.last_alerted_at),
+        "alert_versions": row.alert_versions,
+        "campaigns": row.campaigns,
+        "max_score": row.max_score,
+        "max_severity": row.max_severity,
+    }
 
 
-def list_accounts(session: Session, campaign_status: list[str] | None = None, severity: list[str] | None = None,
-                  limit: int = 50, offset: int = 0) -> Page:
+def list_accounts(
+    session: Session,
+    campaign_status: list[str] | None = None,
+    severity: list[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
     """Accounts named by alerts, most recently alerted first."""
     query = select(AccountRow)
     count = select(func.count()).select_from(AccountRow)
     if campaign_status:
-        inside = (select(MemberRow.account_id).join(CampaignRow, CampaignRow.campaign_id == MemberRow.campaign_id)
-                  .where(CampaignRow.status.in_(campaign_status)))
-        query, count = query.where(AccountRow.account_id.in_(inside)), count.where(AccountRow.account_id.in_(inside))
+        inside = (
+            select(MemberRow.account_id)
+            .join(CampaignRow, CampaignRow.campaign_id == MemberRow.campaign_id)
+            .where(CampaignRow.status.in_(campaign_status))
+        )
+        query, count = (
+            query.where(AccountRow.account_id.in_(inside)),
+            count.where(AccountRow.account_id.in_(inside)),
+        )
     if severity:
         query = query.where(AccountRow.max_severity.in_(severity))
         count = count.where(AccountRow.max_severity.in_(severity))
-    rows = session.scalars(query.order_by(AccountRow.last_alerted_at.desc(), AccountRow.account_id)
-                           .limit(limit).offset(offset))
+    rows = session.scalars(
+        query.order_by(AccountRow.last_alerted_at.desc(), AccountRow.account_id).limit(limit).offset(offset)
+    )
     return Page([account_dict(r) for r in rows], int(session.scalar(count) or 0), limit, offset)
 
 
@@ -42,8 +60,11 @@ def account_detail(session: Session, account_id: str) -> dict[str, Any] | None:
     """None when no alert ever named the account."""
     row = session.get(AccountRow, account_id)
     campaigns = session.execute(
-        select(CampaignRow, MemberRow.since_version).join(MemberRow, MemberRow.campaign_id == CampaignRow.campaign_id)
-        .where(MemberRow.account_id == account_id).order_by(CampaignRow.detected_at.desc())).all()
+        select(CampaignRow, MemberRow.since_version)
+        .join(MemberRow, MemberRow.campaign_id == CampaignRow.campaign_id)
+        .where(MemberRow.account_id == account_id)
+        .order_by(CampaignRow.detected_at.desc())
+    ).all()
     if row is None and not campaigns:
         return None
     detail: dict[str, Any] = account_dict(row) if row is not None else {"account_id": account_id}
@@ -54,7 +75,7 @@ def account_detail(session: Session, account_id: str) -> dict[str, Any] | None:
 
 
 def linkage_evidence(account_id: str, campaigns: list[CampaignRow]) -> list[dict[str, Any]]:
-    """The linked pairs in the latest alerts that involve the account: with whom, how strongly, sharing what."""
+    """The linked pairs in the latest alerts that involve the account (with whom, sharing what)."""
     found: list[dict[str, Any]] = []
     for campaign in campaigns:
         for signal in (campaign.alert or {}).get("signals", []):
@@ -65,15 +86,24 @@ def linkage_evidence(account_id: str, campaigns: list[CampaignRow]) -> list[dict
                 pair = example.get("accounts", []) if isinstance(example, dict) else []
                 if account_id in pair:
                     other = next((a for a in pair if a != account_id), account_id)
-                    found.append({"campaign_id": campaign.campaign_id, "linked_account": other,
-                                  "weight": example.get("weight"), "links": example.get("links", {}),
-                                  "shared": example.get("shared", {})})
+                    found.append(
+                        {
+                            "campaign_id": campaign.campaign_id,
+                            "linked_account": other,
+                            "weight": example.get("weight"),
+                            "links": example.get("links", {}),
+                            "shared": example.get("shared", {}),
+                        }
+                    )
     return found[:MAX_EVIDENCE]
 
 
 def account_activity(session: Session, account_id: str) -> dict[str, Any]:
-    rows = session.execute(select(ActivityRow.hour, ActivityRow.model, ActivityRow.requests)
-                           .where(ActivityRow.account_id == account_id)).all()
+    rows = session.execute(
+        select(ActivityRow.hour, ActivityRow.model, ActivityRow.requests).where(
+            ActivityRow.account_id == account_id
+        )
+    ).all()
     series = timeline_series([], {(h, m): r for h, m, r in rows})
     series["requests"] = sum(r for _, _, r in rows)
     return series

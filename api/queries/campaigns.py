@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
@@ -14,13 +14,23 @@ from hydrawatch.store.accounts import AccountRow, ActivityRow, chunks
 from hydrawatch.store.models import AlertRow, CampaignRow, MemberRow
 from hydrawatch.store.triage import triage_history
 
+Q = TypeVar("Q", bound=Select)
 SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "confirmed", "dismissed")
 SORTS = ("detected_at", "first_seen", "score", "size", "severity", "version")
 SEVERITY_RANK = case({s: i for i, s in enumerate(SEVERITIES)}, value=CampaignRow.severity, else_=-1)
-LIST_COLUMNS = (CampaignRow.campaign_id, CampaignRow.version, CampaignRow.severity, CampaignRow.score,
-                CampaignRow.status, CampaignRow.size, CampaignRow.first_seen, CampaignRow.detected_at,
-                CampaignRow.summary, CampaignRow.shadow)
+LIST_COLUMNS = (
+    CampaignRow.campaign_id,
+    CampaignRow.version,
+    CampaignRow.severity,
+    CampaignRow.score,
+    CampaignRow.status,
+    CampaignRow.size,
+    CampaignRow.first_seen,
+    CampaignRow.detected_at,
+    CampaignRow.summary,
+    CampaignRow.shadow,
+)
 
 
 @dataclass
@@ -36,7 +46,7 @@ class CampaignFilter:
     shadow: bool | None = None
     account: str | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: Q) -> Q:
         if self.status:
             query = query.where(CampaignRow.status.in_(self.status))
         if self.severity:
@@ -58,68 +68,120 @@ class CampaignFilter:
 
 
 def summary(row: Any) -> dict[str, Any]:
-    return {"campaign_id": row.campaign_id, "version": row.version, "severity": row.severity,
-            "score": row.score, "status": row.status, "size": row.size, "first_seen": iso(row.first_seen),
-            "detected_at": iso(row.detected_at), "summary": row.summary, "shadow": bool(row.shadow)}
+    return {
+        "campaign_id": row.campaign_id,
+        "version": row.version,
+        "severity": row.severity,
+        "score": row.score,
+        "status": row.status,
+        "size": row.size,
+        "first_seen": iso(row.first_seen),
+        "detected_at": iso(row.detected_at),
+        "summary": row.summary,
+        "shadow": bool(row.shadow),
+    }
 
 
-def list_campaigns(session: Session, where: CampaignFilter, sort: str = "-detected_at", limit: int = 50,
-                   offset: int = 0) -> Page:
+def list_campaigns(
+    session: Session, where: CampaignFilter, sort: str = "-detected_at", limit: int = 50, offset: int = 0
+) -> Page:
     """A page of campaigns (without their alert payloads), sorted by ``sort`` ('-' for descending)."""
     key = sort.lstrip("-")
     column = SEVERITY_RANK if key == "severity" else getattr(CampaignRow, key)
     order = column.desc() if sort.startswith("-") else column.asc()
     tie = CampaignRow.campaign_id.desc() if sort.startswith("-") else CampaignRow.campaign_id.asc()
-    rows = session.execute(where.apply(select(*LIST_COLUMNS)).order_by(order, tie).limit(limit).offset(offset)).all()
+    rows = session.execute(
+        where.apply(select(*LIST_COLUMNS)).order_by(order, tie).limit(limit).offset(offset)
+    ).all()
     total = session.scalar(where.apply(select(func.count()).select_from(CampaignRow))) or 0
     return Page([summary(r) for r in rows], int(total), limit, offset)
 
 
-def campaign_detail(session: Session, campaign_id: str, members_limit: int = 200,
-                    members_offset: int = 0) -> dict[str, Any] | None:
+def campaign_detail(
+    session: Session, campaign_id: str, members_limit: int = 200, members_offset: int = 0
+) -> dict[str, Any] | None:
     """Everything the campaign page shows: why it fired, who is in it, its infrastructure and history."""
     row = session.get(CampaignRow, campaign_id)
     if row is None:
         return None
     alert = row.alert or {}
     detail = summary(row)
-    detail.update({
-        "signals": alert.get("signals", []),
-        "sample_prompts": alert.get("sample_prompts", []),
-        "infrastructure": alert.get("infrastructure", {}),
-        "timeline": alert.get("timeline", []),
-        "members": members_page(session, campaign_id, members_limit, members_offset).as_dict(),
-        "alerts": alert_versions(session, campaign_id),
-        "triage": [triage_dict(t) for t in triage_history(session, campaign_id, limit=50)[0]],
-    })
+    detail.update(
+        {
+            "signals": alert.get("signals", []),
+            "sample_prompts": alert.get("sample_prompts", []),
+            "infrastructure": alert.get("infrastructure", {}),
+            "timeline": alert.get("timeline", []),
+            "members": members_page(session, campaign_id, members_limit, members_offset).as_dict(),
+            "alerts": alert_versions(session, campaign_id),
+            "triage": [triage_dict(t) for t in triage_history(session, campaign_id, limit=50)[0]],
+        }
+    )
     return detail
 
 
 def members_page(session: Session, campaign_id: str, limit: int, offset: int) -> Page:
-    query = (select(MemberRow.account_id, MemberRow.since_version, AccountRow.campaigns, AccountRow.max_severity,
-                    AccountRow.last_alerted_at)
-             .outerjoin(AccountRow, AccountRow.account_id == MemberRow.account_id)
-             .where(MemberRow.campaign_id == campaign_id)
-             .order_by(MemberRow.since_version, MemberRow.account_id).limit(limit).offset(offset))
-    items = [{"account_id": r.account_id, "since_version": r.since_version, "campaigns": r.campaigns or 1,
-              "max_severity": r.max_severity, "last_alerted_at": iso(r.last_alerted_at)}
-             for r in session.execute(query)]
-    total = session.scalar(select(func.count()).select_from(MemberRow).where(MemberRow.campaign_id == campaign_id))
+    query = (
+        select(
+            MemberRow.account_id,
+            MemberRow.since_version,
+            AccountRow.campaigns,
+            AccountRow.max_severity,
+            AccountRow.last_alerted_at,
+        )
+        .outerjoin(AccountRow, AccountRow.account_id == MemberRow.account_id)
+        .where(MemberRow.campaign_id == campaign_id)
+        .order_by(MemberRow.since_version, MemberRow.account_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        {
+            "account_id": r.account_id,
+            "since_version": r.since_version,
+            "campaigns": r.campaigns or 1,
+            "max_severity": r.max_severity,
+            "last_alerted_at": iso(r.last_alerted_at),
+        }
+        for r in session.execute(query)
+    ]
+    total = session.scalar(
+        select(func.count()).select_from(MemberRow).where(MemberRow.campaign_id == campaign_id)
+    )
     return Page(items, int(total or 0), limit, offset)
 
 
 def alert_versions(session: Session, campaign_id: str) -> list[dict[str, Any]]:
-    rows = session.execute(select(AlertRow.alert_id, AlertRow.version, AlertRow.severity, AlertRow.score,
-                                  AlertRow.detected_at).where(AlertRow.campaign_id == campaign_id)
-                           .order_by(AlertRow.version.desc())).all()
-    return [{"alert_id": r.alert_id, "version": r.version, "severity": r.severity, "score": r.score,
-             "detected_at": iso(r.detected_at)} for r in rows]
+    rows = session.execute(
+        select(AlertRow.alert_id, AlertRow.version, AlertRow.severity, AlertRow.score, AlertRow.detected_at)
+        .where(AlertRow.campaign_id == campaign_id)
+        .order_by(AlertRow.version.desc())
+    ).all()
+    return [
+        {
+            "alert_id": r.alert_id,
+            "version": r.version,
+            "severity": r.severity,
+            "score": r.score,
+            "detected_at": iso(r.detected_at),
+        }
+        for r in rows
+    ]
 
 
 def triage_dict(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "campaign_id": row.campaign_id, "action": row.action, "status_before": row.status_before,
-            "status_after": row.status_after, "version": row.version, "size": row.size, "comment": row.comment,
-            "actor": row.actor, "at": iso(row.at)}
+    return {
+        "id": row.id,
+        "campaign_id": row.campaign_id,
+        "action": row.action,
+        "status_before": row.status_before,
+        "status_after": row.status_after,
+        "version": row.version,
+        "size": row.size,
+        "comment": row.comment,
+        "actor": row.actor,
+        "at": iso(row.at),
+    }
 
 
 def campaign_timeline(session: Session, campaign_id: str) -> dict[str, Any] | None:
@@ -134,8 +196,11 @@ def campaign_timeline(session: Session, campaign_id: str) -> dict[str, Any] | No
 def activity_by_model(session: Session, accounts: list[str]) -> dict[tuple[int, str], int]:
     counts: dict[tuple[int, str], int] = {}
     for part in chunks(accounts):
-        query = (select(ActivityRow.hour, ActivityRow.model, func.sum(ActivityRow.requests))
-                 .where(ActivityRow.account_id.in_(part)).group_by(ActivityRow.hour, ActivityRow.model))
+        query = (
+            select(ActivityRow.hour, ActivityRow.model, func.sum(ActivityRow.requests))
+            .where(ActivityRow.account_id.in_(part))
+            .group_by(ActivityRow.hour, ActivityRow.model)
+        )
         for hour, model, total in session.execute(query):
             counts[(hour, model)] = counts.get((hour, model), 0) + int(total)
     return counts
@@ -151,9 +216,13 @@ def timeline_series(alert_timeline: list[Any], by_model: dict[tuple[int, str], i
         except (ValueError, TypeError, IndexError):
             continue
     hours = sorted(set(total) | {h for h, _ in by_model})
-    models = sorted({m for _, m in by_model}, key=lambda m: -sum(v for (h, mm), v in by_model.items() if mm == m))
+    models = sorted(
+        {m for _, m in by_model}, key=lambda m: -sum(v for (h, mm), v in by_model.items() if mm == m)
+    )
     return {
         "x": [h * 3600 for h in hours],
         "total": [total.get(h) for h in hours],
-        "models": [{"model": m or "(unknown)", "counts": [by_model.get((h, m), 0) for h in hours]} for m in models],
+        "models": [
+            {"model": m or "(unknown)", "counts": [by_model.get((h, m), 0) for h in hours]} for m in models
+        ],
     }

@@ -14,13 +14,20 @@ from hydrawatch.store.models import AlertRow, CampaignRow
 
 
 def counts(session: Session) -> dict[str, Any]:
-    by = session.execute(select(CampaignRow.status, CampaignRow.severity, func.count())
-                         .group_by(CampaignRow.status, CampaignRow.severity)).all()
+    by = session.execute(
+        select(CampaignRow.status, CampaignRow.severity, func.count()).group_by(
+            CampaignRow.status, CampaignRow.severity
+        )
+    ).all()
     table = {status: dict.fromkeys(SEVERITIES, 0) for status in STATUSES}
     for status, severity, n in by:
         table.setdefault(status, dict.fromkeys(SEVERITIES, 0))[severity] = int(n)
-    return {"by_status": table, "open_by_severity": table["open"],
-            "open": sum(table["open"].values()), "total": sum(sum(v.values()) for v in table.values())}
+    return {
+        "by_status": table,
+        "open_by_severity": table["open"],
+        "open": sum(table["open"].values()),
+        "total": sum(sum(v.values()) for v in table.values()),
+    }
 
 
 def alerts_per_hour(session: Session, hours: int = 24 * 14) -> dict[str, Any]:
@@ -48,13 +55,24 @@ def _from_hour(hour: int) -> Any:
 
 def alert_item(seq: int, row: AlertRow) -> dict[str, Any]:
     payload = row.payload or {}
-    return {"seq": seq, "alert_id": row.alert_id, "campaign_id": row.campaign_id, "version": row.version,
-            "severity": row.severity, "score": row.score, "detected_at": iso(row.detected_at),
-            "size": len(payload.get("accounts", [])), "summary": payload.get("summary", "")}
+    return {
+        "seq": seq,
+        "alert_id": row.alert_id,
+        "campaign_id": row.campaign_id,
+        "version": row.version,
+        "severity": row.severity,
+        "score": row.score,
+        "detected_at": iso(row.detected_at),
+        "size": len(payload.get("accounts", [])),
+        "summary": payload.get("summary", ""),
+    }
 
 
 def feed(session: Session, after: int, limit: int = 50) -> dict[str, Any]:
     """Alerts stored after feed position ``after`` (newest first) and the position to poll from next."""
     rows = stored_after(session, after, limit)
-    return {"latest": max([s for s, _ in rows], default=max(after, 0)) if rows else latest_seq(session),
-            "alerts": [alert_item(s, r) for s, r in rows], "counts": counts(session)}
+    return {
+        "latest": max([s for s, _ in rows], default=max(after, 0)) if rows else latest_seq(session),
+        "alerts": [alert_item(s, r) for s, r in rows],
+        "counts": counts(session),
+    }

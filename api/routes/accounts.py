@@ -23,8 +23,9 @@ def accounts(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
-    return SafeJSONResponse(list_accounts(db, list(campaign_status or []), list(severity or []), limit,
-                                          offset).as_dict())
+    return SafeJSONResponse(
+        list_accounts(db, list(campaign_status or []), list(severity or []), limit, offset).as_dict()
+    )
 
 
 @router.get("/{account_id:path}", summary="Account detail")

@@ -14,8 +14,12 @@ router = APIRouter(tags=["alerts"])
 
 
 @router.get("/campaigns/{campaign_id}/alerts", summary="Every alert version of a campaign, newest first")
-def campaign_alerts(campaign_id: str, _: Viewer, db: DB,
-                    payloads: bool = Query(False, description="Include the full alert payloads.")) -> SafeJSONResponse:
+def campaign_alerts(
+    campaign_id: str,
+    _: Viewer,
+    db: DB,
+    payloads: bool = Query(False, description="Include the full alert payloads."),
+) -> SafeJSONResponse:
     if db.get(CampaignRow, campaign_id) is None:
         raise HTTPException(404, "no such campaign")
     versions = alert_versions(db, campaign_id)
@@ -27,8 +31,12 @@ def campaign_alerts(campaign_id: str, _: Viewer, db: DB,
 
 
 @router.get("/alerts/feed", summary="Alert versions stored after a feed position (for polling)")
-def alert_feed(_: Viewer, db: DB, after: int = Query(0, ge=0, description="The 'latest' of the previous call."),
-               limit: int = Query(50, ge=1, le=500)) -> SafeJSONResponse:
+def alert_feed(
+    _: Viewer,
+    db: DB,
+    after: int = Query(0, ge=0, description="The 'latest' of the previous call."),
+    limit: int = Query(50, ge=1, le=500),
+) -> SafeJSONResponse:
     return SafeJSONResponse(feed(db, after, limit))
 
 

@@ -17,13 +17,20 @@ router = APIRouter(prefix="/allowlists", tags=["allow-lists"])
 
 
 def entry_dict(row: AllowlistRow) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, "value": row.value, "comment": row.comment,
-            "created_by": row.created_by, "created_at": iso(row.created_at)}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "value": row.value,
+        "comment": row.comment,
+        "created_by": row.created_by,
+        "created_at": iso(row.created_at),
+    }
 
 
 @router.get("", summary="Allow-list entries", responses={200: {"model": list[AllowlistEntry]}})
-def entries(_: Analyst, db: DB, kind: Literal["accounts", "orgs", "payment_fingerprints", "ips"] | None = Query(None)
-            ) -> SafeJSONResponse:
+def entries(
+    _: Analyst, db: DB, kind: Literal["accounts", "orgs", "payment_fingerprints", "ips"] | None = Query(None)
+) -> SafeJSONResponse:
     return SafeJSONResponse({"items": [entry_dict(r) for r in list_entries(db, kind)]})
 
 
@@ -44,7 +51,9 @@ def entry(entry_id: int, _: Analyst, db: DB) -> SafeJSONResponse:
     return SafeJSONResponse(entry_dict(_get(db, entry_id)))
 
 
-@router.patch("/{entry_id}", summary="Change an entry's value or comment", responses={200: {"model": AllowlistEntry}})
+@router.patch(
+    "/{entry_id}", summary="Change an entry's value or comment", responses={200: {"model": AllowlistEntry}}
+)
 def update(entry_id: int, body: AllowlistPatch, _: Analyst, db: DB) -> SafeJSONResponse:
     row = _get(db, entry_id)
     try:

@@ -42,8 +42,16 @@ def campaigns(
     limit: int = Query(50, ge=1),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
-    where = CampaignFilter(status=list(status or []), severity=list(severity or []), since=since, until=until,
-                           min_size=min_size, max_size=max_size, shadow=shadow, account=account)
+    where = CampaignFilter(
+        status=list(status or []),
+        severity=list(severity or []),
+        since=since,
+        until=until,
+        min_size=min_size,
+        max_size=max_size,
+        shadow=shadow,
+        account=account,
+    )
     page = list_campaigns(db, where, sort, page_limit(limit, settings), offset)
     return SafeJSONResponse(page.as_dict())
 
@@ -63,7 +71,9 @@ def campaign(
     return SafeJSONResponse(detail)
 
 
-@router.get("/{campaign_id}/timeline", summary="Requests per hour, total and by model", responses=doc(Timeline))
+@router.get(
+    "/{campaign_id}/timeline", summary="Requests per hour, total and by model", responses=doc(Timeline)
+)
 def timeline(campaign_id: str, _: Viewer, db: DB) -> SafeJSONResponse:
     series = campaign_timeline(db, campaign_id)
     if series is None:

@@ -16,8 +16,14 @@ router = APIRouter(tags=["tokens"])
 
 
 def token_dict(row: ApiTokenRow) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "role": row.role, "created_at": iso(row.created_at),
-            "created_by": row.created_by, "revoked_at": iso(row.revoked_at)}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "created_at": iso(row.created_at),
+        "created_by": row.created_by,
+        "revoked_at": iso(row.revoked_at),
+    }
 
 
 @router.get("/me", summary="Who the token belongs to")

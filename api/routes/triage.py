@@ -14,8 +14,12 @@ from hydrawatch.store.triage import triage_campaign, triage_history
 router = APIRouter(tags=["triage"])
 
 
-@router.post("/campaigns/{campaign_id}/triage", status_code=201, summary="Record a triage decision",
-             responses={201: {"model": TriageEvent}})
+@router.post(
+    "/campaigns/{campaign_id}/triage",
+    status_code=201,
+    summary="Record a triage decision",
+    responses={201: {"model": TriageEvent}},
+)
 def decide(campaign_id: str, body: TriageIn, principal: Analyst, db: DB) -> SafeJSONResponse:
     try:
         row = triage_campaign(db, campaign_id, body.action, body.comment, principal.actor)
@@ -26,18 +30,22 @@ def decide(campaign_id: str, body: TriageIn, principal: Analyst, db: DB) -> Safe
 
 
 @router.get("/campaigns/{campaign_id}/triage", summary="A campaign's audit trail", responses=doc(TriagePage))
-def campaign_trail(campaign_id: str, _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500),
-                   offset: int = Query(0, ge=0)) -> SafeJSONResponse:
+def campaign_trail(
+    campaign_id: str, _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+) -> SafeJSONResponse:
     if db.get(CampaignRow, campaign_id) is None:
         raise HTTPException(404, "no such campaign")
     rows, total = triage_history(db, campaign_id, limit, offset)
-    return SafeJSONResponse({"items": [triage_dict(r) for r in rows], "total": total, "limit": limit,
-                             "offset": offset})
+    return SafeJSONResponse(
+        {"items": [triage_dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    )
 
 
 @router.get("/triage", summary="The whole audit trail, newest first", responses=doc(TriagePage))
-def trail(_: Viewer, db: DB, limit: int = Query(100, ge=1, le=500),
-          offset: int = Query(0, ge=0, le=10_000_000)) -> SafeJSONResponse:
+def trail(
+    _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)
+) -> SafeJSONResponse:
     rows, total = triage_history(db, None, limit, offset)
-    return SafeJSONResponse({"items": [triage_dict(r) for r in rows], "total": total, "limit": limit,
-                             "offset": offset})
+    return SafeJSONResponse(
+        {"items": [triage_dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    )

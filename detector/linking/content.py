@@ -60,8 +60,12 @@ def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
     reused = {k: key_specificity(k) for k in wrappers if counts.get(k, 0) >= 2}
     if not reused:
         return 0.0
-    templated = sum(1 for keys in state.recent_keys
-                    if sum(reused.get(k, 0.0) for k in keys) >= TEMPLATED_SPECIFICITY)
+    templated = 0
+    for keys in state.recent_keys:
+        weight = 0.0
+        for key in keys:
+            weight += reused.get(key, 0.0)
+        templated += weight >= TEMPLATED_SPECIFICITY
     return templated / len(state.recent_keys)
 
 
@@ -72,9 +76,8 @@ def link_templates(accounts: list[AccountState], shares: list[dict[int, float]],
     ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
     if excluded is not None:
         shares = [{} if excluded[i] else s for i, s in enumerate(shares)]
-    keys = [list(s) for s in shares]
     values = [[float(np.sqrt(v)) for v in s.values()] for s in shares]
-    matrix, _ = membership_matrix(keys, max_members, values=values)
+    matrix, _ = membership_matrix([list(s) for s in shares], max_members, values=values)
     pairs = shared_key_pairs(matrix)
     orgs = org_codes(accounts)
     cross = orgs[pairs.row] != orgs[pairs.col]

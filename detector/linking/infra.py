@@ -41,8 +41,14 @@ def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.
     links.add(name, INFRASTRUCTURE, pairs.row[cross], pairs.col[cross], weights[cross])
 
 
-def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int) -> None:
-    """Add every infrastructure link among ``accounts``."""
+def asn_user_agents(state: AccountState) -> list[tuple[object, object]]:
+    """The account's main (ASN, user agent) combinations."""
+    return [(asn, ua) for asn, _ in state.top(state.asns, 2) for ua, _ in state.top(state.user_agents, 2)]
+
+
+def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int,
+                        asn_ua: list[list[tuple[object, object]]] | None = None) -> None:
+    """Add every infrastructure link among ``accounts`` (``asn_ua``: precomputed ``asn_user_agents``)."""
     orgs = org_codes(accounts)
     matrix, _ = membership_matrix([sorted(s.payments) for s in accounts], max_members)
     pairs = shared_key_pairs(matrix)
@@ -57,7 +63,7 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
 
-    asn_ua = [[(asn, ua) for asn, _ in s.top(s.asns, 2) for ua, _ in s.top(s.user_agents, 2)] for s in accounts]
+    asn_ua = asn_ua if asn_ua is not None else [asn_user_agents(s) for s in accounts]
     matrix, degree = membership_matrix(asn_ua, max_members)
     strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(strength)))

@@ -1,4 +1,4 @@
-"""Per-account rows filled from alerts, and hourly request counts per account and model (``account_activity``).
+"""Per-account rows filled from alerts, and hourly requests per account and model (``account_activity``).
 
 The store keeps no raw requests: ``accounts`` summarises what the alerts say about each account, and
 ``account_activity`` holds request counts per (account, hour, model) aggregated by the replay pipeline.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Float, Integer, String, delete, select
+from sqlalchemy import DateTime, Float, Integer, String, Table, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -44,21 +44,32 @@ class ActivityRow(Base):
 
 def chunks(values: list[str], size: int = CHUNK) -> Iterable[list[str]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
-def record_alert_accounts(session: Session, alert: dict[str, Any], detected: datetime,
-                          new_members: set[str]) -> None:
+def record_alert_accounts(
+    session: Session, alert: dict[str, Any], detected: datetime, new_members: set[str]
+) -> None:
     """Fold one stored alert version into the ``accounts`` rows of its accounts."""
     accounts = list(dict.fromkeys(alert["accounts"]))
     severity, score = alert["severity"], float(alert["score"])
     for part in chunks(accounts):
-        rows = {r.account_id: r for r in session.scalars(select(AccountRow).where(AccountRow.account_id.in_(part)))}
+        rows = {
+            r.account_id: r
+            for r in session.scalars(select(AccountRow).where(AccountRow.account_id.in_(part)))
+        }
         for account in part:
             row = rows.get(account)
             if row is None:
-                row = AccountRow(account_id=account, first_alerted_at=detected, last_alerted_at=detected,
-                                 alert_versions=0, campaigns=0, max_score=score, max_severity=severity)
+                row = AccountRow(
+                    account_id=account,
+                    first_alerted_at=detected,
+                    last_alerted_at=detected,
+                    alert_versions=0,
+                    campaigns=0,
+                    max_score=score,
+                    max_severity=severity,
+                )
                 session.add(row)
             row.first_alerted_at = min(_aware(row.first_alerted_at), detected)
             row.last_alerted_at = max(_aware(row.last_alerted_at), detected)
@@ -103,7 +114,10 @@ class ActivityRecorder:
         keys = [k for k in self.counts if before_hour is None or k[1] < before_hour]
         if not keys:
             return
-        rows = [{"account_id": a, "hour": h, "model": m, "requests": self.counts.pop((a, h, m))} for a, h, m in keys]
+        rows = [
+            {"account_id": a, "hour": h, "model": m, "requests": self.counts.pop((a, h, m))}
+            for a, h, m in keys
+        ]
         write_activity(self.engine, rows)
 
     def close(self) -> None:
@@ -112,7 +126,7 @@ class ActivityRecorder:
 
 def write_activity(engine: Engine, rows: list[dict[str, Any]]) -> None:
     """Upsert activity rows (a key already stored gets the new count)."""
-    table = ActivityRow.__table__
+    table = cast(Table, ActivityRow.__table__)
     with Session(engine) as session, session.begin():
         if engine.dialect.name in ("sqlite", "postgresql"):
             if engine.dialect.name == "sqlite":
@@ -121,11 +135,17 @@ def write_activity(engine: Engine, rows: list[dict[str, Any]]) -> None:
                 from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
             for start in range(0, len(rows), 5000):
                 stmt = insert(table)
-                stmt = stmt.on_conflict_do_update(index_elements=["account_id", "hour", "model"],
-                                                  set_={"requests": stmt.excluded.requests})
-                session.execute(stmt, rows[start:start + 5000])
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["account_id", "hour", "model"], set_={"requests": stmt.excluded.requests}
+                )
+                session.execute(stmt, rows[start : start + 5000])
             return
         for row in rows:
-            session.execute(delete(table).where(table.c.account_id == row["account_id"],
-                                                table.c.hour == row["hour"], table.c.model == row["model"]))
+            session.execute(
+                delete(table).where(
+                    table.c.account_id == row["account_id"],
+                    table.c.hour == row["hour"],
+                    table.c.model == row["model"],
+                )
+            )
         session.execute(table.insert(), rows)

@@ -45,7 +45,11 @@ def normalise(kind: str, value: str) -> str:
         raise AllowlistError("value must not contain NUL characters")
     if kind == "ips":
         try:
-            return str(ipaddress.ip_network(value, strict=False)) if "/" in value else str(ipaddress.ip_address(value))
+            return (
+                str(ipaddress.ip_network(value, strict=False))
+                if "/" in value
+                else str(ipaddress.ip_address(value))
+            )
         except ValueError as exc:
             raise AllowlistError(f"not an IP address or CIDR network: {exc}") from None
     return value
@@ -53,8 +57,13 @@ def normalise(kind: str, value: str) -> str:
 
 def add_entry(session: Session, kind: str, value: str, comment: str = "", actor: str = "") -> AllowlistRow:
     """Insert an entry (AllowlistError if invalid; IntegrityError from the flush if it already exists)."""
-    row = AllowlistRow(kind=kind, value=normalise(kind, value), comment=comment, created_by=actor,
-                       created_at=datetime.now(UTC))
+    row = AllowlistRow(
+        kind=kind,
+        value=normalise(kind, value),
+        comment=comment,
+        created_by=actor,
+        created_at=datetime.now(UTC),
+    )
     session.add(row)
     session.flush()
     return row
@@ -79,4 +88,6 @@ def load_allowlist(engine: Engine) -> AllowList:
 
 def merge_allowlists(base: AllowList, extra: AllowList) -> AllowList:
     """Union of two allow-lists (order kept, duplicates dropped)."""
-    return AllowList(**{kind: list(dict.fromkeys([*getattr(base, kind), *getattr(extra, kind)])) for kind in KINDS})
+    return AllowList(
+        **{kind: list(dict.fromkeys([*getattr(base, kind), *getattr(extra, kind)])) for kind in KINDS}
+    )

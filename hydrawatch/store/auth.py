@@ -45,13 +45,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(session: Session, role: str, name: str = "", created_by: str = "") -> tuple[str, ApiTokenRow]:
+def create_token(
+    session: Session, role: str, name: str = "", created_by: str = ""
+) -> tuple[str, ApiTokenRow]:
     """A new token (returned once, in clear) and its stored row."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiTokenRow(name=name or f"{role} token", role=role, token_hash=hash_token(token),
-                      created_at=datetime.now(UTC), created_by=created_by)
+    row = ApiTokenRow(
+        name=name or f"{role} token",
+        role=role,
+        token_hash=hash_token(token),
+        created_at=datetime.now(UTC),
+        created_by=created_by,
+    )
     session.add(row)
     session.flush()
     return token, row

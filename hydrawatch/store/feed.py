@@ -29,6 +29,11 @@ def latest_seq(session: Session) -> int:
 
 def stored_after(session: Session, seq: int, limit: int = 50) -> list[tuple[int, AlertRow]]:
     """Alert versions stored after feed position ``seq``, newest first."""
-    rows = session.execute(select(AlertFeedRow.seq, AlertRow).join(AlertRow, AlertRow.alert_id == AlertFeedRow.alert_id)
-                           .where(AlertFeedRow.seq > seq).order_by(AlertFeedRow.seq.desc()).limit(limit)).all()
+    rows = session.execute(
+        select(AlertFeedRow.seq, AlertRow)
+        .join(AlertRow, AlertRow.alert_id == AlertFeedRow.alert_id)
+        .where(AlertFeedRow.seq > seq)
+        .order_by(AlertFeedRow.seq.desc())
+        .limit(limit)
+    ).all()
     return [(int(s), a) for s, a in rows]

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def apply_feedback(detector: Any, engine: Engine) -> None:
-    """Merge stored allow-lists into ``detector.settings.allowlist`` and preset triaged campaigns' statuses."""
+    """Merge stored allow-lists into ``detector.settings.allowlist`` and preset triaged campaigns."""
     stored = load_allowlist(engine)
     settings = detector.settings
     settings.allowlist = merge_allowlists(settings.allowlist, stored)
@@ -23,5 +23,8 @@ def apply_feedback(detector: Any, engine: Engine) -> None:
     triaged = triaged_campaigns(engine)
     for campaign_id, status, size, version in triaged:
         detector.tracker.preset_status(campaign_id, status, size, version)
-    log.info("feedback from the store: %d allow-list entries, %d triaged campaigns",
-             sum(len(getattr(stored, k)) for k in ("accounts", "orgs", "payment_fingerprints", "ips")), len(triaged))
+    log.info(
+        "feedback from the store: %d allow-list entries, %d triaged campaigns",
+        sum(len(getattr(stored, k)) for k in ("accounts", "orgs", "payment_fingerprints", "ips")),
+        len(triaged),
+    )

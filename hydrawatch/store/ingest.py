@@ -1,4 +1,4 @@
-"""What ``save_alert`` does beyond the campaign tables: account rows, the feed and re-opening re-alerted campaigns."""
+"""What ``save_alert`` does beyond the campaign tables: accounts, feed, re-opening re-alerted campaigns."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from hydrawatch.store.models import CampaignRow
 from hydrawatch.store.triage import reopen_if_realerted
 
 
-def after_save(session: Session, campaign: CampaignRow, alert: dict[str, Any], detected: datetime,
-               new_members: set[str]) -> None:
+def after_save(
+    session: Session, campaign: CampaignRow, alert: dict[str, Any], detected: datetime, new_members: set[str]
+) -> None:
     """Called by ``save_alert`` once per newly stored alert version."""
     record_alert_accounts(session, alert, detected, new_members)
     record_stored(session, alert["alert_id"], alert["campaign_id"])

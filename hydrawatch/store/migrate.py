@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic), run programmatically: ``upgrade(engine)`` on start-up and by ``hydrawatch db``."""
+"""Schema migrations (Alembic), run by ``upgrade(engine)`` on start-up and by ``hydrawatch db``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Analyst triage of campaigns (confirm, dismiss, reopen) with an append-only audit trail, and labels from it."""
+"""Analyst triage of campaigns (confirm, dismiss, reopen) with an append-only audit trail; labels."""
 
 from __future__ import annotations
 
@@ -39,15 +39,23 @@ def now() -> datetime:
 
 
 def triage_campaign(session: Session, campaign_id: str, action: str, comment: str, actor: str) -> TriageRow:
-    """Apply a decision to a campaign and append it to the audit trail; KeyError when the campaign is unknown."""
+    """Apply a decision to a campaign and append it to the audit trail (KeyError: no such campaign)."""
     if action not in ACTIONS:
         raise TriageError(f"action must be one of {', '.join(ACTIONS)}")
     campaign = session.get(CampaignRow, campaign_id)
     if campaign is None:
         raise KeyError(campaign_id)
-    row = TriageRow(campaign_id=campaign_id, action=action, status_before=campaign.status,
-                    status_after=ACTIONS[action], version=campaign.version, size=campaign.size,
-                    comment=comment, actor=actor, at=now())
+    row = TriageRow(
+        campaign_id=campaign_id,
+        action=action,
+        status_before=campaign.status,
+        status_after=ACTIONS[action],
+        version=campaign.version,
+        size=campaign.size,
+        comment=comment,
+        actor=actor,
+        at=now(),
+    )
     campaign.status = ACTIONS[action]
     session.add(row)
     session.flush()
@@ -58,19 +66,33 @@ def reopen_if_realerted(session: Session, campaign: CampaignRow, alert: dict[str
     """A new version of a dismissed campaign means it grew materially: reopen it and say so in the trail."""
     if campaign.status != "dismissed" or campaign.version != alert["version"]:
         return
-    last = session.scalars(select(TriageRow).where(TriageRow.campaign_id == campaign.campaign_id)
-                           .order_by(TriageRow.id.desc()).limit(1)).first()
+    last = session.scalars(
+        select(TriageRow)
+        .where(TriageRow.campaign_id == campaign.campaign_id)
+        .order_by(TriageRow.id.desc())
+        .limit(1)
+    ).first()
     if last is None or last.version >= alert["version"]:
         return
-    session.add(TriageRow(campaign_id=campaign.campaign_id, action="reopen", status_before="dismissed",
-                          status_after="open", version=alert["version"], size=len(alert["accounts"]),
-                          comment=f"re-alerted: grew from {last.size} to {len(alert['accounts'])} accounts",
-                          actor=DETECTOR_ACTOR, at=now()))
+    session.add(
+        TriageRow(
+            campaign_id=campaign.campaign_id,
+            action="reopen",
+            status_before="dismissed",
+            status_after="open",
+            version=alert["version"],
+            size=len(alert["accounts"]),
+            comment=f"re-alerted: grew from {last.size} to {len(alert['accounts'])} accounts",
+            actor=DETECTOR_ACTOR,
+            at=now(),
+        )
+    )
     campaign.status = "open"
 
 
-def triage_history(session: Session, campaign_id: str | None = None, limit: int = 100,
-                   offset: int = 0) -> tuple[list[TriageRow], int]:
+def triage_history(
+    session: Session, campaign_id: str | None = None, limit: int = 100, offset: int = 0
+) -> tuple[list[TriageRow], int]:
     """Audit trail, newest first, with the total count."""
     query = select(TriageRow)
     count = select(func.count()).select_from(TriageRow)
@@ -84,12 +106,16 @@ def triage_history(session: Session, campaign_id: str | None = None, limit: int 
 def triaged_campaigns(engine: Engine) -> list[tuple[str, str, int, int]]:
     """(campaign_id, status, size at the decision, version) of every campaign an analyst has triaged."""
     with Session(engine) as session:
-        campaigns = session.execute(select(CampaignRow.campaign_id, CampaignRow.status, CampaignRow.size,
-                                           CampaignRow.version).where(CampaignRow.status != "open")).all()
+        campaigns = session.execute(
+            select(CampaignRow.campaign_id, CampaignRow.status, CampaignRow.size, CampaignRow.version).where(
+                CampaignRow.status != "open"
+            )
+        ).all()
         result = []
         for cid, status, size, version in campaigns:
-            last = session.scalars(select(TriageRow).where(TriageRow.campaign_id == cid)
-                                   .order_by(TriageRow.id.desc()).limit(1)).first()
+            last = session.scalars(
+                select(TriageRow).where(TriageRow.campaign_id == cid).order_by(TriageRow.id.desc()).limit(1)
+            ).first()
             result.append((cid, status, last.size if last else size, version))
         return result
 
@@ -108,7 +134,8 @@ def export_labels(engine: Engine) -> dict[str, Any]:
             select(CampaignRow.campaign_id, CampaignRow.status, CampaignRow.first_seen, MemberRow.account_id)
             .join(MemberRow, MemberRow.campaign_id == CampaignRow.campaign_id)
             .where(CampaignRow.status.in_(("confirmed", "dismissed")))
-            .order_by(CampaignRow.campaign_id, MemberRow.account_id)).all()
+            .order_by(CampaignRow.campaign_id, MemberRow.account_id)
+        ).all()
     for cid, status, first_seen, account in rows:
         if status == "confirmed":
             accounts[account] = cid

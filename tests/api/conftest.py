@@ -1,4 +1,4 @@
-"""Fixtures: a migrated store on SQLite (a file per test) and on PostgreSQL (HYDRAWATCH_TEST_PG_URL), the app."""
+"""Fixtures: a migrated store on SQLite (a file per test) and PostgreSQL (HYDRAWATCH_TEST_PG_URL)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,11 @@ PG_ENV = "HYDRAWATCH_TEST_PG_URL"
 def pg_url() -> Iterator[str]:
     """A fresh database on the test server, dropped at the end of the session."""
     base = os.environ.get(PG_ENV)
-    need(bool(base), f"{PG_ENV} is not set: start PostgreSQL with `bash scripts/postgres.sh start` and export "
-                     f"{PG_ENV} to the URL it prints")
+    need(
+        bool(base),
+        f"{PG_ENV} is not set: start PostgreSQL with `bash scripts/postgres.sh start` and export "
+        f"{PG_ENV} to the URL it prints",
+    )
     assert base is not None
     name = f"hw_test_{secrets.token_hex(4)}"
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -70,7 +73,3 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
 @pytest.fixture
 def tokens(engine: Engine) -> dict[str, str]:
     return {role: token(engine, role) for role in ("viewer", "analyst", "admin")}
-
-
-def bearer(value: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {value}"}

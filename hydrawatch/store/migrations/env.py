@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from hydrawatch.store.schema import metadata
 
@@ -20,9 +21,10 @@ def run() -> None:
     _migrate(connection)
 
 
-def _migrate(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")  # type: ignore[attr-defined]
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
+    )
     with context.begin_transaction():
         context.run_migrations()
 

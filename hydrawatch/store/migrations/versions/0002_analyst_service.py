@@ -1,4 +1,4 @@
-"""Analyst service: accounts, hourly account activity, triage audit trail, API tokens, secrets, allow-lists, alert feed.
+"""Analyst service: accounts, activity, triage trail, API tokens, secrets, allow-lists, alert feed.
 
 Revision ID: 0002
 Revises: 0001
@@ -90,6 +90,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("alert_feed", "allowlist_entries", "service_secrets", "api_tokens", "triage_events", "account_activity",
-                  "accounts"):
+    for table in (
+        "alert_feed",
+        "allowlist_entries",
+        "service_secrets",
+        "api_tokens",
+        "triage_events",
+        "account_activity",
+        "accounts",
+    ):
         op.drop_table(table)
