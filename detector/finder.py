@@ -19,6 +19,7 @@ from detector.scoring import AccountView, GroupScore, group_score
 from features.shared_index import SharedIndex
 
 LOUVAIN_ABOVE = 8
+STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
 
 
@@ -93,12 +94,14 @@ def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
 
 
 def _core(graph: sp.csr_matrix, nodes: np.ndarray) -> list[int]:
-    """Members linked to at least two others of the group (one stray link does not make a member)."""
+    """Members linked to at least two others of the group, or to one by a strong link (one stray weak link
+    does not make a member)."""
     nodes = np.asarray(nodes)
     while len(nodes) > 3:
-        sub = graph[nodes][:, nodes]
+        sub = graph[nodes][:, nodes].tocsr()
         degree = np.diff(sub.indptr)
-        keep = degree >= 2
+        strongest = sub.max(axis=1).toarray().ravel()
+        keep = (degree >= 2) | (strongest >= STRONG_LINK)
         if keep.all():
             break
         nodes = nodes[keep]

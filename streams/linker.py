@@ -113,9 +113,10 @@ class Linker:
         self.seen: dict[str, tuple[int, int]] = {}        # account -> (source partition, offset) of profile
         self.marks: dict[tuple[int, int], float] = {}     # (profile partition, source partition) -> time
         self.moved: dict[int, float] = {}                 # source partition -> wall time it last advanced
-        self.held: list[tuple[int, AccountState, int, int]] = []
+        self.held: list[tuple[float, AccountState, int, int]] = []  # (mark, state, source, offset)
         self.started = time.monotonic()
         self.applied = 0
+        self.accepted = 0                                 # profiles taken in since the last evaluation
         self.stale = 0
 
     # -- input ---------------------------------------------------------------------------------------------
@@ -131,7 +132,8 @@ class Linker:
                 self._forget(name)
             else:
                 state, source, offset = decode_profile(value)
-                self._accept_or_hold(partition, state, source, offset)
+                mark = self.marks.get((partition, source), float("-inf"))
+                self._accept_or_hold(mark, state, source, offset)
             return []
         if value is not None:
             source, mark = int(name.rsplit("/", 1)[1]), float(value)
@@ -140,10 +142,12 @@ class Linker:
                 self.moved[source] = time.monotonic()
         return self.due()
 
-    def _accept_or_hold(self, partition: int, state: AccountState, source: int, offset: int) -> None:
+    def _accept_or_hold(self, mark: float, state: AccountState, source: int, offset: int) -> None:
+        """``mark``: the source's watermark on the profile partition when the profile was read: the profile
+        describes the account at or after that time, so it waits for the evaluations before it."""
         next_eval = self.detector.next_eval
-        if next_eval is not None and self.marks.get((partition, source), float("-inf")) >= next_eval:
-            self.held.append((partition, state, source, offset))
+        if next_eval is not None and mark >= next_eval:
+            self.held.append((mark, state, source, offset))
         else:
             self._accept(state, source, offset)
 
@@ -155,6 +159,7 @@ class Linker:
         self.seen[state.account_id] = (source, offset)
         self._import(state)
         self.applied += 1
+        self.accepted += 1
 
     def _import(self, state: AccountState) -> None:
         det = self.detector
@@ -215,25 +220,25 @@ class Linker:
                 return alerts
             if final:
                 self._release(everything=True)
-            alerts.extend(self._evaluate(now if final else det.next_eval))
-            while det.next_eval <= now:
-                det.next_eval += det.det.eval_interval_s
+                return alerts + self._evaluate(now)
+            if self.accepted:  # nothing new since the last evaluation: skip this grid time (as replay does)
+                alerts.extend(self._evaluate(det.next_eval))
+            det.next_eval += det.det.eval_interval_s
             self._release()
-            if final:
-                return alerts
 
     def _release(self, everything: bool = False) -> None:
         """Offer the held profiles again (after an evaluation moved the next evaluation time)."""
         held, self.held = self.held, []
-        for partition, state, source, offset in held:
+        for mark, state, source, offset in held:
             if everything:
                 self._accept(state, source, offset)
             else:
-                self._accept_or_hold(partition, state, source, offset)
+                self._accept_or_hold(mark, state, source, offset)
 
     def _evaluate(self, now: float) -> list[dict[str, Any]]:
         det = self.detector
         det.now = max(det.now, now)
+        self.accepted = 0
         index: DerivedIndex = det.index  # type: ignore[assignment]
         for account in index.changed:
             state = det.accounts.get(account)

@@ -110,7 +110,7 @@ class AccountWorker:
         if part is None:
             part = self.partitions[partition] = PartitionState(rng=random.Random(partition))
         step = self.det.eval_interval_s
-        if self.on_step is not None and part.events and event.ts // step > part.now // step:
+        if self.on_step is not None and (part.events == 0 or event.ts // step > part.now // step):
             self.on_step(partition, event.ts // step * step)  # every event before this grid time is in
         state = part.accounts.get(event.account_id)
         if state is None:

@@ -154,7 +154,7 @@ def test_crash_and_restart_counts_every_event_once(bootstrap: str, dataset: Path
         second = StreamProcess(_stream_args(bootstrap, topic, db, "--exit-when-idle", "3"), env, "restart")
         assert second.wait(120) == 0, second.tail()
         ended = next(line for line in second.lines if str(line["msg"]).startswith("stream ended"))
-        print(f"killed with {unsaved_alerts} alerts after the last checkpoint; {ended['duplicates']} suppressed")
+        print(f"killed: {unsaved_alerts} alerts after the last checkpoint, {ended['duplicates']} suppressed")
         assert ended["duplicates"] >= min(unsaved_alerts, 1)  # re-emitted after the restart, not re-sent
 
         got = topic_alerts(bootstrap, f"al-{topic}")
@@ -278,11 +278,73 @@ def test_rebalance_two_workers_one_leaves(bootstrap: str, dataset: Path, tmp_pat
         settings = stream_settings(bootstrap, topic, linker_idle_partition_s=2.0)
         result = run_stream(settings, StreamOptions(role="linker", exit_when_idle=2.0, db_url=f"sqlite:///{db}"))
         assert result.alerts > 0
-        linked = final_campaigns(topic_alerts(bootstrap, f"al-{topic}"))
-        reference = final_campaigns(expected)
-        found = sum(any(len(m & n) >= 0.5 * len(m) for n in linked.values()) for m in reference.values())
-        sizes = (sorted(map(len, reference.values())), sorted(map(len, linked.values())))
-        print(f"linker: {found} of {len(reference)} replay campaigns found; sizes replay/linker {sizes}")
-        assert found >= 0.6 * len(reference), sizes
+        linked = list(final_campaigns(topic_alerts(bootstrap, f"al-{topic}")).values())
+        reference = list(final_campaigns(expected).values())
+        best = [max((len(m & n) / len(m | n) for n in linked), default=0.0) for m in reference]
+        sizes = (sorted(map(len, reference)), sorted(map(len, linked)))
+        print(f"linker vs replay campaigns: best Jaccard {[round(b, 2) for b in best]}; sizes {sizes}")
+        assert sum(b >= 0.7 for b in best) >= 0.8 * len(reference), sizes
+        assert len(linked) <= len(reference) + 1, sizes
     finally:
         delete_topics(bootstrap, _topics(topic))
+
+
+@pytest.fixture
+def private_broker(tmp_path: Path) -> Any:
+    """A broker of this test alone (scripts/kafka.sh on free ports), so restarting it disturbs nobody."""
+    import os
+    import subprocess
+
+    from kafka_stream_support import IN_CI, ROOT
+
+    port = free_port()
+    env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_CONTROLLER_PORT": str(free_port()),
+           "KAFKA_DATA_DIR": str(tmp_path / "kafka"), "KAFKA_HEAP_OPTS": "-Xms128m -Xmx512m"}
+
+    def script(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", str(ROOT / "scripts" / "kafka.sh"), command], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=180)
+
+    started = script("start")
+    if started.returncode != 0:
+        message = f"could not start a private broker with scripts/kafka.sh: {started.stderr[-500:]}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield f"127.0.0.1:{port}", script
+    finally:
+        script("stop")
+
+
+def test_broker_restart_while_streaming(private_broker: Any, dataset: Path, tmp_path: Path,
+                                        fast_baseline: tuple[list[dict[str, Any]], Any]) -> None:
+    """``kafka.sh restart`` mid-stream: the stream retries, reconnects, finishes, and loses nothing."""
+    expected, _ = fast_baseline
+    bootstrap, script = private_broker
+    lines = file_lines(dataset)
+    half = len(lines) // 2
+    topic = unique("outage")
+    db = tmp_path / "outage.db"
+    create_topic(bootstrap, topic, 1)
+    producer = produce_in_background(bootstrap, topic, lines[:half], rate=100_000)
+    producer.join(60)
+    env = {"HYDRAWATCH_KAFKA__CHECKPOINT_EVERY_S": "1", "HYDRAWATCH_KAFKA__RETRY_BACKOFF_MAX_S": "2"}
+    stream = StreamProcess(_stream_args(bootstrap, topic, db, "--exit-when-idle", "8"), env, "stream")
+    try:
+        assert stream.wait_for(lambda ms: any(m.startswith("checkpoint") for m in ms), 60), stream.tail()
+        producer = produce_in_background(bootstrap, topic, lines[half:], rate=300)
+        restarted = script("restart")
+        assert restarted.returncode == 0, restarted.stderr[-500:]
+        producer.join(120)
+        assert stream.wait(120) == 0, stream.tail()
+    finally:
+        stream.stop()
+    checkpoint = _checkpoint(db, f"all/g-{topic}/{topic}")
+    assert checkpoint.events == len(lines) and checkpoint.offsets == {0: len(lines)}
+    got = topic_alerts(bootstrap, f"al-{topic}")
+    ids = [a["alert_id"] for a in got]
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(a["alert_id"] for a in expected)
+    noticed = [m for m in stream.messages() if "failed" in m or "recovered" in m]
+    print(f"outage seen by the stream: {noticed[:3]}")
