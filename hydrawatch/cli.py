@@ -137,6 +137,7 @@ def demo(
     from hydrawatch.simulator import generate
 
     settings = _settings()
+    settings.embedding.minilm_per_account = max(settings.embedding.minilm_per_account, 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     console.print(f"simulating {days:g} days of traffic at scale {scale:g} ...")
     sim = generate(out_dir, scale=scale, days=days, seed=7)

@@ -27,7 +27,8 @@ class EmbeddingSettings(BaseModel):
     static_dims: int = Field(256, description="PCA dimensions of the distilled static model.")
     fast_per_account: int = Field(12, description="Distinct prompts per account embedded with the fast tier.")
     minilm_per_account: int = Field(
-        1, description="Prompts per alerted account embedded with MiniLM for content-coherence evidence."
+        0, description="Sampled prompts per alerted account embedded with MiniLM (content-coherence evidence in "
+        "alerts). 0 keeps torch out of the replay hot path (the demo uses 1)."
     )
     minilm_per_campaign: int = Field(12, description="Upper bound of MiniLM embeddings per campaign version.")
     cache_size: int = Field(200_000, description="Embeddings kept in the text-hash cache.")
