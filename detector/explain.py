@@ -40,13 +40,14 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
     }
-    signals = [{"name": name, "weight": round(contributions[name], 4), "value": round(values[name], 4),
-                "evidence": evidence[name]} for name in sorted(contributions, key=lambda n: -abs(contributions[n]))]
+    ordered = sorted(contributions, key=lambda n: -abs(contributions[n]))
+    signals: list[dict[str, Any]] = [{"name": name, "weight": round(contributions[name], 4),
+                                      "value": round(values[name], 4), "evidence": evidence[name]} for name in ordered]
     if coherence is not None:
         signals.append({"name": "content_coherence", "weight": 0.0, "value": round(coherence, 4),
                         "evidence": {"model": "all-MiniLM-L6-v2", "mean_cosine_to_centroid": round(coherence, 4)}})
     accounts = sorted(campaign.members)
-    top = [s["name"] for s in signals if s["weight"] > 0][:3]
+    top = [str(s["name"]) for s in signals if s["weight"] > 0][:3]
     return {
         "schema_version": 1,
         "alert_id": f"{campaign.campaign_id}-v{campaign.version}",

@@ -158,7 +158,7 @@ class AccountState:
             del self.recent_keys[0]
         if info.intent.mask:
             self.intent_any += 1
-            for bit, family in enumerate(FAMILIES):
+            for bit in range(len(FAMILIES)):
                 if info.intent.mask & (1 << bit):
                     self.intent_counts[bit] += 1
             for family, phrase in info.intent.evidence:

@@ -123,7 +123,9 @@ def register(app: typer.Typer) -> None:
         log.info("stream ended: %d events, %d rejected, %d alert versions, %d re-emissions suppressed, "
                  "%d checkpoints", result.summary.events, result.rejected, result.alerts, result.duplicates,
                  result.checkpoints, extra={"events": result.summary.events, "alerts": result.alerts,
-                                            "rejected": result.rejected, "duplicates": result.duplicates})
+                                            "rejected": result.rejected, "duplicates": result.duplicates,
+                                            "busy_s": round(result.busy_s, 3),
+                                            "events_per_s": round(result.events_per_s, 1)})
 
     @app.command()
     def produce(

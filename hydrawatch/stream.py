@@ -60,6 +60,11 @@ class StreamResult:
     duplicates: int = 0
     checkpoints: int = 0
     ended_idle: bool = False
+    busy_s: float = 0.0            # from the first to the last event handed on
+
+    @property
+    def events_per_s(self) -> float:
+        return self.summary.events / self.busy_s if self.busy_s > 0 else 0.0
 
 
 class Checkpointer:

@@ -56,9 +56,10 @@ def _seek(consumer: Any, tps: list[TopicPartition], offsets: dict[int, int]) -> 
 
 def _result(summary: Any, rt: Runtime, cp: Checkpointer, source: KafkaEventSource | None,
             sink: OutboxAlertSink | None) -> StreamResult:
+    busy = source.last_event_at - source.first_event_at if source and source.first_event_at else 0.0
     return StreamResult(summary=summary, rejected=rt.dlq.count, alerts=sink.count if sink else 0,
                         duplicates=sink.duplicates if sink else 0, checkpoints=cp.count,
-                        ended_idle=bool(source and source.ended_idle))
+                        ended_idle=bool(source and source.ended_idle), busy_s=busy)
 
 
 def run_all(rt: Runtime) -> StreamResult:

@@ -86,6 +86,8 @@ class KafkaEventSource:
         self.events = 0
         self.rejected = 0
         self.last_poll_ok = time.monotonic()
+        self.first_event_at: float | None = None      # monotonic times of the first and last event handed on
+        self.last_event_at = 0.0
         self._stop = False
         self._buffers: dict[int, deque[tuple[float, Any, Event | None]]] = {}
         self._fetched: dict[int, int] = {}
@@ -198,6 +200,9 @@ class KafkaEventSource:
                 continue
             self.events += 1
             self.current = (partition, record.offset)
+            self.last_event_at = time.monotonic()
+            if self.first_event_at is None:
+                self.first_event_at = self.last_event_at
             yield event
 
     def _tp(self, partition: int) -> Any:

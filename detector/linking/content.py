@@ -46,7 +46,7 @@ def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -
     out = {}
     for key, count in state.template_keys.items():
         stats = keys.get(key) if key is not None else None
-        if stats is not None and stats[0] >= 3 and 2 <= stats[2] <= max_accounts:
+        if key is not None and stats is not None and stats[0] >= 3 and 2 <= stats[2] <= max_accounts:
             out[key] = min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * count / denominator
     return out
 

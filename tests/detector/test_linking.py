@@ -69,7 +69,8 @@ def test_template_links_need_novel_tasks() -> None:
     links = LinkSet(len(accounts))
     link_templates(accounts, shares, recycled, links, max_members=100)
     coo = links.matrices["shared_template"].tocoo()
-    pairs = {(accounts[i].account_id, accounts[j].account_id): w for i, j, w in zip(coo.row, coo.col, coo.data)}
+    pairs = {(accounts[i].account_id, accounts[j].account_id): w
+             for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
     assert pairs[("h0", "h1")] > 0.5
     assert all(w < 0.2 for (a, b), w in pairs.items() if a.startswith("e") and b.startswith("e"))
 

@@ -104,7 +104,8 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         while ts < BASE_TS + hours * 3600:
             ip = f"203.0.113.{rng.randrange(pool)}" if pool else own_ip
             text = _text(spec["style"], rng, a)
-            out.append({**base, "ts": ts, "ip": ip, "asn": 64500 + (zlib.crc32(ip.encode()) % 3 if pool else rng.randrange(50)),
+            asn = 64500 + (zlib.crc32(ip.encode()) % 3 if pool else rng.randrange(50))
+            out.append({**base, "ts": ts, "ip": ip, "asn": asn,
                         "prompt": text, "input_tokens": len(text) // 4,
                         "output_tokens": 2000 if spec["style"].startswith("templated") else rng.randrange(50, 600)})
             gap = 3600 / spec["rate_per_hour"]
