@@ -16,10 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Sessions, bearer_principal
 from api.dashboard import forms, views
+from api.dashboard import webhooks as webhook_pages
 from api.dashboard.access import LoginRequired
 from api.dashboard.render import Renderer
 from api.responses import SafeJSONResponse
-from api.routes import accounts, alerts, allowlists, campaigns, exports, health, tokens, triage
+from api.routes import accounts, alerts, allowlists, campaigns, exports, health, tokens, triage, webhooks
 from api.security import BodyTooLarge, SecurityMiddleware
 from hydrawatch.settings import Settings
 from hydrawatch.store import make_engine
@@ -56,13 +57,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.renderer = Renderer(settings.api.poll_interval_s)
     app.add_middleware(SecurityMiddleware)
     api = APIRouter(prefix=API)
-    for module in (campaigns, alerts, accounts, triage, allowlists, exports, tokens):
+    for module in (campaigns, alerts, accounts, triage, allowlists, exports, tokens, webhooks):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(docs_router(app))
     app.include_router(forms.router)
     app.include_router(views.router)
+    app.include_router(webhook_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     return app

@@ -12,11 +12,13 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.campaigns import CampaignTracker
+from detector.decisions import apply_decision
 from detector.explain import build_alert
-from detector.finder import Candidate, find_groups
+from detector.finder import Candidate, build_links, find_groups
 from detector.linking.content import recycled_share, templated_share, wrapper_shares
+from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import asn_user_agents, rotation
-from detector.scoring import AccountView, account_suspicion, automation, evasion, severity
+from detector.scoring import AccountView, account_suspicion, automation, disabled_signals, evasion, severity
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
 from features.shared_index import SharedIndex
@@ -26,7 +28,7 @@ from streams.events import Event
 
 log = logging.getLogger(__name__)
 
-_NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow"})
+_NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow", "disabled"})
 NEW_MODEL_GRACE_S = 6 * 3600   # models first seen this long after the stream started count as new releases
 PIVOT_WINDOW_S = 86_400
 
@@ -46,6 +48,8 @@ class Detector:
         self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
+        self.disabled = disabled_signals(self.det.disabled_signals)  # ablation (empty in production)
+        disabled_links(self.det.disabled_links)  # unknown names fail here, not at the first evaluation
         self.rng = random.Random(7)
         self.stream_start: float | None = None
         self.model_first_seen: dict[str, float] = {}
@@ -138,8 +142,18 @@ class Detector:
                                             self.det.min_accounts)
             if campaign is not None:
                 coherence = self._coherence(candidate)
-                alerts.append(build_alert(campaign, candidate, now, self.det.shadow, coherence))
+                alert = build_alert(campaign, candidate, now, self.det.shadow, coherence)
+                alerts.append(apply_decision(alert, self.settings))  # recommended action
         return alerts
+
+    def account_views(self) -> list[AccountView]:
+        """Signals of every retained account as of the last evaluation (notebooks, reports)."""
+        return list(self._views.values())
+
+    def link_graph(self, views: list[AccountView]) -> LinkSet:
+        """The hidden links among ``views`` at the current event time, drawn as an evaluation draws them."""
+        profiles, has_profile = self._profiles([v.state for v in views])
+        return build_links(views, profiles, has_profile, self.now, self.det)
 
     def _view(self, state: AccountState) -> AccountView:
         """Signals of an account (recomputed only for accounts with new events since the last evaluation)."""
@@ -160,7 +174,7 @@ class Detector:
             features=account_features(state, self.now, self._new_models(), cv),
             asn_user_agents=asn_user_agents(state),
         )
-        view.suspicion = account_suspicion(view)
+        view.suspicion = account_suspicion(view, self.disabled)
         self._views[state.account_id] = view
         return view
 
@@ -195,7 +209,7 @@ class Detector:
         matrix = np.array([v.features for v in views])
         for view, score in zip(views, self.anomaly.score(matrix), strict=True):
             view.anomaly = max(0.0, 2.0 * float(score) - 1.0)  # how far into the upper half of the reference
-            view.suspicion = account_suspicion(view)
+            view.suspicion = account_suspicion(view, self.disabled)
 
     def _profiles(self, states: list[AccountState]) -> tuple[np.ndarray, np.ndarray]:
         """Content profiles (mean fast-tier embedding of non-recycled prompts) of the given accounts."""

@@ -85,3 +85,32 @@ def evaluate(alerts: list[dict[str, Any]], labels: dict[str, Any], min_caught: i
         campaigns.append(CampaignResult(group, len(members), detected, detected / len(members),
                                         None if caught_at is None else caught_at - starts[group]))
     return Evaluation(precision, recall, f1, len(flagged), tp, campaigns, dict(fp_groups), dict(fp_groups))
+
+
+@dataclass
+class ThresholdPoint:
+    """Account precision/recall when only alert versions scoring at least ``threshold`` count."""
+
+    threshold: float
+    precision: float
+    recall: float
+    flagged: int
+
+
+def threshold_curve(alerts: list[dict[str, Any]], labels: dict[str, Any]) -> list[ThresholdPoint]:
+    """Precision-recall as the alert score threshold varies: an account is flagged at ``t`` when it appears in
+    any alert version scoring ``>= t``. One point per distinct score, highest threshold first."""
+    group_of: dict[str, str] = labels["accounts"]
+    campaigns = set(labels.get("campaign_start", {}))
+    positives = {a for a, g in group_of.items() if g in campaigns}
+    best: dict[str, float] = {}
+    for alert in alerts:
+        for account in alert["accounts"]:
+            best[account] = max(best.get(account, 0.0), float(alert["score"]))
+    points = []
+    for threshold in sorted(set(best.values()), reverse=True):
+        flagged = {a for a, s in best.items() if s >= threshold}
+        tp = len(flagged & positives)
+        points.append(ThresholdPoint(threshold, tp / len(flagged), tp / len(positives) if positives else 1.0,
+                                     len(flagged)))
+    return points

@@ -11,10 +11,10 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from detector.linking.content import link_similar_content, link_templates
-from detector.linking.edges import LinkSet
+from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure
 from detector.linking.timing import activity_matrix, link_timing
-from detector.scoring import AccountView, GroupScore, group_score
+from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
 from features.shared_index import SharedIndex
 
 LOUVAIN_ABOVE = 8
@@ -37,14 +37,8 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     """Link ``views`` (already filtered to suspicious accounts) and score each community."""
     det = settings
     accounts = [v.state for v in views]
-    links = LinkSet(len(accounts))
-    link_infrastructure(accounts, links, det.max_key_accounts, [v.asn_user_agents for v in views])
-    shares = [v.wrappers for v in views]
-    open_org = transparent(accounts)
-    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)
-    link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
-                         det.knn_min_similarity)
-    link_timing(accounts, links, now)
+    links = build_links(views, profiles, has_profile, now, det)
+    disabled = disabled_signals(det.disabled_signals)
     combined = links.combined()
     strong = combined.data >= det.min_edge_weight
     graph = sp.coo_matrix((combined.data[strong], (combined.row[strong], combined.col[strong])),
@@ -57,10 +51,26 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
             continue
         linkage = _linkage(graph, members)
         balance = load_balancing([accounts[i] for i in members], now)
-        score = group_score([views[i] for i in members], linkage, balance)
+        score = group_score([views[i] for i in members], linkage, balance, disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: i for i in members}))
     return candidates
+
+
+def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
+                settings) -> LinkSet:
+    """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph."""
+    det = settings
+    accounts = [v.state for v in views]
+    links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
+    link_infrastructure(accounts, links, det.max_key_accounts, [v.asn_user_agents for v in views])
+    shares = [v.wrappers for v in views]
+    open_org = transparent(accounts)
+    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)
+    link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
+                         det.knn_min_similarity)
+    link_timing(accounts, links, now)
+    return links
 
 
 def transparent(accounts: list) -> np.ndarray:

@@ -9,6 +9,7 @@ items) counts against it.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,24 @@ GROUP_WEIGHTS = {
     "behaviour_anomaly": 1.0, "hidden_linkage": 1.5, "load_balancing": 0.5, "recycled_content": -3.0,
 }
 NEW_ACCOUNT_DAYS = 3.0
+# account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
+SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
+                "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
+
+
+def disabled_signals(names: Collection[str]) -> frozenset[str]:
+    """Account and group signal names to zero for an ablation (``detection.disabled_signals``)."""
+    if not names:
+        return frozenset()
+    unknown = set(names) - set(ACCOUNT_WEIGHTS) - set(GROUP_WEIGHTS)
+    if unknown:
+        known = sorted(set(ACCOUNT_WEIGHTS) | set(GROUP_WEIGHTS))
+        raise ValueError(f"unknown signals {sorted(unknown)}; known: {known}")
+    out = set(names)
+    for account, group in SIGNAL_PAIRS.items():
+        if account in out or group in out:
+            out |= {account, group}
+    return frozenset(out)
 
 
 def sigmoid(z: float) -> float:
@@ -78,9 +97,10 @@ def evasion(state: AccountState, rotation: float) -> float:
     return noisy_or(0.6 * rotation, 0.3 * new, 0.3 * light)
 
 
-def account_suspicion(view: AccountView) -> float:
-    """Logistic combination of an account's own signals."""
-    z = ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items())
+def account_suspicion(view: AccountView, disabled: Collection[str] = ()) -> float:
+    """Logistic combination of an account's own signals (``disabled``: names from ``disabled_signals``)."""
+    z = ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
+                           if name not in disabled)
     return sigmoid(z)
 
 
@@ -93,8 +113,10 @@ class GroupScore:
     contributions: dict[str, float]
 
 
-def group_score(members: list[AccountView], linkage: float, load_balancing: float) -> GroupScore:
-    """Score a set of linked accounts; signals are request-weighted means over members."""
+def group_score(members: list[AccountView], linkage: float, load_balancing: float,
+                disabled: Collection[str] = ()) -> GroupScore:
+    """Score a set of linked accounts; signals are request-weighted means over members (``disabled`` ones
+    keep their value but weigh nothing)."""
     total = sum(max(m.state.events, 1) for m in members)
 
     def mean(name: str) -> float:
@@ -105,7 +127,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
             "automation"), "evasion": mean("evasion"), "behaviour_anomaly": mean("anomaly"),
         "hidden_linkage": linkage, "load_balancing": load_balancing, "recycled_content": mean("recycled"),
     }
-    contributions = {name: GROUP_WEIGHTS[name] * value for name, value in values.items()}
+    contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
+                     for name, value in values.items()}
     return GroupScore(sigmoid(GROUP_BIAS + sum(contributions.values())), values, contributions)
 
 

@@ -40,6 +40,8 @@ def replay(
     dlq_out: Path | None = typer.Option(None, "--dlq-out", help="Rejected records with reasons (JSON lines)."),
     db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL of the alert store (default from settings)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    webhook_url: str | None = typer.Option(None, "--webhook-url", help="Also POST every alert version here "
+                                           "(signed with HYDRAWATCH_WEBHOOK_SECRET; see docs/webhooks.md)."),
 ) -> None:
     """Replay request logs through the detector and write alerts."""
     from hydrawatch.replay import build_detector
@@ -47,6 +49,10 @@ def replay(
 
     settings = _settings()
     _check_inputs(paths)
+    if webhook_url is not None:
+        from hydrawatch.commands_webhook import replay_endpoint
+
+        replay_endpoint(settings, webhook_url, db)
     if dlq_out is None:
         dlq_out = alerts_out.with_name(alerts_out.stem + ".dlq.jsonl")
     detector = build_detector(settings)
@@ -72,6 +78,8 @@ def replay(
                         ("events/s", f"{summary.events_per_s:,.0f}"), ("alerts", str(alerts_out)),
                         ("dead letters", str(dlq_out))):
         table.add_row(name, value)
+    if result.webhooks_pending is not None:
+        table.add_row("webhook deliveries pending", f"{result.webhooks_pending:,}")
     out.print(table)
 
 
@@ -100,13 +108,20 @@ def evaluate(
     alerts: Path = typer.Option(..., "--alerts", help="Alerts JSON lines from replay."),
     labels: Path = typer.Option(..., "--labels", help="labels.json from simulate (or your own)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    report: Path | None = typer.Option(None, "--report", help="Also write plots (PNG) and report.html here."),
+    events: list[Path] | None = typer.Option(None, "--events", help="Replayed events, for the report's timeline."),
 ) -> None:
     """Account-level precision/recall/F1, per-campaign recall and time to detect, false positives by group."""
     from detector.evaluation import evaluate as run_evaluation
     from detector.evaluation import load_alerts, load_labels
 
-    _check_inputs([alerts, labels])
+    _check_inputs([alerts, labels, *(events or [])])
     result = run_evaluation(load_alerts(alerts), load_labels(labels))
+    if report is not None:
+        from detector.report import write_report
+
+        written = write_report(report, load_alerts(alerts), load_labels(labels), events, result)
+        console.print(f"report: {written.html}")
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return
@@ -165,6 +180,10 @@ _register_api(app)
 from hydrawatch.commands_stream import register as _register_stream  # noqa: E402
 
 _register_stream(app)
+
+from hydrawatch.commands_webhook import register as _register_webhook  # noqa: E402
+
+_register_webhook(app)
 
 
 if __name__ == "__main__":

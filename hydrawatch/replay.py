@@ -13,6 +13,8 @@ from hydrawatch.settings import Settings
 from hydrawatch.store import StoreAlertSink, make_engine
 from hydrawatch.store.accounts import ActivityRecorder
 from hydrawatch.store.feedback import apply_feedback
+from hydrawatch.webhooks.service import WakeSink, finish_delivery, start_delivery
+from hydrawatch.webhooks.worker import DeliveryWorker
 from streams.events import Event
 from streams.pipeline import RunSummary, run_pipeline
 from streams.sinks import AlertSink, DeadLetterFile, JsonLinesAlertSink
@@ -29,6 +31,7 @@ class ReplayResult:
     source: SourceStats
     rejected: int
     detector: Detector
+    webhooks_pending: int | None = None  # deliveries left in the outbox (None: no webhooks)
 
 
 def build_detector(settings: Settings, embeddings: bool = True) -> Detector:
@@ -50,21 +53,30 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
         sinks.append(JsonLinesAlertSink(alerts_out))
     url = db_url if db_url is not None else settings.db_url
     recorder: ActivityRecorder | None = None
+    webhooks: DeliveryWorker | None = None
     if url:
         engine = make_engine(url)
         sinks.append(StoreAlertSink(engine))  # migrates the store first
         apply_feedback(detector, engine)  # stored allow-lists and triage decisions
         recorder = ActivityRecorder(engine)
         on_event = _chain(recorder.observe, on_event)
+        webhooks = start_delivery(engine, settings)  # a worker thread, off the hot path
+        if webhooks is not None:
+            sinks.append(WakeSink(webhooks))  # after the store sink: wakes the worker once a batch is committed
     try:
         summary = run_pipeline(source, detector, sinks, on_event=on_event)
+    except BaseException:
+        if webhooks is not None:
+            webhooks.stop(0)  # undelivered rows stay in the outbox
+        raise
     finally:
         for sink in sinks:
             sink.close()
         if recorder is not None:
             recorder.close()
         dlq.close()
-    return ReplayResult(summary, source.stats, dlq.count, detector)
+    left = finish_delivery(webhooks, settings.webhooks.drain_s) if webhooks is not None else None
+    return ReplayResult(summary, source.stats, dlq.count, detector, left)
 
 
 def _chain(first: Callable[[Event], None], second: Callable[[Event], None] | None) -> Callable[[Event], None]:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -61,6 +61,14 @@ class DetectionSettings(BaseModel):
     dismissed_growth: float = Field(
         0.5, description="A dismissed campaign is re-alerted only after growing by this fraction of its size."
     )
+    disabled_links: list[str] = Field(
+        default_factory=list, description="Ablation: links left out of the account graph, by name (e.g. "
+        "shared_payment) or family (infrastructure, content, timing); see docs/threat-coverage.md."
+    )
+    disabled_signals: list[str] = Field(
+        default_factory=list, description="Ablation: scoring signals whose weight is zeroed in account suspicion "
+        "and campaign score (e.g. intent or extraction_intent, hidden_linkage); see docs/threat-coverage.md."
+    )
 
 
 class AllowList(BaseModel):
@@ -97,8 +105,10 @@ class KafkaSettings(BaseModel):
     profiles_topic: str = Field(
         "hydrawatch.profiles", description="Compacted topic of per-account profiles (worker -> linker roles)."
     )
-    checkpoint_every_events: int = Field(5000, description="Checkpoint state and offsets after this many events.")
-    checkpoint_every_s: float = Field(10.0, description="... or after this many seconds, whichever comes first.")
+    checkpoint_every_events: int = Field(
+        25_000, description="Checkpoint state and offsets after this many events (a restart redoes at most these)."
+    )
+    checkpoint_every_s: float = Field(15.0, description="... or after this many seconds, whichever comes first.")
     profile_every_s: float = Field(2.0, description="Workers publish changed account profiles this often.")
     max_message_bytes: int = Field(1_000_000, description="Larger input messages are dead-lettered unparsed.")
     max_poll_records: int = Field(1000, description="Records per consumer poll.")
@@ -106,6 +116,47 @@ class KafkaSettings(BaseModel):
     retry_backoff_max_s: float = Field(30.0, description="Longest wait between retries while a broker is down.")
     linker_idle_partition_s: float = Field(
         30.0, description="Linker: a source partition silent this long (wall) no longer holds back event time."
+    )
+
+
+class WebhookEndpointSettings(BaseModel):
+    """One webhook receiver (synced into the store by name on start-up; the admin API manages more)."""
+
+    name: str = Field(..., description="Unique name of the endpoint.")
+    url: str = Field(..., description="http(s) URL the alerts are POSTed to.")
+    secret: SecretStr = Field(..., description="Standard Webhooks secret: whsec_<base64 of 24-64 bytes>.")
+    min_severity: str = Field("low", description="Only alerts of at least this severity.")
+    min_accounts: int = Field(0, description="Only alerts naming at least this many accounts.")
+    min_score: float = Field(0.0, description="Only alerts scoring at least this.")
+    statuses: list[str] = Field(default_factory=list, description="Only campaigns in these triage states.")
+    actions: list[str] = Field(default_factory=list, description="Only alerts recommending these decisions.")
+    include_shadow: bool = Field(False, description="Also deliver alerts of a shadow (simulation) detector.")
+    enabled: bool = True
+
+
+class WebhookSettings(BaseModel):
+    """Alert webhooks (Standard Webhooks signatures, durable outbox); see docs/webhooks.md."""
+
+    endpoints: list[WebhookEndpointSettings] = Field(default_factory=list)
+    timeout_s: float = Field(10.0, description="Timeout of one delivery attempt.")
+    retry_horizon_s: float = Field(86_400.0, description="Retries stop (dead letter) this long after enqueueing.")
+    backoff_initial_s: float = Field(5.0, description="Wait before the first retry; doubles per attempt.")
+    backoff_max_s: float = Field(3600.0, description="Longest wait between two attempts.")
+    backoff_jitter: float = Field(0.25, description="Random +-fraction applied to each backoff wait.")
+    max_retry_after_s: float = Field(3600.0, description="Longest Retry-After honoured.")
+    rotation_grace_s: float = Field(86_400.0, description="After a secret change, also sign with the old one.")
+    drain_s: float = Field(60.0, description="`replay` waits this long for outstanding deliveries at the end.")
+    concurrency: int = Field(4, description="Delivery threads per process.")
+    per_endpoint_concurrency: int = Field(2, description="Deliveries in flight per endpoint per process.")
+    poll_interval_s: float = Field(1.0, description="How often the worker looks for due deliveries.")
+
+
+class DecisionSettings(BaseModel):
+    """Recommended decisions attached to alerts (profiles as data); see docs/webhooks.md."""
+
+    enabled: bool = Field(True, description="Attach a 'decision' to every alert.")
+    profiles_file: Path | None = Field(
+        None, description="YAML/TOML/JSON list of profiles; default: the shipped detector/decision_profiles.yaml."
     )
 
 
@@ -126,6 +177,11 @@ class Settings(BaseSettings):
     allowlist: AllowList = Field(default_factory=AllowList)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret (whsec_...) of `replay --webhook-url` (HYDRAWATCH_WEBHOOK_SECRET); no default."
+    )
+    decisions: DecisionSettings = Field(default_factory=DecisionSettings)
 
     @classmethod
     def settings_customise_sources(

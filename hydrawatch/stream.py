@@ -23,6 +23,7 @@ from kafka.structs import OffsetAndMetadata
 
 from hydrawatch.settings import Settings
 from hydrawatch.store import init_db, make_engine
+from hydrawatch.webhooks.service import start_delivery
 from streams.checkpoint import StreamStore
 from streams.kafka_sinks import AlertPublisher, Delivery, KafkaDeadLetters
 from streams.kafka_source import Backoff, KafkaEventSource
@@ -260,9 +261,14 @@ def run_stream(settings: Settings, options: StreamOptions) -> StreamResult:
         raise ValueError(f"unknown role {options.role!r}: expected one of {', '.join(roles)}")
     runtime = Runtime(settings, options)
     runtime.install_signals()
+    webhooks = None
     try:
+        if options.role != "worker":  # roles that store alerts also deliver the webhook outbox (a thread)
+            webhooks = start_delivery(runtime.engine, settings, always=True, registry=runtime.metrics.registry)
         runtime.ensure_topics()
         return roles[options.role](runtime)
     finally:
+        if webhooks is not None:
+            webhooks.stop()
         runtime.restore_signals()
         runtime.close()

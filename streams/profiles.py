@@ -4,7 +4,7 @@ A worker folds each event into its account's ``AccountState`` (the same per-even
 and keeps the states of each input partition apart, so that a partition's accounts can be checkpointed, handed
 over on a rebalance and restored on their own. Changed profiles are published to a compacted topic keyed by
 account id; evicted accounts are published as tombstones. Profiles are JSON (never pickle: the topic is a
-network input of the linker), with dicts as ``{"d": [[key, value], ...]}`` since their keys are not strings.
+network input of the linker), dicts as ``{"k": [keys], "v": [values]}`` since their keys are not strings.
 """
 
 from __future__ import annotations
@@ -28,27 +28,20 @@ _TUPLE_ITEMS = frozenset({"embed_queue", "recent_keys"})
 
 
 def _encode(value: Any) -> Any:
+    """A slot's value as JSON: dicts as key and value lists (their keys are ints or None), sets sorted."""
     if isinstance(value, dict):
-        return {"d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+        return {"k": list(value), "v": list(value.values())}
     if isinstance(value, set | frozenset):
         return {"s": sorted(value)}
-    if isinstance(value, np.ndarray):
-        return {"a": value.astype(float).tolist()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    return value
+    return value  # lists, tuples, numbers, strings, None and numpy arrays serialize as they are
 
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
-        if "d" in value:
-            return {_decode(k): _decode(v) for k, v in value["d"]}
+        if "k" in value:
+            return dict(zip(value["k"], value["v"], strict=True))
         if "s" in value:
             return set(value["s"])
-        if "a" in value:
-            return np.asarray(value["a"], dtype=np.float32)
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
     return value
 
 
@@ -56,7 +49,7 @@ def encode_profile(state: AccountState, partition: int, offset: int, watermark: 
     """The profile message of one account: its state and the input position it reflects."""
     body = {name: _encode(getattr(state, name)) for name in AccountState.__slots__}
     return orjson.dumps({"v": FORMAT_VERSION, "partition": partition, "offset": offset,
-                         "watermark": watermark, "state": body})
+                         "watermark": watermark, "state": body}, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def decode_profile(raw: bytes) -> tuple[AccountState, int, int]:
@@ -71,6 +64,8 @@ def decode_profile(raw: bytes) -> tuple[AccountState, int, int]:
             value = _decode(body[name])
             if name in _TUPLE_ITEMS:
                 value = [tuple(item) for item in value]
+            elif name == "embed_sum" and value is not None:
+                value = np.asarray(value, dtype=np.float32)
             setattr(state, name, value)
     return state, int(message["partition"]), int(message["offset"])
 

@@ -6,6 +6,7 @@ accounts costs C time, not Python loops. Pairs are stored once, with the lower i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,19 +15,36 @@ import scipy.sparse as sp
 INFRASTRUCTURE = "infrastructure"
 CONTENT = "content"
 TIMING = "timing"
+LINK_FAMILIES = {  # every link the detector draws, by family (docs/threat-coverage.md)
+    "shared_payment": INFRASTRUCTURE, "shared_rotating_ips": INFRASTRUCTURE, "shared_asn_user_agent": INFRASTRUCTURE,
+    "signup_wave": INFRASTRUCTURE, "shared_template": CONTENT, "similar_content": CONTENT, "co_activity": TIMING,
+}
+
+
+def disabled_links(names: Collection[str]) -> frozenset[str]:
+    """Validated link or family names to leave out of the graph (``detection.disabled_links``)."""
+    unknown = set(names) - set(LINK_FAMILIES) - set(LINK_FAMILIES.values())
+    if unknown:
+        known = sorted(set(LINK_FAMILIES) | set(LINK_FAMILIES.values()))
+        raise ValueError(f"unknown links {sorted(unknown)}; known: {known}")
+    return frozenset(names)
 
 
 @dataclass
 class LinkSet:
-    """Pair weights by link name over ``n`` accounts, and which family each link belongs to."""
+    """Pair weights by link name over ``n`` accounts, and which family each link belongs to; links named in
+    ``disabled`` (by name or family, for ablations) are never added."""
 
     n: int
     matrices: dict[str, sp.csr_matrix] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
 
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
         """Add pair weights (any order, duplicates keep the largest) under ``name``."""
+        if name in self.disabled or family in self.disabled:
+            return
         keep = (rows != cols) & (weights >= min_weight)
         rows, cols, weights = rows[keep], cols[keep], np.minimum(weights[keep], 0.99)
         low, high = np.minimum(rows, cols), np.maximum(rows, cols)

@@ -1,4 +1,5 @@
-"""What ``save_alert`` does beyond the campaign tables: accounts, feed, re-opening re-alerted campaigns."""
+"""What ``save_alert`` does beyond the campaign tables: accounts, feed, re-opening re-alerted campaigns,
+the webhook outbox."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hydrawatch.store.accounts import record_alert_accounts
 from hydrawatch.store.feed import record_stored
 from hydrawatch.store.models import CampaignRow
 from hydrawatch.store.triage import reopen_if_realerted
+from hydrawatch.webhooks.outbox import enqueue as enqueue_webhooks
 
 
 def after_save(
@@ -20,3 +22,4 @@ def after_save(
     record_alert_accounts(session, alert, detected, new_members)
     record_stored(session, alert["alert_id"], alert["campaign_id"])
     reopen_if_realerted(session, campaign, alert)
+    enqueue_webhooks(session, campaign, alert)  # the outbox row commits with the alert

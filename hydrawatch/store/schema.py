@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hydrawatch.store import accounts, allowlists, auth, feed, triage
+from hydrawatch.store import accounts, allowlists, auth, feed, triage, webhooks
 from hydrawatch.store.models import Base
 
 metadata = Base.metadata
-MODULES = (accounts, allowlists, auth, feed, triage)
+MODULES = (accounts, allowlists, auth, feed, triage, webhooks)

@@ -107,3 +107,21 @@ def test_checkpoint_restore_continues_exactly(simulated: Path) -> None:
     got += [a for e in events[9000:] for a in second.process(e)] + second.finish()
     assert [a["alert_id"] for a in got] == [a["alert_id"] for a in expected]
     assert [a["accounts"] for a in got] == [a["accounts"] for a in expected]
+
+
+@pytest.mark.slow
+def test_quality_holds_with_real_benign_prompts(tmp_path: Path) -> None:
+    """Benign users drawing half their prompts from a corpus of real prompts (benchmarks, coding, reasoning
+    and judging tasks) must stay quiet while the campaigns are still caught."""
+    from shared_paths import shared_file
+
+    corpus = shared_file("data/prompts.jsonl.gz")
+    generate(tmp_path, scale=0.4, days=2.0, seed=5, benign_corpus=corpus)
+    settings = Settings(db_url="")
+    from hydrawatch.replay import replay
+
+    result = replay([tmp_path / "events.jsonl"], settings, alerts_out=tmp_path / "alerts.jsonl", db_url="")
+    assert result.rejected == 0
+    quality = evaluate(load_alerts(tmp_path / "alerts.jsonl"), load_labels(tmp_path / "labels.json"), min_caught=3)
+    assert quality.precision >= 0.95 and quality.recall >= 0.85, quality.as_dict()
+    assert not [g for g in quality.false_positives_by_group if g != "benign"], quality.false_positives_by_group
