@@ -9,6 +9,8 @@ from non-recycled prompts only.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
@@ -76,7 +78,7 @@ def link_templates(accounts: list[AccountState], shares: list[dict[int, float]],
     ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
     if excluded is not None:
         shares = [{} if excluded[i] else s for i, s in enumerate(shares)]
-    values = [[float(np.sqrt(v)) for v in s.values()] for s in shares]
+    values = [[math.sqrt(v) for v in s.values()] for s in shares]
     matrix, _ = membership_matrix([list(s) for s in shares], max_members, values=values)
     pairs = shared_key_pairs(matrix)
     orgs = org_codes(accounts)
