@@ -9,8 +9,9 @@ first match, the alert says what it *would* recommend with ``simulated: true``, 
 
 from __future__ import annotations
 
+import json
+import tomllib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,13 +115,11 @@ def parse_profiles(data: Any) -> DecisionRules:
 def load_profiles(path: Path | None = None) -> DecisionRules:
     """Profiles from a file (by suffix), or the shipped defaults."""
     if path is None:
-        text = resources.files("detector").joinpath(DEFAULT_PROFILES).read_text(encoding="utf-8")
-        return parse_profiles(yaml.safe_load(text))
-    from hydrawatch.settings import load_config_file
-
-    if path.suffix in (".toml", ".json"):
-        return parse_profiles(load_config_file(path))
-    return parse_profiles(yaml.safe_load(path.read_text(encoding="utf-8")))
+        path = Path(__file__).with_name(DEFAULT_PROFILES)  # package data
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        return parse_profiles(tomllib.loads(text))
+    return parse_profiles(json.loads(text) if path.suffix == ".json" else yaml.safe_load(text))
 
 
 @lru_cache(maxsize=8)

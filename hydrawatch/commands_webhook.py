@@ -50,6 +50,15 @@ def replay_endpoint(settings: Settings, url: str, db_url: str | None = None) -> 
     if not (settings.db_url if db_url is None else db_url):
         console.print("[red]error:[/red] --webhook-url needs the store (its outbox): do not pass --db ''")
         raise typer.Exit(2)
+    from hydrawatch.webhooks.endpoints import check_url
+    from hydrawatch.webhooks.signing import secret_key
+
+    try:
+        check_url(url)
+        secret_key(settings.webhook_secret.get_secret_value())
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     endpoint = WebhookEndpointSettings(name=f"replay {url}"[:100], url=url, secret=settings.webhook_secret)
     settings.webhooks.endpoints = [*settings.webhooks.endpoints, endpoint]
 

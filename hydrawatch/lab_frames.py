@@ -30,9 +30,11 @@ def _group(group_of: dict[str, str] | None, accounts: Any) -> list[str | None]:
 
 
 def events_frame(events: list[Event], group_of: dict[str, str] | None) -> pd.DataFrame:
-    """One row per accepted event, in replay (event-time) order; ``time`` is ``ts`` as UTC datetimes."""
+    """One row per accepted event, in replay (event-time) order; ``time`` is ``ts`` as UTC datetimes, ``tools``
+    the number of tools, ``extra`` the record's unknown fields."""
     frame = pd.DataFrame({name: [getattr(e, name) for e in events] for name in EVENT_COLUMNS})
     frame["tools"] = [len(e.tools) for e in events]
+    frame["extra"] = [e.extra for e in events]  # unknown input fields, kept as they came
     frame.insert(1, "time", _times(frame["ts"]))
     frame["group"] = _group(group_of, frame["account_id"])
     return frame

@@ -131,7 +131,7 @@ class WebhookEndpointSettings(BaseModel):
     statuses: list[str] = Field(default_factory=list, description="Only campaigns in these triage states.")
     actions: list[str] = Field(default_factory=list, description="Only alerts recommending these decisions.")
     include_shadow: bool = Field(False, description="Also deliver alerts of a shadow (simulation) detector.")
-    enabled: bool = True
+    enabled: bool = Field(True, description="Deliver to this endpoint (false: keep it configured, send nothing).")
 
 
 class WebhookSettings(BaseModel):
@@ -149,6 +149,9 @@ class WebhookSettings(BaseModel):
     concurrency: int = Field(4, description="Delivery threads per process.")
     per_endpoint_concurrency: int = Field(2, description="Deliveries in flight per endpoint per process.")
     poll_interval_s: float = Field(1.0, description="How often the worker looks for due deliveries.")
+    claim_lease_s: float = Field(
+        60.0, description="A delivery claimed by a worker that died is retried after this long (> one attempt)."
+    )
 
 
 class DecisionSettings(BaseModel):
@@ -171,7 +174,7 @@ class Settings(BaseSettings):
     db_url: str = Field("sqlite:///hydrawatch.db", description="SQLAlchemy URL of the alert store.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Cache of derived models.")
     max_prompt_bytes: int = Field(1_000_000, description="Prompts longer than this are truncated for features.")
-    log_level: str = Field("INFO")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     allowlist: AllowList = Field(default_factory=AllowList)

@@ -123,7 +123,7 @@ class Runtime:
         self.details: Callable[[], dict[str, Any]] = dict
         self.producer: KafkaProducer = self.connect(lambda: KafkaProducer(
             bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{options.role}", acks="all",
-            linger_ms=5, max_request_size=MAX_MESSAGE, max_block_ms=10_000))
+            enable_idempotence=True, linger_ms=5, max_request_size=MAX_MESSAGE, max_block_ms=10_000))
         delivery = Delivery(self.producer, "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
                             metrics=self.metrics)
         self.dlq = KafkaDeadLetters(delivery, self.k.dlq_topic, self.metrics)

@@ -118,7 +118,9 @@ def run_worker(rt: Runtime) -> StreamResult:
     last_publish = [time.monotonic()]
 
     def publish(partitions: list[int], mark: float | None = None) -> None:
-        """Changed profiles, acknowledged, then a watermark on every profile partition (streams.linker)."""
+        """Changed profiles, then a watermark on every profile partition (streams.linker). One idempotent
+        producer keeps each partition's records in send order, so no flush is needed in between; durability
+        waits for the next checkpoint, which flushes."""
         marks = []
         for p in partitions:
             position = source.positions.get(p)
@@ -131,17 +133,16 @@ def run_worker(rt: Runtime) -> StreamResult:
                 profiles.send(k.profiles_topic, value, account)
             marks.append((p, mark if mark is not None else worker.partitions[p].now))
             rt.metrics.profiles.inc(len(changes))
-        profiles.flush()
         for p, time_mark in marks:
             for i in profile_partitions:
                 profiles.send(k.profiles_topic, repr(time_mark).encode(), watermark_key(k.topic, p),
                               partition=i)
-        profiles.flush()
         last_publish[0] = time.monotonic()
 
     def save_partitions(partitions: list[int]) -> None:
         rt.dlq.flush()
         publish(partitions)
+        profiles.flush()
         for p in partitions:
             position = source.positions.get(p)
             if position is not None and p in worker.partitions and saved.get(p) != position:

@@ -78,8 +78,8 @@ class Claimed:
 
 def due(engine: Engine, now: datetime, limit: int, exclude: set[int]) -> list[tuple[int, int]]:
     """(delivery id, endpoint id) of due pending deliveries, oldest due first."""
-    query = (select(WebhookDeliveryRow.id, WebhookDeliveryRow.endpoint_id)
-             .where(WebhookDeliveryRow.status == PENDING, WebhookDeliveryRow.next_attempt_at <= now)
+    query = (select(WebhookDeliveryRow.id, WebhookDeliveryRow.endpoint_id).where(
+        *_live(), WebhookDeliveryRow.next_attempt_at <= now)
              .order_by(WebhookDeliveryRow.next_attempt_at, WebhookDeliveryRow.id).limit(limit))
     if exclude:
         query = query.where(WebhookDeliveryRow.endpoint_id.not_in(exclude))
@@ -161,16 +161,21 @@ def replay_dead(session: Session, endpoint_id: int | None = None, delivery_ids: 
                                       claim=None))
 
 
+def _live() -> tuple[Any, ...]:
+    """Pending rows of enabled endpoints (a disabled endpoint's rows wait, paused, until it is enabled)."""
+    enabled = select(WebhookEndpointRow.id).where(WebhookEndpointRow.enabled.is_(True))
+    return (WebhookDeliveryRow.status == PENDING, WebhookDeliveryRow.endpoint_id.in_(enabled))
+
+
 def pending_count(engine: Engine) -> int:
+    """Deliveries still to make (to enabled endpoints)."""
     with Session(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(WebhookDeliveryRow)
-                                  .where(WebhookDeliveryRow.status == PENDING)) or 0)
+        return int(session.scalar(select(func.count()).select_from(WebhookDeliveryRow).where(*_live())) or 0)
 
 
 def next_due(engine: Engine) -> datetime | None:
     with Session(engine) as session:
-        return aware(session.scalar(select(func.min(WebhookDeliveryRow.next_attempt_at))
-                                    .where(WebhookDeliveryRow.status == PENDING)))
+        return aware(session.scalar(select(func.min(WebhookDeliveryRow.next_attempt_at)).where(*_live())))
 
 
 def counts(session: Session) -> list[tuple[str, str, int, datetime | None]]:

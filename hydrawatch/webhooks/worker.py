@@ -59,7 +59,7 @@ class DeliveryWorker:
         self.cfg = cfg
         self.metrics = metrics or WebhookMetrics()
         self.name = name
-        self.lease_s = cfg.timeout_s + 30.0
+        self.lease_s = max(cfg.claim_lease_s, cfg.timeout_s + 5.0)
         self.client = httpx.Client(timeout=cfg.timeout_s, follow_redirects=False, trust_env=False,
                                    headers={"user-agent": USER_AGENT, "content-type": "application/json"})
         self.rng = random.Random()

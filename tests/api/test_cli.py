@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from hydrawatch.cli import app
 from hydrawatch.store import make_engine
 from hydrawatch.store.auth import find_token
+from hydrawatch.store.migrate import head
 from hydrawatch.store.triage import triage_campaign
 
 runner = CliRunner()
@@ -43,8 +44,8 @@ def test_token_create_prints_the_token_last(tmp_path: Path) -> None:
 def test_db_upgrade_and_triage_export(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/hw.db"
     upgraded = runner.invoke(app, ["db", "upgrade", "--db", url])
-    assert upgraded.exit_code == 0 and "revision 0002" in upgraded.output
-    assert "current 0002, latest 0002" in runner.invoke(app, ["db", "current", "--db", url]).output
+    assert upgraded.exit_code == 0 and f"revision {head()}" in upgraded.output
+    assert f"current {head()}, latest {head()}" in runner.invoke(app, ["db", "current", "--db", url]).output
     engine = make_engine(url)
     store(engine, make_alert("cmp-a", 1, ["a1", "a2", "a3"]), make_alert("cmp-b", 1, ["b1", "b2", "b3"]))
     with Session(engine) as session, session.begin():

@@ -8,11 +8,13 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from hw_api import need, wipe
+from fastapi.testclient import TestClient
+from hw_api import need, token, wipe
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from hydrawatch.settings import WebhookSettings
+from api.app import create_app
+from hydrawatch.settings import Settings, WebhookSettings
 from hydrawatch.store import make_engine
 from hydrawatch.store.migrate import upgrade
 from hydrawatch.webhooks.signing import generate_secret
@@ -72,3 +74,14 @@ def fast() -> WebhookSettings:
     return WebhookSettings(timeout_s=1.0, backoff_initial_s=0.1, backoff_max_s=0.4, backoff_jitter=0.2,
                            retry_horizon_s=20.0, poll_interval_s=0.1, concurrency=4, per_endpoint_concurrency=4,
                            drain_s=20.0)
+
+
+@pytest.fixture
+def client(db_url: str, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(db_url=db_url), engine), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(engine: Engine) -> dict[str, str]:
+    return {role: token(engine, role) for role in ("viewer", "analyst", "admin")}

@@ -222,3 +222,26 @@ def test_backoff_and_retry_after_parsing() -> None:
     assert retry_after("7") == 7.0 and retry_after(None) is None and retry_after("soon") is None
     assert 50 <= (retry_after("Wed, 21 Oct 2037 07:28:00 GMT") or 0) and retry_after(
         "Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_a_disabled_endpoint_pauses_its_deliveries(engine: Engine, secret: str, fast: WebhookSettings) -> None:
+    with Receiver(secret) as receiver:
+        endpoint_id = add_endpoint(engine, receiver.url, secret)
+        store(engine, make_alert("cmp-p"))
+        with Session(engine) as session, session.begin():
+            row = session.get(WebhookEndpointRow, endpoint_id)
+            assert row is not None
+            update_endpoint(session, row, {"enabled": False})
+        worker = DeliveryWorker(engine, fast).start()
+        try:
+            assert worker.drain(0.5) == 0, "nothing to deliver while paused"
+            assert not receiver.attempts and states(engine) == {"cmp-p-v1": ("pending", 0)}
+            store(engine, make_alert("cmp-p", 2))  # not enqueued for a disabled endpoint
+            with Session(engine) as session, session.begin():
+                row = session.get(WebhookEndpointRow, endpoint_id)
+                assert row is not None
+                update_endpoint(session, row, {"enabled": True})
+            assert worker.drain(10) == 0
+        finally:
+            worker.stop()
+        assert receiver.accepted == {"cmp-p-v1": 1}
