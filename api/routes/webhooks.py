@@ -52,6 +52,44 @@ class WebhookPatch(WebhookFilters):
     )
 
 
+class WebhookOut(BaseModel):
+    """An endpoint as the API returns it (never its secret)."""
+
+    id: int
+    name: str
+    url: str
+    enabled: bool
+    source: Literal["settings", "api"]
+    min_severity: Severity
+    min_accounts: int
+    min_score: float
+    statuses: list[Status]
+    actions: list[Action]
+    include_shadow: bool
+    rotation_grace_until: str | None = Field(description="Until when the previous secret also signs (rotation).")
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+class DeliveryOut(BaseModel):
+    """One outbox row: an alert version for an endpoint."""
+
+    id: int
+    endpoint_id: int
+    endpoint: str
+    alert_id: str = Field(description="Also the webhook-id header: receivers deduplicate on it.")
+    campaign_id: str
+    status: Literal["pending", "delivered", "dead"]
+    attempts: int
+    created_at: str
+    next_attempt_at: str | None
+    last_attempt_at: str | None
+    finished_at: str | None
+    last_status_code: int | None
+    last_error: str
+
+
 class ReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,13 +101,14 @@ def _grace(settings: Settings) -> float:
     return settings.webhooks.rotation_grace_s
 
 
-@router.get("", summary="Webhook endpoints (secrets are never returned)")
+@router.get("", summary="Webhook endpoints (secrets are never returned)",
+            responses={200: {"model": list[WebhookOut]}})
 def endpoints(_: Admin, db: DB, settings: Config) -> SafeJSONResponse:
     rows = db.scalars(select(WebhookEndpointRow).order_by(WebhookEndpointRow.id))
     return SafeJSONResponse({"items": [endpoint_dict(r, _grace(settings)) for r in rows]})
 
 
-@router.post("", status_code=201, summary="Add an endpoint")
+@router.post("", status_code=201, summary="Add an endpoint", responses={201: {"model": WebhookOut}})
 def create(body: WebhookIn, principal: Admin, db: DB,
            settings: Config) -> SafeJSONResponse:
     values = body.model_dump(exclude={"name", "url", "secret", "enabled"}, exclude_none=True)
@@ -84,7 +123,8 @@ def create(body: WebhookIn, principal: Admin, db: DB,
     return SafeJSONResponse(endpoint_dict(row, _grace(settings)), status_code=201)
 
 
-@router.get("/deliveries", summary="The delivery outbox (status=dead: the dead letters)")
+@router.get("/deliveries", summary="The delivery outbox (status=dead: the dead letters)",
+            responses={200: {"model": list[DeliveryOut]}})
 def deliveries(
     _: Analyst,
     db: DB,
@@ -104,7 +144,8 @@ def replay(body: ReplayIn, _: Admin, db: DB) -> SafeJSONResponse:
     return SafeJSONResponse({"requeued": count})
 
 
-@router.post("/deliveries/{delivery_id}/replay", summary="Requeue one dead delivery")
+@router.post("/deliveries/{delivery_id}/replay", summary="Requeue one dead delivery",
+             responses={200: {"model": DeliveryOut}})
 def replay_one(delivery_id: int, _: Admin, db: DB) -> SafeJSONResponse:
     row = db.get(WebhookDeliveryRow, delivery_id) if 0 < delivery_id < 2**31 else None
     if row is None:
@@ -123,13 +164,14 @@ def metrics(request: Request, _: Viewer) -> Response:
     return Response(generate_latest(outbox_registry(get_engine(request))), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/{endpoint_id}", summary="One endpoint")
+@router.get("/{endpoint_id}", summary="One endpoint", responses={200: {"model": WebhookOut}})
 def endpoint(endpoint_id: int, _: Admin, db: DB,
              settings: Config) -> SafeJSONResponse:
     return SafeJSONResponse(endpoint_dict(_get(db, endpoint_id), _grace(settings)))
 
 
-@router.patch("/{endpoint_id}", summary="Change an endpoint; a new secret starts a rotation")
+@router.patch("/{endpoint_id}", summary="Change an endpoint; a new secret starts a rotation",
+              responses={200: {"model": WebhookOut}})
 def update(endpoint_id: int, body: WebhookPatch, _: Admin, db: DB,
            settings: Config) -> SafeJSONResponse:
     row = _managed_here(_get(db, endpoint_id))

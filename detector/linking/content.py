@@ -93,6 +93,7 @@ def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has
     """faiss kNN over centred, normalized content profiles; close neighbours are linked."""
     import faiss
 
+    faiss.omp_set_num_threads(1)  # a few hundred profiles: threads cost more than they save
     rows = np.flatnonzero(has_profile)
     if len(rows) < 3:
         return
