@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import pickle
 import random
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -128,6 +130,7 @@ class Detector:
             self._score_anomaly(fresh, now)
         suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
+        _set_org_sizes(suspicious, self.accounts.values())
         if len(suspicious) < self.det.min_accounts:
             return []
         profiles, has_profile = self._profiles([v.state for v in suspicious])
@@ -152,6 +155,7 @@ class Detector:
 
     def link_graph(self, views: list[AccountView]) -> LinkSet:
         """The hidden links among ``views`` at the current event time, drawn as an evaluation draws them."""
+        _set_org_sizes(views, self.accounts.values())
         profiles, has_profile = self._profiles([v.state for v in views])
         return build_links(views, profiles, has_profile, self.now, self.det)
 
@@ -256,3 +260,11 @@ class Detector:
             self.tracker.forget_accounts(set(idle))
         if self.evaluations % 16 == 0:
             self.index.prune(now - max(self.det.lookback_s, 86_400))
+
+
+def _set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:
+    """Give each view the number of accounts its organisation has among the retained ``accounts`` (active or
+    not: the provider knows an organisation's keys whether or not they are busy right now)."""
+    sizes = Counter(a.org_id for a in accounts if a.org_id)
+    for view in views:
+        view.org_size = sizes[view.state.org_id] if view.state.org_id else 1

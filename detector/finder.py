@@ -19,6 +19,7 @@ from features.shared_index import SharedIndex
 
 LOUVAIN_ABOVE = 8
 STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
+MEMBER_LINK = 0.6     # with only two links, the stronger must reach this
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
 
 
@@ -65,7 +66,7 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
     link_infrastructure(accounts, links, det.max_key_accounts, [v.asn_user_agents for v in views])
     shares = [v.wrappers for v in views]
-    open_org = transparent(accounts)
+    open_org = transparent(views)
     link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)
     link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
                          det.knn_min_similarity)
@@ -73,14 +74,11 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     return links
 
 
-def transparent(accounts: list) -> np.ndarray:
-    """Accounts of organisations with several accounts: the provider knows them as one customer, so their
-    prompts resembling strangers' prompts (public benchmarks, common agent frameworks) is no hidden link."""
-    sizes: dict[str, int] = {}
-    for state in accounts:
-        if state.org_id:
-            sizes[state.org_id] = sizes.get(state.org_id, 0) + 1
-    return np.array([bool(s.org_id) and sizes[s.org_id] >= TRANSPARENT_ORG for s in accounts], dtype=bool)
+def transparent(views: list[AccountView]) -> np.ndarray:
+    """Accounts of organisations with several accounts (``org_size``, counted over every retained account, not
+    only the suspicious ones): the provider knows them as one customer, so their prompts resembling strangers'
+    prompts (public benchmarks, common agent frameworks) is no hidden link."""
+    return np.array([bool(v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
 
 
 def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
@@ -103,14 +101,14 @@ def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
 
 
 def _core(graph: sp.csr_matrix, nodes: np.ndarray) -> list[int]:
-    """Members linked to at least two others of the group, or to one by a strong link (one stray weak link
-    does not make a member)."""
+    """Members well inside the group: linked to at least three others, or by a link of at least
+    ``MEMBER_LINK`` to two others, or by one strong link (one or two stray, borderline links make no member)."""
     nodes = np.asarray(nodes)
     while len(nodes) > 3:
         sub = graph[nodes][:, nodes].tocsr()
         degree = np.diff(sub.indptr)
         strongest = sub.max(axis=1).toarray().ravel()
-        keep = (degree >= 2) | (strongest >= STRONG_LINK)
+        keep = (degree >= 3) | ((degree == 2) & (strongest >= MEMBER_LINK)) | (strongest >= STRONG_LINK)
         if keep.all():
             break
         nodes = nodes[keep]

@@ -70,6 +70,7 @@ class AccountView:
     anomaly: float
     pivot: float
     wrappers: dict[int, float] = field(default_factory=dict)
+    org_size: int = 0  # active accounts of the account's organisation, set at each evaluation
     features: np.ndarray | None = None
     asn_user_agents: list[tuple[object, object]] = field(default_factory=list)
     suspicion: float = 0.0
