@@ -136,7 +136,8 @@ class Detector:
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerts = []
         for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det):
-            if candidate.score.score < self.det.min_score:
+            small = len(candidate.members) < self.det.small_group_accounts
+            if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
                 continue
             members = {m.state.account_id for m in candidate.members}
             first_seen = min(m.state.first_ts for m in candidate.members)

@@ -46,6 +46,10 @@ class DetectionSettings(BaseModel):
     min_edge_weight: float = Field(0.5, description="Account pairs linked less strongly than this are ignored.")
     min_accounts: int = Field(3, description="Smallest campaign that is alerted.")
     min_score: float = Field(0.55, description="Campaign score at or above which an alert is emitted.")
+    small_group_accounts: int = Field(5, description="Groups smaller than this need small_group_min_score.")
+    small_group_min_score: float = Field(
+        0.7, description="Score a group of fewer than small_group_accounts needs: a handful of accounts sharing, "
+        "say, a mobile carrier's NAT pool is weaker evidence than a cluster.")
     member_min_suspicion: float = Field(
         0.35, description="A linked account joins an alert only with at least this behavioural suspicion."
     )
