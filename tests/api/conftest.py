@@ -2,52 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from hw_api import need, token, wipe
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from hw_api import token, wipe
+from pg_database import fresh_pg_database, store_url
+from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from hydrawatch.settings import Settings
 from hydrawatch.store import make_engine
 from hydrawatch.store.migrate import upgrade
 
-PG_ENV = "HYDRAWATCH_TEST_PG_URL"
-
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh database on the test server, dropped at the end of the session."""
-    base = os.environ.get(PG_ENV)
-    need(
-        bool(base),
-        f"{PG_ENV} is not set: start PostgreSQL with `bash scripts/postgres.sh start` and export "
-        f"{PG_ENV} to the URL it prints",
-    )
-    assert base is not None
-    name = f"hw_test_{secrets.token_hex(4)}"
-    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection problem means: no usable server
-        need(False, f"PostgreSQL at {PG_ENV} is not reachable: {exc}")
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from fresh_pg_database("hw_test")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('store') / 'hydrawatch.db'}"
-    return str(request.getfixturevalue("pg_url"))
+    return store_url(request, tmp_path_factory)
 
 
 @pytest.fixture
