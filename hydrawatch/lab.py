@@ -27,29 +27,13 @@ from hydrawatch.settings import DetectionSettings, Settings
 from hydrawatch.simulator import SimulationSummary, generate
 from streams.events import Event
 from streams.pipeline import RunSummary, run_pipeline
-from streams.sinks import rejected_record
+from streams.sinks import MemoryAlertSink, rejected_record
 from streams.sources import Rejected, ReplaySource, SourceStats
 
 __all__ = ["LabRun", "ablate", "replay", "simulate", "with_detection"]
 
 PathLike = str | Path
 _TIERS: dict[tuple[Any, ...], tuple[EmbeddingCache, EmbeddingCache | None]] = {}
-
-
-class _Collect:
-    """An in-memory alert sink."""
-
-    def __init__(self) -> None:
-        self.alerts: list[dict[str, Any]] = []
-
-    def write(self, alert: dict[str, Any]) -> None:
-        self.alerts.append(alert)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass
@@ -186,7 +170,7 @@ def replay(paths: PathLike | Sequence[PathLike], settings: Settings | None = Non
     source = ReplaySource(files, reject, window_s=settings.detection.reorder_window_s,
                           max_prompt_bytes=settings.max_prompt_bytes)
     events: list[Event] = []
-    sink = _Collect()
+    sink = MemoryAlertSink()
     summary = run_pipeline(source, detector, [sink], on_event=events.append if keep_events else None)
     label_data = None if labels is None else labels if isinstance(labels, dict) else load_labels(Path(labels))
     return LabRun(files, settings, detector, sink.alerts, summary, source.stats, label_data, events, rejected)

@@ -49,6 +49,22 @@ class DeadLetterFile:
             self._handle.close()
 
 
+class MemoryAlertSink:
+    """Keeps every alert in a list (notebooks, tests)."""
+
+    def __init__(self) -> None:
+        self.alerts: list[dict[str, Any]] = []
+
+    def write(self, alert: dict[str, Any]) -> None:
+        self.alerts.append(alert)
+
+    def flush(self) -> None:
+        """Nothing to make durable."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class JsonLinesAlertSink:
     """Appends each alert version as one JSON line."""
 

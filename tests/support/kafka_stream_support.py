@@ -126,23 +126,11 @@ def replay_baseline(path: Path, settings: Any) -> tuple[list[dict[str, Any]], An
     """(alerts, detector) of an in-process replay of ``path`` (no store), as the reference."""
     from hydrawatch.replay import build_detector
     from streams.pipeline import run_pipeline
+    from streams.sinks import MemoryAlertSink
     from streams.sources import ReplaySource
 
-    class Collect:
-        def __init__(self) -> None:
-            self.alerts: list[dict[str, Any]] = []
-
-        def write(self, alert: dict[str, Any]) -> None:
-            self.alerts.append(alert)
-
-        def flush(self) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-
     detector = build_detector(settings)
-    sink = Collect()
+    sink = MemoryAlertSink()
     source = ReplaySource([path], lambda _r: None, window_s=settings.detection.reorder_window_s,
                           max_prompt_bytes=settings.max_prompt_bytes)
     run_pipeline(source, detector, [sink])
