@@ -81,7 +81,9 @@ class StaticEncoder:
     def __init__(self, path: Path) -> None:
         from model2vec import StaticModel
 
-        self.model = StaticModel.from_pretrained(str(path))
+        if not (path / "config.json").is_file():  # model2vec falls back to the hub for paths it cannot find
+            raise ModelNotFoundError(f"static model folder {path} has no config.json")
+        self.model = StaticModel.from_pretrained(str(path), force_download=False)
         self.dims = int(self.model.dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from features.embeddings import EmbeddingCache, ModelNotFoundError, minilm_path, static_model_path
+from features.embeddings import EmbeddingCache, ModelNotFoundError, StaticEncoder, minilm_path, static_model_path
 
 
 class CountingEncoder:
@@ -36,6 +36,8 @@ def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:
         minilm_path(tmp_path)
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         static_model_path(tmp_path, tmp_path, 8, configured=tmp_path / "nope")
+    with pytest.raises(ModelNotFoundError, match="no config.json"):
+        StaticEncoder(tmp_path)  # an empty folder never reaches for a model hub
 
 
 def test_packaged_minilm_and_distilled_static_tier(tmp_path: Path) -> None:
