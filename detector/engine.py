@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import random
 from collections import Counter
@@ -19,7 +20,7 @@ from detector.explain import build_alert
 from detector.finder import Candidate, build_links, find_groups
 from detector.linking.content import recycled_share, templated_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.infra import asn_user_agents, rotation
+from detector.linking.keys import asn_user_agents, link_keys, rotation
 from detector.scoring import AccountView, account_suspicion, automation, disabled_signals, evasion, severity
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
@@ -122,8 +123,7 @@ class Detector:
         now = self.now
         self.evaluations += 1
         self._evict(now)
-        fresh = [self._view(self.accounts[a]) for a in self._dirty if a in self.accounts]
-        self._dirty.clear()
+        fresh = [self._view(self.accounts[a]) for a in self._due_for_refresh(now)]
         horizon = now - self.det.lookback_s
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
@@ -160,24 +160,43 @@ class Detector:
         profiles, has_profile = self._profiles([v.state for v in views])
         return build_links(views, profiles, has_profile, self.now, self.det)
 
+    def _due_for_refresh(self, now: float) -> list[str]:
+        """Accounts with new requests whose signals are due: they grew materially or their view is old; the
+        others stay pending (one more request barely moves the signals of an account with hundreds)."""
+        due = []
+        for account in list(self._dirty):
+            state = self.accounts.get(account)
+            view = self._views.get(account)
+            if state is None:
+                del self._dirty[account]
+            elif view is None or _refresh_due(view, state, now, self.det):
+                due.append(account)
+                del self._dirty[account]
+        return due
+
     def _view(self, state: AccountState) -> AccountView:
         """Signals of an account (recomputed only for accounts with new events since the last evaluation)."""
         events = max(state.events, 1)
         pivot = self._pivot(state)
         wrappers = wrapper_shares(state, self.index, self.det.max_key_accounts)
         cv = gap_cv(state.arrivals)
+        turn = rotation(state)
+        asn_ua = asn_user_agents(state)
         view = AccountView(
             state=state,
             intent=state.intent_any / events,
             templated=templated_share(state, wrappers),
             recycled=recycled_share(state),
             automation=automation(state, pivot, cv),
-            evasion=evasion(state, rotation(state)),
+            evasion=evasion(state, turn),
             anomaly=0.0,
             pivot=pivot,
             wrappers=wrappers,
             features=account_features(state, self.now, self._new_models(), cv),
-            asn_user_agents=asn_user_agents(state),
+            asn_user_agents=asn_ua,
+            keys=link_keys(state, wrappers, asn_ua, turn),
+            events_at=state.events,
+            computed_at=self.now,
         )
         view.suspicion = account_suspicion(view, self.disabled)
         self._views[state.account_id] = view
@@ -261,6 +280,14 @@ class Detector:
             self.tracker.forget_accounts(set(idle))
         if self.evaluations % 16 == 0:
             self.index.prune(now - max(self.det.lookback_s, 86_400))
+
+
+def _refresh_due(view: AccountView, state: AccountState, now: float, det: Any) -> bool:
+    """Whether an account with new requests has grown or aged enough since ``view`` to recompute it (views
+    restored from checkpoints of earlier versions lack the bookkeeping and are always due)."""
+    events_at = getattr(view, "events_at", 0)
+    return (now - getattr(view, "computed_at", -math.inf) >= det.view_refresh_max_age_s
+            or state.events - events_at >= det.view_refresh_growth * events_at)
 
 
 def _set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:

@@ -12,8 +12,9 @@ from scipy.sparse.csgraph import connected_components
 
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.infra import link_infrastructure
-from detector.linking.timing import activity_matrix, link_timing
+from detector.linking.infra import link_infrastructure, org_codes
+from detector.linking.keys import LinkKeys, asn_user_agents, hour_counts, link_keys
+from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
 from features.shared_index import SharedIndex
 
@@ -21,6 +22,7 @@ LOUVAIN_ABOVE = 8
 STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
 MEMBER_LINK = 0.6     # with only two links, the stronger must reach this
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
+BALANCE_HOURS = 24    # hours of recent activity behind co-activity links and load balancing
 
 
 @dataclass
@@ -37,8 +39,8 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
                 now: float, settings) -> list[Candidate]:
     """Link ``views`` (already filtered to suspicious accounts) and score each community."""
     det = settings
-    accounts = [v.state for v in views]
-    links = build_links(views, profiles, has_profile, now, det)
+    counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
+    links = build_links(views, profiles, has_profile, now, det, counts)
     disabled = disabled_signals(det.disabled_signals)
     combined = links.combined()
     strong = combined.data >= det.min_edge_weight
@@ -51,7 +53,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
         if len(members) < det.min_accounts:
             continue
         linkage = _linkage(graph, members)
-        balance = load_balancing([accounts[i] for i in members], now)
+        balance = load_balancing(counts[members])
         score = group_score([views[i] for i in members], linkage, balance, disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: i for i in members}))
@@ -59,19 +61,30 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
 
 
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
-                settings) -> LinkSet:
-    """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph."""
+                settings, counts: np.ndarray | None = None) -> LinkSet:
+    """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph
+    (``counts``: the views' ``hour_counts`` over the last day, computed here when not given)."""
     det = settings
     accounts = [v.state for v in views]
+    keys = [view_keys(v) for v in views]
+    counts = hour_counts(keys, now, BALANCE_HOURS) if counts is None else counts
+    orgs = org_codes(accounts)
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
-    link_infrastructure(accounts, links, det.max_key_accounts, [v.asn_user_agents for v in views])
-    shares = [v.wrappers for v in views]
+    link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs)
     open_org = transparent(views)
-    link_templates(accounts, shares, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org)
+    link_templates(accounts, keys, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org, orgs)
     link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
-                         det.knn_min_similarity)
-    link_timing(accounts, links, now)
+                         det.knn_min_similarity, orgs)
+    link_timing(counts, links)
     return links
+
+
+def view_keys(view: AccountView) -> LinkKeys:
+    """The view's link keys, computed now for views built without them (tests, notebooks)."""
+    keys = getattr(view, "keys", None)  # views restored from checkpoints of earlier versions lack them
+    if keys is None:
+        keys = view.keys = link_keys(view.state, view.wrappers, view.asn_user_agents or asn_user_agents(view.state))
+    return keys
 
 
 def transparent(views: list[AccountView]) -> np.ndarray:
@@ -122,15 +135,14 @@ def _linkage(graph: sp.csr_matrix, members: list[int]) -> float:
     return float(best.mean()) if len(best) else 0.0
 
 
-def load_balancing(accounts: list, now: float, hours: int = 24) -> float:
-    """High when the group's combined traffic covers the clock evenly while each account stays light."""
-    if len(accounts) < 3:
+def load_balancing(counts: np.ndarray) -> float:
+    """High when the group's combined traffic covers the clock evenly while each account stays light
+    (``counts``: the members' requests per hour over the last day)."""
+    if len(counts) < 3:
         return 0.0
-    matrix = activity_matrix(accounts, now, hours) * np.array([[max(1, a.events_within(now, hours * 3600))]
-                                                               for a in accounts])
-    combined = matrix.sum(axis=0)
+    combined = counts.sum(axis=0)
     if combined.sum() <= 0:
         return 0.0
     coverage = float((combined > 0).mean())
-    biggest_share = float(matrix.sum(axis=1).max() / combined.sum())
+    biggest_share = float(counts.sum(axis=1).max() / combined.sum())
     return max(0.0, coverage - biggest_share) if coverage >= 0.5 else 0.0

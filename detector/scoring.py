@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detector.linking.keys import LinkKeys
 from features.account import AccountState
 from features.vector import LIGHT_VERIFICATION, hour_coverage
 
@@ -74,6 +75,9 @@ class AccountView:
     features: np.ndarray | None = None
     asn_user_agents: list[tuple[object, object]] = field(default_factory=list)
     suspicion: float = 0.0
+    keys: LinkKeys | None = None  # hashed link keys (``detector.linking.keys``)
+    events_at: int = 0            # the account's requests when the view was computed ...
+    computed_at: float = 0.0      # ... and the event time then
 
     def signal(self, name: str) -> float:
         return float(getattr(self, name))

@@ -42,6 +42,11 @@ class DetectionSettings(BaseModel):
         86_400, description="Accounts active within this window of event time take part in linking."
     )
     account_ttl_s: int = Field(7 * 86_400, description="Accounts idle this long (event time) are evicted.")
+    view_refresh_growth: float = Field(
+        0.1, description="An account's signals are recomputed at an evaluation once its requests grew by this "
+        "fraction since they were last computed (any new request for accounts under 10 requests)...")
+    view_refresh_max_age_s: int = Field(
+        3600, description="... or once they are this old (event time) and the account has sent anything since.")
     reorder_window_s: float = Field(120.0, description="Bounded disorder tolerated per input file (event time).")
     min_edge_weight: float = Field(0.5, description="Account pairs linked less strongly than this are ignored.")
     min_accounts: int = Field(3, description="Smallest campaign that is alerted.")

@@ -9,12 +9,11 @@ from non-recycled prompts only.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
 from detector.linking.infra import org_codes
+from detector.linking.keys import LinkKeys
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
@@ -71,17 +70,19 @@ def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
     return templated / len(state.recent_keys)
 
 
-def link_templates(accounts: list[AccountState], shares: list[dict[int, float]], recycled: np.ndarray,
-                   links: LinkSet, max_members: int, excluded: np.ndarray | None = None) -> None:
-    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b)).
+def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled: np.ndarray, links: LinkSet,
+                   max_members: int, excluded: np.ndarray | None = None, orgs: np.ndarray | None = None) -> None:
+    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b);
+    ``keys``: the accounts' ``link_keys``).
 
     ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
-    if excluded is not None:
-        shares = [{} if excluded[i] else s for i, s in enumerate(shares)]
-    values = [[math.sqrt(v) for v in s.values()] for s in shares]
-    matrix, _ = membership_matrix([list(s) for s in shares], max_members, values=values)
+    out = np.zeros(len(keys), dtype=bool) if excluded is None else excluded
+    none = np.empty(0, dtype=np.int64)
+    wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
+    roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
+    matrix, _ = membership_matrix(wrappers, max_members, values=roots)
     pairs = shared_key_pairs(matrix)
-    orgs = org_codes(accounts)
+    orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]
     novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, pairs.data / TEMPLATE_FULL_OVERLAP) * novelty
@@ -89,7 +90,8 @@ def link_templates(accounts: list[AccountState], shares: list[dict[int, float]],
 
 
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,
-                         links: LinkSet, neighbours: int, min_similarity: float) -> None:
+                         links: LinkSet, neighbours: int, min_similarity: float,
+                         orgs: np.ndarray | None = None) -> None:
     """faiss kNN over centred, normalized content profiles; close neighbours are linked."""
     import faiss
 
@@ -110,7 +112,7 @@ def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has
     target = rows[np.where(valid, found.ravel(), 0)]
     sims = similarities.ravel()
     source, target, sims = source[valid], target[valid], sims[valid]
-    orgs = org_codes(accounts)
+    orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[source] != orgs[target]
     weights = CONTENT_BASE + CONTENT_SPAN * (sims - min_similarity) / max(1e-6, 1.0 - min_similarity)
     links.add("similar_content", CONTENT, source[cross], target[cross], weights[cross].astype(np.float64))

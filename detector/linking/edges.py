@@ -91,20 +91,21 @@ def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
     return sp.coo_matrix((product.data[upper], (product.row[upper], product.col[upper])), shape=product.shape)
 
 
-def membership_matrix(keys_per_account: list[list], max_members: int, min_members: int = 2,
-                      values: list[list[float]] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Accounts x keys matrix; keys held by fewer than ``min_members`` or more than ``max_members`` are dropped.
+def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_members: int = 2,
+                      values: list[np.ndarray] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Accounts x keys matrix from each account's hashed keys (int64 arrays, ``detector.linking.keys``); keys
+    held by fewer than ``min_members`` or more than ``max_members`` accounts are dropped.
 
-    Keys are told apart by their (in-process) hash. Returns the matrix and each kept key's number of accounts.
+    Returns the matrix and each kept key's number of accounts.
     """
-    lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=len(keys_per_account))
-    rows = np.repeat(np.arange(len(keys_per_account)), lengths)
-    hashes = np.fromiter((hash(key) for keys in keys_per_account for key in keys), dtype=np.int64,
-                         count=int(lengths.sum()))
-    uniques, cols = np.unique(hashes, return_inverse=True)
-    data = np.ones(len(rows)) if values is None else np.fromiter(
-        (v for vs in values for v in vs), dtype=np.float64, count=len(rows))
-    full = sp.csr_matrix((data, (rows, cols)), shape=(len(keys_per_account), len(uniques)))
+    n = len(keys_per_account)
+    lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=n)
+    if not lengths.sum():
+        return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64)
+    rows = np.repeat(np.arange(n), lengths)
+    uniques, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
+    data = np.ones(len(rows)) if values is None else np.concatenate(values).astype(np.float64)
+    full = sp.csr_matrix((data, (rows, cols.ravel())), shape=(n, len(uniques)))
     degree = np.diff(full.tocsc().indptr)
     kept = np.flatnonzero((degree >= min_members) & (degree <= max_members))
     return full[:, kept].tocsr(), degree[kept]

@@ -10,13 +10,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.linking.edges import INFRASTRUCTURE, LinkSet, membership_matrix, shared_key_pairs
+from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
 from features.account import AccountState
 
 PAYMENT_WEIGHT = 0.9
 IP_WEIGHT = 0.7
 ASN_UA_WEIGHT = 0.3
 SIGNUP_WEIGHT = 0.3
-WAVE_SECONDS = 3600
 MIN_WAVE = 3
 
 
@@ -30,48 +30,35 @@ def org_codes(accounts: list[AccountState]) -> np.ndarray:
     return np.array([codes.setdefault(org_key(s), len(codes)) for s in accounts], dtype=np.int64)
 
 
-def rotation(state: AccountState) -> float:
-    """How much an account rotates its source IP: 0 for one stable address, 1 for many."""
-    distinct = len([ip for ip in state.ips if ip is not None]) + (3 if None in state.ips else 0)
-    return min(1.0, max(0.0, (distinct - 1) / 5.0))
-
-
 def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.ndarray, orgs: np.ndarray) -> None:
     cross = orgs[pairs.row] != orgs[pairs.col]
     links.add(name, INFRASTRUCTURE, pairs.row[cross], pairs.col[cross], weights[cross])
 
 
-def asn_user_agents(state: AccountState) -> list[tuple[object, object]]:
-    """The account's main (ASN, user agent) combinations."""
-    return [(asn, ua) for asn, _ in state.top(state.asns, 2) for ua, _ in state.top(state.user_agents, 2)]
-
-
 def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int,
-                        asn_ua: list[list[tuple[object, object]]] | None = None) -> None:
-    """Add every infrastructure link among ``accounts`` (``asn_ua``: precomputed ``asn_user_agents``)."""
-    orgs = org_codes(accounts)
-    matrix, _ = membership_matrix([sorted(s.payments) for s in accounts], max_members)
+                        keys: list[LinkKeys] | None = None, orgs: np.ndarray | None = None) -> None:
+    """Add every infrastructure link among ``accounts`` (``keys``: their ``link_keys``; ``orgs``: their
+    ``org_codes``; both computed here when not given)."""
+    orgs = org_codes(accounts) if orgs is None else orgs
+    keys = keys if keys is not None else [link_keys(s, {}, asn_user_agents(s)) for s in accounts]
+    matrix, _ = membership_matrix([k.payments for k in keys], max_members)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
 
-    rotations = np.array([rotation(s) for s in accounts])
-    ips = [[ip for ip in s.ips if ip is not None] if rotations[i] > 0 else [] for i, s in enumerate(accounts)]
-    matrix, degree = membership_matrix(ips, max_members)
+    rotations = np.array([k.rotation for k in keys])
+    matrix, degree = membership_matrix([k.ips for k in keys], max_members)
     rarity = 1.0 / np.log1p(np.maximum(degree, 1))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
     adamic_adar = pairs.data
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
 
-    asn_ua = asn_ua if asn_ua is not None else [asn_user_agents(s) for s in accounts]
-    matrix, degree = membership_matrix(asn_ua, max_members)
+    matrix, degree = membership_matrix([k.asn_user_agents for k in keys], max_members)
     strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(strength)))
     _add_cross_org(links, "shared_asn_user_agent", pairs, np.minimum(pairs.data, ASN_UA_WEIGHT), orgs)
 
-    waves = [[] if s.created_at is None else [(s.signup_channel, int(s.created_at // WAVE_SECONDS))]
-             for s in accounts]
-    matrix, _ = membership_matrix(waves, max_members, min_members=MIN_WAVE)
+    matrix, _ = membership_matrix([k.wave for k in keys], max_members, min_members=MIN_WAVE)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
 

@@ -10,33 +10,25 @@ from __future__ import annotations
 import numpy as np
 
 from detector.linking.edges import TIMING, LinkSet
-from features.account import AccountState
 
 TIMING_WEIGHT = 0.3
 MIN_COSINE = 0.5
 
 
-def activity_matrix(accounts: list[AccountState], now: float, hours: int) -> np.ndarray:
-    """Rows: accounts; columns: the last ``hours`` hour buckets; values: share of the account's requests."""
-    last = int(now // 3600)
-    matrix = np.zeros((len(accounts), hours), dtype=np.float32)
-    for row, state in enumerate(accounts):
-        for hour, count in state.hour_buckets.items():
-            col = last - hour
-            if 0 <= col < hours:
-                matrix[row, hours - 1 - col] = count
-    totals = matrix.sum(axis=1, keepdims=True)
-    return matrix / np.maximum(totals, 1.0)
+def shares_by_hour(counts: np.ndarray) -> np.ndarray:
+    """Each row of an accounts x hours request matrix (``keys.hour_counts``) as shares of the account's total."""
+    matrix = counts.astype(np.float32)
+    return matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)
 
 
-def link_timing(accounts: list[AccountState], links: LinkSet, now: float, hours: int = 24) -> None:
-    """Add co-activity links to pairs that other links already connect."""
-    if len(accounts) < 3:
+def link_timing(counts: np.ndarray, links: LinkSet) -> None:
+    """Add co-activity links to pairs that other links already connect (``counts``: accounts x recent hours)."""
+    if len(counts) < 3:
         return
     rows, cols = links.union_pairs()
     if len(rows) == 0:
         return
-    centred = activity_matrix(accounts, now, hours)
+    centred = shares_by_hour(counts)
     centred -= centred.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
     dots = np.einsum("ij,ij->i", centred[rows], centred[cols])

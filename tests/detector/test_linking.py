@@ -8,7 +8,8 @@ import numpy as np
 
 from detector.linking.content import link_templates, recycled_share, templated_share, wrapper_shares
 from detector.linking.edges import LinkSet
-from detector.linking.infra import link_infrastructure, rotation
+from detector.linking.infra import link_infrastructure
+from detector.linking.keys import link_keys, rotation
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -67,7 +68,8 @@ def test_template_links_need_novel_tasks() -> None:
     recycled = np.array([recycled_share(s) for s in accounts])
     assert templated_share(states["h0"], shares[0]) == 1.0
     links = LinkSet(len(accounts))
-    link_templates(accounts, shares, recycled, links, max_members=100)
+    keys = [link_keys(s, share, []) for s, share in zip(accounts, shares, strict=True)]
+    link_templates(accounts, keys, recycled, links, max_members=100)
     coo = links.matrices["shared_template"].tocoo()
     pairs = {(accounts[i].account_id, accounts[j].account_id): w
              for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}

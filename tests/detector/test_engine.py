@@ -1,0 +1,59 @@
+"""The detector's evaluation bookkeeping: which accounts' signals are recomputed, and when."""
+
+from __future__ import annotations
+
+from detector.engine import Detector
+from hydrawatch.settings import Settings
+from streams.events import parse_record
+
+BASE_MS = 1_772_000_000_000
+
+
+def _send(detector: Detector, account: str, count: int, start_s: float) -> None:
+    for i in range(count):
+        detector.process(parse_record({"ts": BASE_MS + int((start_s + i) * 1000), "account_id": account,
+                                       "prompt": f"question {i} about the weather"}))
+
+
+def _detector() -> Detector:
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9  # evaluations only when the test asks
+    settings.detection.view_refresh_growth = 0.1
+    settings.detection.view_refresh_max_age_s = 3600
+    return Detector(settings)
+
+
+def test_signals_are_recomputed_once_an_account_grew_or_aged() -> None:
+    detector = _detector()
+    _send(detector, "busy", 100, 0)
+    _send(detector, "new", 2, 0)
+    detector.evaluate()
+    first = detector._views["busy"]
+    assert first.events_at == 100
+
+    _send(detector, "busy", 3, 200)   # +3 %: pending
+    _send(detector, "new", 1, 200)    # a young account: any request counts
+    detector.evaluate()
+    assert detector._views["busy"] is first and "busy" in detector._dirty
+    assert detector._views["new"].events_at == 3 and "new" not in detector._dirty
+
+    _send(detector, "busy", 7, 300)   # +10 % in all
+    detector.evaluate()
+    assert detector._views["busy"].events_at == 110 and "busy" not in detector._dirty
+
+    _send(detector, "busy", 1, 400)
+    detector.evaluate()
+    assert detector._views["busy"].events_at == 110
+    _send(detector, "busy", 1, 4000)  # the view is now over an hour old
+    detector.evaluate()
+    assert detector._views["busy"].events_at == 112 and not detector._dirty
+
+
+def test_a_quiet_account_is_not_recomputed() -> None:
+    detector = _detector()
+    _send(detector, "quiet", 20, 0)
+    detector.evaluate()
+    view = detector._views["quiet"]
+    _send(detector, "other", 1, 8000)
+    detector.evaluate()
+    assert detector._views["quiet"] is view
