@@ -51,9 +51,11 @@ def time_parse(path: Path) -> float:
 def time_features(path: Path) -> float:
     """Parse + per-event features and state, with campaign evaluations switched off."""
     from detector.engine import Detector
+    from hydrawatch.runtime import tune_gc
     from hydrawatch.settings import Settings
     from streams.sources import ReplaySource
 
+    tune_gc()  # as `hydrawatch replay` does
     settings = Settings(db_url="")
     settings.detection.eval_interval_s = 10**9
     detector = Detector(settings)

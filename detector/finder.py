@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
-import igraph
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
+from detector.communities import Edges, communities, core, linkage
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure, org_codes
@@ -18,9 +15,6 @@ from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
 from features.shared_index import SharedIndex
 
-LOUVAIN_ABOVE = 8
-STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
-MEMBER_LINK = 0.6     # with only two links, the stronger must reach this
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
 BALANCE_HOURS = 24    # hours of recent activity behind co-activity links and load balancing
 
@@ -42,21 +36,16 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
     links = build_links(views, profiles, has_profile, now, det, counts)
     disabled = disabled_signals(det.disabled_signals)
-    combined = links.combined()
-    strong = combined.data >= det.min_edge_weight
-    graph = sp.coo_matrix((combined.data[strong], (combined.row[strong], combined.col[strong])),
-                          shape=combined.shape).tocsr()
-    graph = (graph + graph.T).tocsr()
+    edges = Edges.from_coo(links.combined(), det.min_edge_weight)
     candidates = []
-    for community in _communities(graph, det.min_accounts):
-        members = _core(graph, community)
+    for community in communities(edges, det.min_accounts):
+        members, inside = core(edges, community)
         if len(members) < det.min_accounts:
             continue
-        linkage = _linkage(graph, members)
-        balance = load_balancing(counts[members])
-        score = group_score([views[i] for i in members], linkage, balance, disabled)
+        score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
+                            disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
-                                    {views[i].state.account_id: i for i in members}))
+                                    {views[i].state.account_id: int(i) for i in members}))
     return candidates
 
 
@@ -92,47 +81,6 @@ def transparent(views: list[AccountView]) -> np.ndarray:
     only the suspicious ones): the provider knows them as one customer, so their prompts resembling strangers'
     prompts (public benchmarks, common agent frameworks) is no hidden link."""
     return np.array([bool(v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
-
-
-def _communities(graph: sp.csr_matrix, min_accounts: int) -> list[np.ndarray]:
-    """Connected components, split into Louvain communities (igraph multilevel, deterministic seed)."""
-    count, labels = connected_components(graph, directed=False)
-    order = np.argsort(labels, kind="stable")
-    bounds = np.searchsorted(labels[order], np.arange(count + 1))
-    out: list[np.ndarray] = []
-    for label in np.flatnonzero(np.diff(bounds) >= min_accounts):
-        nodes = order[bounds[label]:bounds[label + 1]]
-        if len(nodes) < LOUVAIN_ABOVE:
-            out.append(nodes)
-            continue
-        sub = sp.triu(graph[nodes][:, nodes], k=1).tocoo()
-        igraph.set_random_number_generator(random.Random(7))
-        split = igraph.Graph(n=len(nodes), edges=list(zip(sub.row.tolist(), sub.col.tolist(), strict=True)),
-                             edge_attrs={"weight": sub.data.tolist()}).community_multilevel(weights="weight")
-        out.extend(nodes[np.array(part)] for part in split if part)
-    return out
-
-
-def _core(graph: sp.csr_matrix, nodes: np.ndarray) -> list[int]:
-    """Members well inside the group: linked to at least three others, or by a link of at least
-    ``MEMBER_LINK`` to two others, or by one strong link (one or two stray, borderline links make no member)."""
-    nodes = np.asarray(nodes)
-    while len(nodes) > 3:
-        sub = graph[nodes][:, nodes].tocsr()
-        degree = np.diff(sub.indptr)
-        strongest = sub.max(axis=1).toarray().ravel()
-        keep = (degree >= 3) | ((degree == 2) & (strongest >= MEMBER_LINK)) | (strongest >= STRONG_LINK)
-        if keep.all():
-            break
-        nodes = nodes[keep]
-    return [int(n) for n in nodes]
-
-
-def _linkage(graph: sp.csr_matrix, members: list[int]) -> float:
-    """Mean over members of their strongest link inside the group."""
-    sub = graph[members][:, members]
-    best = sub.max(axis=1).toarray().ravel()
-    return float(best.mean()) if len(best) else 0.0
 
 
 def load_balancing(counts: np.ndarray) -> float:

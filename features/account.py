@@ -67,7 +67,7 @@ class AccountState:
         self.api_keys: set[str] = set()
         self.created_at: float | None = None
         self.signup_channel: str | None = None
-        self.text_hashes: list[int] = []
+        self.text_hashes: dict[int, None] = {}  # insertion-ordered set: the oldest goes first
         self.distinct_texts = 0
         self.template_keys: dict[int | None, int] = {}
         self.intent_counts = [0] * len(FAMILIES)
@@ -141,25 +141,33 @@ class AccountState:
             self.signup_channel = event.signup_channel
 
     def _update_text(self, event: Event, info: TextInfo, rng: random.Random, embed_budget: int) -> None:
-        new_text = info.hash not in self.text_hashes
+        hashes = self.text_hashes
+        new_text = info.hash not in hashes
         if not new_text and event.tool_turns:
             self.distinct_texts += 1  # an agent loop re-sends its user turn with new tool results: a new step
         elif new_text:
             self.distinct_texts += 1
-            self.text_hashes.append(info.hash)
-            if len(self.text_hashes) > MAX_TEXT_HASHES:
-                del self.text_hashes[0]
+            hashes[info.hash] = None
+            if len(hashes) > MAX_TEXT_HASHES:
+                del hashes[next(iter(hashes))]
             if self.distinct_texts <= embed_budget and info.length >= 8:
                 self.embed_queue.append((info.hash, event.text[:2000]))
+        counts = self.template_keys
         for key, _words in info.keys:
-            _bump(self.template_keys, key)
-        self.recent_keys.append(tuple(key for key, _ in info.keys[:6]))
+            if key in counts:
+                counts[key] += 1
+            elif len(counts) < MAX_DISTINCT:
+                counts[key] = 1
+            else:
+                counts[None] = counts.get(None, 0) + 1
+        self.recent_keys.append(info.head_keys)
         if len(self.recent_keys) > RECENT_KEYED:
             del self.recent_keys[0]
-        if info.intent.mask:
+        mask = info.intent.mask
+        if mask:
             self.intent_any += 1
             for bit in range(len(FAMILIES)):
-                if info.intent.mask & (1 << bit):
+                if mask & (1 << bit):
                     self.intent_counts[bit] += 1
             for family, phrase in info.intent.evidence:
                 kept = self.intent_evidence.setdefault(family, [])
@@ -169,6 +177,13 @@ class AccountState:
             self.samples.append(event.text[:500])
         elif rng.random() < SAMPLE_PROMPTS / self.events:
             self.samples[rng.randrange(SAMPLE_PROMPTS)] = event.text[:500]
+
+    def __setstate__(self, state: tuple) -> None:
+        """Restore from a pickle, including checkpoints written before ``text_hashes`` became a dict."""
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        if isinstance(self.text_hashes, list):
+            self.text_hashes = dict.fromkeys(self.text_hashes)
 
     def events_within(self, now: float, seconds: float) -> int:
         """Requests in the last ``seconds`` of event time (hour resolution)."""

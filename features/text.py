@@ -73,6 +73,7 @@ class TextInfo:
     keys: tuple[tuple[int, int], ...]
     intent: IntentMatch
     length: int
+    head_keys: tuple[int, ...] = ()  # the keys of the first six sentences (an account's recent templates)
 
 
 class TextAnalyzer:
@@ -93,8 +94,9 @@ class TextAnalyzer:
             self._cache.move_to_end(cache_key)
             return info
         self.misses += 1
-        info = TextInfo(text_hash(text), sentence_keys(text), match_intent(text, bool(tools or tool_turns)),
-                        len(text))
+        keys = sentence_keys(text)
+        info = TextInfo(text_hash(text), keys, match_intent(text, bool(tools or tool_turns)), len(text),
+                        tuple(key for key, _ in keys[:6]))
         self._cache[cache_key] = info
         if len(self._cache) > self._max:
             self._cache.popitem(last=False)

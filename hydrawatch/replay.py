@@ -9,6 +9,7 @@ from pathlib import Path
 
 from detector.engine import Detector
 from features.embeddings import load_tiers
+from hydrawatch.runtime import tune_gc
 from hydrawatch.settings import Settings
 from hydrawatch.store import StoreAlertSink, make_engine
 from hydrawatch.store.accounts import ActivityRecorder
@@ -44,6 +45,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
            db_url: str | None = None, on_event: Callable[[Event], None] | None = None,
            detector: Detector | None = None) -> ReplayResult:
     """Run the whole pipeline over replay files."""
+    tune_gc()
     detector = detector or build_detector(settings)
     dlq = DeadLetterFile(dlq_out)
     source = ReplaySource(paths, dlq, window_s=settings.detection.reorder_window_s,

@@ -21,6 +21,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
+from hydrawatch.runtime import tune_gc
 from hydrawatch.settings import Settings
 from hydrawatch.store import init_db, make_engine
 from hydrawatch.webhooks.service import start_delivery
@@ -256,6 +257,7 @@ def run_stream(settings: Settings, options: StreamOptions) -> StreamResult:
     """Run one stream process in the chosen role until SIGTERM (or idle, with ``exit_when_idle``)."""
     from hydrawatch.stream_roles import run_all, run_linker, run_worker
 
+    tune_gc()
     roles = {"all": run_all, "worker": run_worker, "linker": run_linker}
     if options.role not in roles:
         raise ValueError(f"unknown role {options.role!r}: expected one of {', '.join(roles)}")

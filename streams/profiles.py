@@ -64,6 +64,8 @@ def decode_profile(raw: bytes) -> tuple[AccountState, int, int]:
             value = _decode(body[name])
             if name in _TUPLE_ITEMS:
                 value = [tuple(item) for item in value]
+            elif name == "text_hashes" and isinstance(value, list):  # written before it became a dict
+                value = dict.fromkeys(value)
             elif name == "embed_sum" and value is not None:
                 value = np.asarray(value, dtype=np.float32)
             setattr(state, name, value)

@@ -33,12 +33,16 @@ def disabled_links(names: Collection[str]) -> frozenset[str]:
 @dataclass
 class LinkSet:
     """Pair weights by link name over ``n`` accounts, and which family each link belongs to; links named in
-    ``disabled`` (by name or family, for ablations) are never added."""
+    ``disabled`` (by name or family, for ablations) are never added.
+
+    Each link is kept as sorted, unique pair codes (``low * n + high``) with their weights: combining links is
+    then array concatenation, not sparse-matrix algebra."""
 
     n: int
-    matrices: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
 
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
@@ -46,42 +50,53 @@ class LinkSet:
         if name in self.disabled or family in self.disabled:
             return
         keep = (rows != cols) & (weights >= min_weight)
-        rows, cols, weights = rows[keep], cols[keep], np.minimum(weights[keep], 0.99)
-        low, high = np.minimum(rows, cols), np.maximum(rows, cols)
-        matrix = sp.coo_matrix((weights, (low, high)), shape=(self.n, self.n)).tocsr()
-        if matrix.nnz and len(weights) != matrix.nnz:  # duplicates were summed: recompute as maximum
-            order = np.lexsort((-weights, high, low))
-            low, high, weights = low[order], high[order], weights[order]
-            first = np.ones(len(low), dtype=bool)
-            first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
-            matrix = sp.csr_matrix((weights[first], (low[first], high[first])), shape=(self.n, self.n))
-        if name in self.matrices:
-            matrix = self.matrices[name].maximum(matrix)
-        self.matrices[name] = matrix.tocsr()
+        rows, cols = np.asarray(rows)[keep].astype(np.int64), np.asarray(cols)[keep].astype(np.int64)
+        weights = np.minimum(np.asarray(weights, dtype=np.float64)[keep], 0.99)
+        codes = np.minimum(rows, cols) * self.n + np.maximum(rows, cols)
+        if name in self.pairs:
+            codes = np.concatenate([self.pairs[name][0], codes])
+            weights = np.concatenate([self.pairs[name][1], weights])
+        order = np.lexsort((-weights, codes))
+        codes, weights = codes[order], weights[order]
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = codes[1:] != codes[:-1]
+        self.pairs[name] = (codes[first], weights[first])
         self.families[name] = family
+        self._matrices.pop(name, None)
+
+    @property
+    def matrices(self) -> dict[str, sp.csr_matrix]:
+        """Each link as an upper-triangular sparse matrix (built on demand, for explanations and notebooks)."""
+        for name, (codes, weights) in self.pairs.items():
+            if name not in self._matrices:
+                self._matrices[name] = sp.csr_matrix((weights, (codes // self.n, codes % self.n)),
+                                                     shape=(self.n, self.n))
+        return {name: self._matrices[name] for name in self.pairs}
 
     def union_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair that any link connects."""
-        total = sp.csr_matrix((self.n, self.n))
-        for matrix in self.matrices.values():
-            total = total + (matrix > 0).astype(np.float64)
-        coo = total.tocoo()
-        return coo.row.astype(np.int64), coo.col.astype(np.int64)
+        """Every pair that any link connects (lower index first)."""
+        codes = np.unique(np.concatenate([c for c, _ in self.pairs.values()])) if self.pairs else np.empty(
+            0, dtype=np.int64)
+        return codes // self.n, codes % self.n
 
     def combined(self) -> sp.coo_matrix:
         """Noisy-or of all links per pair: 1 - prod(1 - w)."""
-        log_remaining = sp.csr_matrix((self.n, self.n))
-        for matrix in self.matrices.values():
-            logs = matrix.copy()
-            logs.data = np.log1p(-logs.data)
-            log_remaining = log_remaining + logs
-        coo = log_remaining.tocoo()
-        return sp.coo_matrix((1.0 - np.exp(coo.data), (coo.row, coo.col)), shape=(self.n, self.n))
+        if not self.pairs:
+            return sp.coo_matrix((self.n, self.n))
+        codes, where = np.unique(np.concatenate([c for c, _ in self.pairs.values()]), return_inverse=True)
+        logs = np.bincount(where.ravel(), weights=np.log1p(-np.concatenate([w for _, w in self.pairs.values()])),
+                           minlength=len(codes))
+        return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""
-        low, high = min(a, b), max(a, b)
-        return {name: float(m[low, high]) for name, m in self.matrices.items() if m[low, high] > 0}
+        code = min(a, b) * self.n + max(a, b)
+        out = {}
+        for name, (codes, weights) in self.pairs.items():
+            at = int(np.searchsorted(codes, code))
+            if at < len(codes) and codes[at] == code:
+                out[name] = float(weights[at])
+        return out
 
 
 def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:

@@ -1,0 +1,100 @@
+"""Communities of the account graph, and the members well inside each, on edge arrays.
+
+The graph of one evaluation is a list of undirected edges (lower index first, sorted, unique) with weights.
+Connected components come from scipy, large components are split with igraph's Louvain (multilevel) method,
+and each community is trimmed to its core. Everything works on edge arrays grouped by community, so the cost
+grows with the number of edges, not with the number of sparse-matrix operations.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import igraph
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+LOUVAIN_ABOVE = 8     # components with at least this many accounts are split into Louvain communities
+STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
+MEMBER_LINK = 0.6     # with only two links, the stronger must reach this
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Undirected weighted edges over ``n`` nodes: ``low[i] < high[i]``, sorted by (low, high)."""
+
+    n: int
+    low: np.ndarray
+    high: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def from_coo(cls, matrix: sp.coo_matrix, min_weight: float) -> Edges:
+        """The entries of an upper-triangular matrix at or above ``min_weight``, sorted."""
+        keep = matrix.data >= min_weight
+        low, high, weight = matrix.row[keep].astype(np.int64), matrix.col[keep].astype(np.int64), matrix.data[keep]
+        order = np.lexsort((high, low))
+        return cls(matrix.shape[0], low[order], high[order], weight[order].astype(np.float64))
+
+    def within(self, nodes: np.ndarray) -> Edges:
+        """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order."""
+        member = np.zeros(self.n, dtype=bool)
+        member[nodes] = True
+        inside = member[self.low] & member[self.high]
+        return Edges(len(nodes), np.searchsorted(nodes, self.low[inside]), np.searchsorted(nodes, self.high[inside]),
+                     self.weight[inside])
+
+    def degree_and_strongest(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each node's number of neighbours and its strongest link."""
+        ends = np.concatenate([self.low, self.high])
+        weights = np.concatenate([self.weight, self.weight])
+        degree = np.bincount(ends, minlength=self.n)
+        strongest = np.zeros(self.n)
+        np.maximum.at(strongest, ends, weights)
+        return degree, strongest
+
+
+def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
+    """Connected components, split into Louvain communities (igraph multilevel, deterministic seed); node ids
+    of communities with at least ``min_accounts`` nodes."""
+    graph = sp.coo_matrix((np.ones(len(edges.low)), (edges.low, edges.high)), shape=(edges.n, edges.n))
+    count, labels = connected_components(graph, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(count + 1))
+    out: list[np.ndarray] = []
+    for label in np.flatnonzero(np.diff(bounds) >= min_accounts):
+        nodes = order[bounds[label]:bounds[label + 1]]
+        if len(nodes) < LOUVAIN_ABOVE:
+            out.append(nodes)
+            continue
+        sub = edges.within(nodes)
+        igraph.set_random_number_generator(random.Random(7))
+        split = igraph.Graph(n=len(nodes), edges=np.column_stack([sub.low, sub.high]).tolist(),
+                             edge_attrs={"weight": sub.weight.tolist()}).community_multilevel(weights="weight")
+        out.extend(nodes[np.array(part)] for part in split if len(part) >= min_accounts)
+    return out
+
+
+def core(edges: Edges, nodes: np.ndarray) -> tuple[np.ndarray, Edges]:
+    """Members well inside the group ``nodes``: linked to at least three others, or by a link of at least
+    ``MEMBER_LINK`` to two others, or by one strong link (one or two stray, borderline links make no member).
+    Returns the members (sorted global ids) and the edges among them (renumbered)."""
+    nodes = np.sort(np.asarray(nodes))
+    sub = edges.within(nodes)
+    while len(nodes) > 3:
+        degree, strongest = sub.degree_and_strongest()
+        keep = (degree >= 3) | ((degree == 2) & (strongest >= MEMBER_LINK)) | (strongest >= STRONG_LINK)
+        if keep.all():
+            break
+        sub = sub.within(np.flatnonzero(keep))
+        nodes = nodes[keep]
+    return nodes, sub
+
+
+def linkage(sub: Edges) -> float:
+    """Mean over a group's members of their strongest link inside the group (``sub``: its edges)."""
+    if sub.n == 0:
+        return 0.0
+    return float(sub.degree_and_strongest()[1].mean())
