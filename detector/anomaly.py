@@ -16,6 +16,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MIN_REFERENCE = 50
+MAX_REFERENCE = 1000  # a fixed-seed sample of larger references: ECDF ranks need no more, and ECOD rescans
+                      # its whole training set at every scoring call
 
 
 def _ecod() -> object:
@@ -49,9 +51,13 @@ class AnomalyScorer:
         return self._model is not None
 
     def fit(self, reference: np.ndarray) -> bool:
-        """Fit on reference rows (accounts not flagged); returns False when there are too few to fit."""
+        """Fit on reference rows (accounts not flagged; at most ``MAX_REFERENCE`` of them, sampled); returns False
+        when there are too few to fit."""
         if len(reference) < MIN_REFERENCE:
             return False
+        if len(reference) > MAX_REFERENCE:
+            rows = np.random.default_rng(0).choice(len(reference), MAX_REFERENCE, replace=False)
+            reference = reference[np.sort(rows)]
         model = MODELS[self.model_name]()
         with warnings.catch_warnings():  # constant feature columns (e.g. no 429s anywhere) are expected
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -81,7 +81,9 @@ class Detector:
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
         self._dirty[event.account_id] = None
-        info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
+        info = event.analysis
+        if info is None:
+            info = self.analyzer.analyze(event.text, event.tools, event.tool_turns)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
         state.recycled_events += recycled
         if first_sender is not None and first_sender in self.accounts:

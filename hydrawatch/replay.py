@@ -17,6 +17,7 @@ from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.webhooks.service import WakeSink, finish_delivery, start_delivery
 from hydrawatch.webhooks.worker import DeliveryWorker
 from streams.events import Event
+from streams.parallel_source import ParallelReplaySource
 from streams.pipeline import RunSummary, run_pipeline
 from streams.sinks import AlertSink, DeadLetterFile, JsonLinesAlertSink
 from streams.sources import ReplaySource, SourceStats
@@ -48,30 +49,30 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     tune_gc()
     detector = detector or build_detector(settings)
     dlq = DeadLetterFile(dlq_out)
-    source = ReplaySource(paths, dlq, window_s=settings.detection.reorder_window_s,
-                          max_prompt_bytes=settings.max_prompt_bytes)
+    source = _source(paths, settings, dlq)  # large inputs: forks the parse process, before any thread starts
     sinks: list[AlertSink] = []
-    if alerts_out is not None:
-        sinks.append(JsonLinesAlertSink(alerts_out))
-    url = db_url if db_url is not None else settings.db_url
     recorder: ActivityRecorder | None = None
     webhooks: DeliveryWorker | None = None
-    if url:
-        engine = make_engine(url)
-        sinks.append(StoreAlertSink(engine))  # migrates the store first
-        apply_feedback(detector, engine)  # stored allow-lists and triage decisions
-        recorder = ActivityRecorder(engine)
-        on_event = _chain(recorder.observe, on_event)
-        webhooks = start_delivery(engine, settings)  # a worker thread, off the hot path
-        if webhooks is not None:
-            sinks.append(WakeSink(webhooks))  # after the store sink: wakes the worker once a batch is committed
     try:
+        if alerts_out is not None:
+            sinks.append(JsonLinesAlertSink(alerts_out))
+        url = db_url if db_url is not None else settings.db_url
+        if url:
+            engine = make_engine(url)
+            sinks.append(StoreAlertSink(engine))  # migrates the store first
+            apply_feedback(detector, engine)  # stored allow-lists and triage decisions
+            recorder = ActivityRecorder(engine)
+            on_event = _chain(recorder.observe, on_event)
+            webhooks = start_delivery(engine, settings)  # a worker thread, off the hot path
+            if webhooks is not None:
+                sinks.append(WakeSink(webhooks))  # after the store sink: wakes the worker once a batch is committed
         summary = run_pipeline(source, detector, sinks, on_event=on_event)
     except BaseException:
         if webhooks is not None:
             webhooks.stop(0)  # undelivered rows stay in the outbox
         raise
     finally:
+        source.close()
         for sink in sinks:
             sink.close()
         if recorder is not None:
@@ -79,6 +80,14 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
         dlq.close()
     left = finish_delivery(webhooks, settings.webhooks.drain_s) if webhooks is not None else None
     return ReplayResult(summary, source.stats, dlq.count, detector, left)
+
+
+def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile) -> ReplaySource | ParallelReplaySource:
+    """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``)."""
+    threshold = settings.parallel_parse_min_bytes
+    parallel = threshold >= 0 and sum(p.stat().st_size for p in paths if p.is_file()) >= threshold
+    kind = ParallelReplaySource if parallel else ReplaySource
+    return kind(paths, dlq, window_s=settings.detection.reorder_window_s, max_prompt_bytes=settings.max_prompt_bytes)
 
 
 def _chain(first: Callable[[Event], None], second: Callable[[Event], None] | None) -> Callable[[Event], None]:

@@ -183,6 +183,9 @@ class Settings(BaseSettings):
     db_url: str = Field("sqlite:///hydrawatch.db", description="SQLAlchemy URL of the alert store.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Cache of derived models.")
     max_prompt_bytes: int = Field(1_000_000, description="Prompts longer than this are truncated for features.")
+    parallel_parse_min_bytes: int = Field(
+        8_000_000, description="Replay inputs at least this large (all files together) are read, parsed and "
+        "text-analysed in a second process, overlapping detection on another core (0: always; -1: never).")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)

@@ -56,6 +56,7 @@ class Event:
     tool_turns: int = 0
     truncated: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    analysis: Any = None  # the text's ``features.text.TextInfo`` when a source computed it (parallel replay)
 
 
 def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:

@@ -65,6 +65,9 @@ class ReplaySource:
         for _ts, _idx, _seq, event in heapq.merge(*streams):
             yield event
 
+    def close(self) -> None:
+        """Nothing to release (files are closed as they are read)."""
+
     def _events(self, path: Path) -> Iterator[Event]:
         for line_no, record in _records(path):
             self.stats.read += 1

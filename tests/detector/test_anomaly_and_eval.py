@@ -21,6 +21,15 @@ def test_anomaly_scores_rank_outliers_high(model: str) -> None:
     assert 0.0 <= scores[0] < 0.7 and scores[1] > 0.99
 
 
+def test_large_references_are_sampled() -> None:
+    rng = np.random.default_rng(1)
+    scorer = AnomalyScorer()
+    assert scorer.fit(rng.normal(size=(5000, 4)))
+    assert scorer.fitted_on == 1000
+    low, high = scorer.score(np.vstack([np.zeros(4), np.full(4, 6.0)]))
+    assert low < 0.7 < 0.99 < high
+
+
 def test_anomaly_refuses_tiny_reference_and_unknown_models() -> None:
     assert not AnomalyScorer().fit(np.zeros((3, 2)))
     with pytest.raises(ValueError, match="unknown anomaly model"):

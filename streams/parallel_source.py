@@ -1,0 +1,93 @@
+"""A replay source that reads, parses, orders and text-analyses events in a second process.
+
+Detection is single-threaded: per-account state and campaign evaluation need one consistent view. Reading
+files, validating JSON and analysing prompt texts (template sketches, intent rules, hashes) need no state, so
+they run ahead in a child process on another core and reach the detector in pickled batches, each event
+carrying its ``TextInfo`` in ``Event.analysis``. The child is forked when the source is created (so scripts
+need no ``__main__`` guard, and before the replay starts any thread of its own); the pipe between them is
+small, so the child stays at most a few batches ahead and memory stays bounded.
+Rejected records travel with the batches and reach ``on_reject`` in the parent, which owns the dead-letter
+sink. The order of events, the rejects and the counters are exactly those of ``ReplaySource``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+import traceback
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from features.text import TextAnalyzer
+from streams.events import Event
+from streams.sources import Rejected, RejectHandler, ReplaySource, SourceStats
+
+log = logging.getLogger(__name__)
+
+BATCH_EVENTS = 1024
+
+
+def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int) -> None:
+    """Child process: send (events, rejects, stats) batches, then (None, rejects, stats); or ("error", text)."""
+    try:
+        rejects: list[Rejected] = []
+        source = ReplaySource(paths, rejects.append, window_s=window_s, max_prompt_bytes=max_prompt_bytes)
+        analyzer = TextAnalyzer()
+        batch: list[Event] = []
+        for event in source:
+            event.analysis = analyzer.analyze(event.text, event.tools, event.tool_turns)
+            batch.append(event)
+            if len(batch) >= BATCH_EVENTS:
+                sender.send_bytes(pickle.dumps((batch, rejects, source.stats), pickle.HIGHEST_PROTOCOL))
+                batch = []
+                rejects.clear()
+        sender.send_bytes(pickle.dumps((batch, rejects, source.stats), pickle.HIGHEST_PROTOCOL))
+        sender.send_bytes(pickle.dumps((None, [], source.stats), pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - everything reaches the parent, which raises it
+        sender.send_bytes(pickle.dumps(("error", traceback.format_exc(), None)))
+    finally:
+        sender.close()
+
+
+class ParallelReplaySource:
+    """``ReplaySource`` with reading, parsing and text analysis in a child process, started at once."""
+
+    def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
+                 max_prompt_bytes: int = 1_000_000) -> None:
+        self.on_reject = on_reject
+        self.stats = SourceStats()
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
+                                      args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes))
+        self._child.start()
+        sender.close()
+
+    def __iter__(self) -> Iterator[Event]:
+        try:
+            while True:
+                try:
+                    events, rejects, stats = pickle.loads(self._receiver.recv_bytes())  # noqa: S301 - our child
+                except EOFError:
+                    raise RuntimeError(
+                        f"the parse process exited unexpectedly (exit code {self._child.exitcode})") from None
+                if events == "error":
+                    raise RuntimeError(f"the parse process failed:\n{rejects}")
+                for rejected in rejects:
+                    self.on_reject(rejected)
+                self.stats = stats
+                if events is None:
+                    return
+                yield from events
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child (it may be blocked on a full pipe when the consumer stopped early)."""
+        self._receiver.close()
+        self._child.join(timeout=5)
+        if self._child.is_alive():
+            self._child.terminate()
+            self._child.join()
