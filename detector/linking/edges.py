@@ -56,11 +56,15 @@ class LinkSet:
         if name in self.pairs:
             codes = np.concatenate([self.pairs[name][0], codes])
             weights = np.concatenate([self.pairs[name][1], weights])
-        order = np.lexsort((-weights, codes))
+        order = np.argsort(codes, kind="stable")
         codes, weights = codes[order], weights[order]
-        first = np.ones(len(codes), dtype=bool)
-        first[1:] = codes[1:] != codes[:-1]
-        self.pairs[name] = (codes[first], weights[first])
+        if len(codes) > 1 and (codes[1:] == codes[:-1]).any():  # repeated pairs keep their largest weight
+            order = np.lexsort((-weights, codes))
+            codes, weights = codes[order], weights[order]
+            first = np.ones(len(codes), dtype=bool)
+            first[1:] = codes[1:] != codes[:-1]
+            codes, weights = codes[first], weights[first]
+        self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
 
