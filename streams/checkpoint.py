@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, LargeBinary, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, Float, Integer, LargeBinary, String, UniqueConstraint, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -84,11 +84,15 @@ Upsert = Callable[[Session, dict[str, Any]], object]
 
 
 class StreamStore:
-    """Checkpoints and the alert outbox on one SQLAlchemy engine (creates its tables)."""
+    """Checkpoints and the alert outbox on one SQLAlchemy engine, whose schema is migrated (its tables come
+    with the store's migrations: ``hydrawatch.store.init_db``)."""
 
     def __init__(self, engine: Engine) -> None:
+        missing = set(StreamBase.metadata.tables) - set(inspect(engine).get_table_names())
+        if missing:
+            raise RuntimeError(f"the store lacks the stream tables {sorted(missing)}: migrate it first "
+                               "(`hydrawatch db upgrade`, or hydrawatch.store.init_db)")
         self.engine = engine
-        StreamBase.metadata.create_all(engine)
 
     # -- checkpoints -------------------------------------------------------------------------------------
     def load(self, key: str) -> Checkpoint | None:

@@ -32,6 +32,21 @@ def test_migrated_schema_matches_the_models(engine: Engine) -> None:
     assert current(engine) == head()
 
 
+def test_stream_tables_created_by_earlier_streams_are_kept(tmp_path: pytest.TempPathFactory) -> None:
+    from streams.checkpoint import StreamBase, StreamStore
+
+    engine = make_engine(f"sqlite:///{tmp_path}/streamed.db")
+    upgrade(engine, "0003")
+    StreamBase.metadata.create_all(engine)  # what `hydrawatch stream` did before migration 0004
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO stream_checkpoints (key, offsets, state, events, saved_at) "
+                                   "VALUES ('all', '{\"0\": 7}', x'01', 7, 1.0)")
+    upgrade(engine)
+    assert current(engine) == head()
+    checkpoint = StreamStore(engine).load("all")
+    assert checkpoint is not None and checkpoint.offsets == {0: 7}
+
+
 def test_pre_migration_store_is_stamped_and_upgraded(tmp_path: pytest.TempPathFactory) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/old.db")
     old_tables = [Base.metadata.tables[name] for name in ("campaigns", "alerts", "campaign_members")]

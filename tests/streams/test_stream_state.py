@@ -115,10 +115,24 @@ def test_worker_checkpoint_and_eviction(events: list[Any], settings: Settings) -
     assert tombstones and all(value is None for _, value in tombstones) and worker.accounts() == 0
 
 
-def test_checkpoints_are_atomic_and_never_go_back(tmp_path: Path) -> None:
+def _migrated(path: Path) -> Any:
+    from hydrawatch.store import init_db, make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    init_db(engine)
+    return engine
+
+
+def test_the_stream_tables_come_with_the_store_migrations(tmp_path: Path) -> None:
     from hydrawatch.store import make_engine
 
-    store = StreamStore(make_engine(f"sqlite:///{tmp_path / 'c.db'}"))
+    with pytest.raises(RuntimeError, match="migrate it first"):
+        StreamStore(make_engine(f"sqlite:///{tmp_path / 'bare.db'}"))
+    assert StreamStore(_migrated(tmp_path / "bare.db")).load("k") is None
+
+
+def test_checkpoints_are_atomic_and_never_go_back(tmp_path: Path) -> None:
+    store = StreamStore(_migrated(tmp_path / "c.db"))
     assert store.load("k") is None
     assert store.save("k", b"state-1", {0: 10, 1: 5}, 15)
     assert store.save("k", b"state-2", {0: 12, 1: 5}, 17)
@@ -131,9 +145,7 @@ def test_checkpoints_are_atomic_and_never_go_back(tmp_path: Path) -> None:
 
 
 def test_outbox_records_each_alert_version_once(tmp_path: Path) -> None:
-    from hydrawatch.store import make_engine
-
-    store = StreamStore(make_engine(f"sqlite:///{tmp_path / 'o.db'}"))
+    store = StreamStore(_migrated(tmp_path / "o.db"))
     alerts = [{"alert_id": f"cmp-1-v{v}", "campaign_id": "cmp-1", "version": v} for v in (1, 2)]
     upserted: list[str] = []
 
