@@ -123,6 +123,9 @@ class KafkaSettings(BaseModel):
     max_poll_records: int = Field(1000, description="Records per consumer poll.")
     session_timeout_ms: int = Field(10_000, description="Group session timeout (worker role).")
     retry_backoff_max_s: float = Field(30.0, description="Longest wait between retries while a broker is down.")
+    linker_lease_s: float = Field(
+        30.0, description="Linker: the lease that keeps a second linker of the group on standby expires this long "
+        "(wall) after its holder last renewed it; a standby takes over then, or at once after a clean stop.")
     linker_idle_partition_s: float = Field(
         30.0, description="Linker: a source partition silent this long (wall) no longer holds back event time."
     )

@@ -255,7 +255,8 @@ class Runtime:
 
 def run_stream(settings: Settings, options: StreamOptions) -> StreamResult:
     """Run one stream process in the chosen role until SIGTERM (or idle, with ``exit_when_idle``)."""
-    from hydrawatch.stream_roles import run_all, run_linker, run_worker
+    from hydrawatch.stream_linker import run_linker
+    from hydrawatch.stream_roles import run_all, run_worker
 
     tune_gc()
     roles = {"all": run_all, "worker": run_worker, "linker": run_linker}

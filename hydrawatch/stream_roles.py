@@ -8,7 +8,6 @@ from typing import Any
 
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
-from kafka.errors import KafkaError
 
 from detector.engine import Detector
 from hydrawatch.replay import build_detector
@@ -18,8 +17,7 @@ from hydrawatch.stream import Checkpointer, Runtime, StreamResult
 from streams.events import Event
 from streams.kafka_sinks import Delivery, OutboxAlertSink
 from streams.kafka_source import KafkaEventSource
-from streams.linker import Linker
-from streams.pipeline import RunSummary, run_pipeline
+from streams.pipeline import run_pipeline
 from streams.profiles import AccountWorker, watermark_key
 
 log = logging.getLogger(__name__)
@@ -39,14 +37,14 @@ class FinishGate:
         return self.detector.finish() if self.source.ended_idle else []
 
 
-def _detector(rt: Runtime) -> Detector:
+def stream_detector(rt: Runtime) -> Detector:
     detector = build_detector(rt.settings)
     if detector.minilm_tier is not None:  # load torch now, not in the middle of the first alert
         detector.minilm_tier.encoder.encode(["warm up"])
     return detector
 
 
-def _seek(consumer: Any, tps: list[TopicPartition], offsets: dict[int, int]) -> None:
+def seek_offsets(consumer: Any, tps: list[TopicPartition], offsets: dict[int, int]) -> None:
     for tp in tps:
         if tp.partition in offsets:
             consumer.seek(tp, offsets[tp.partition])
@@ -54,8 +52,8 @@ def _seek(consumer: Any, tps: list[TopicPartition], offsets: dict[int, int]) -> 
             consumer.seek_to_beginning(tp)
 
 
-def _result(summary: Any, rt: Runtime, cp: Checkpointer, source: KafkaEventSource | None,
-            sink: OutboxAlertSink | None) -> StreamResult:
+def stream_result(summary: Any, rt: Runtime, cp: Checkpointer, source: KafkaEventSource | None,
+                  sink: OutboxAlertSink | None) -> StreamResult:
     busy = source.last_event_at - source.first_event_at if source and source.first_event_at else 0.0
     return StreamResult(summary=summary, rejected=rt.dlq.count, alerts=sink.count if sink else 0,
                         duplicates=sink.duplicates if sink else 0, checkpoints=cp.count,
@@ -66,7 +64,7 @@ def run_all(rt: Runtime) -> StreamResult:
     """One process: the replay pipeline (``run_pipeline``) with a Kafka source and Kafka/store sinks."""
     k = rt.k
     key = f"all/{k.group}/{k.topic}"
-    detector = _detector(rt)
+    detector = stream_detector(rt)
     checkpoint = rt.store.load(key)
     if checkpoint is not None:
         detector.restore(checkpoint.state)
@@ -77,7 +75,7 @@ def run_all(rt: Runtime) -> StreamResult:
     consumer = rt.consumer(k.group)
     tps = rt.partitions(consumer, k.topic)
     consumer.assign(tps)
-    _seek(consumer, tps, offsets)
+    seek_offsets(consumer, tps, offsets)
     publisher = rt.publisher(key)
     publisher.publish(check_topic=True)
     sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
@@ -104,7 +102,7 @@ def run_all(rt: Runtime) -> StreamResult:
     summary = run_pipeline(source, FinishGate(detector, source), [sink], on_event=cp.on_event)
     cp.checkpoint()
     consumer.close(autocommit=False)
-    return _result(summary, rt, cp, source, sink)
+    return stream_result(summary, rt, cp, source, sink)
 
 
 def run_worker(rt: Runtime) -> StreamResult:
@@ -174,7 +172,7 @@ def run_worker(rt: Runtime) -> StreamResult:
                 checkpoint = rt.store.load(prefix + str(tp.partition))
                 worker.load(tp.partition, checkpoint.state if checkpoint is not None else None)
                 offsets = checkpoint.offsets if checkpoint is not None else {}
-                _seek(consumer, [tp], offsets)
+                seek_offsets(consumer, [tp], offsets)
                 source.reset_partitions({tp.partition}, offsets)
                 if tp.partition in offsets:
                     saved[tp.partition] = offsets[tp.partition]
@@ -203,76 +201,4 @@ def run_worker(rt: Runtime) -> StreamResult:
     summary = run_pipeline(source, worker, [], on_event=cp.on_event)
     cp.checkpoint()
     consumer.close(autocommit=False)  # leaves the group: the revoke callback hands the partitions over
-    return _result(summary, rt, cp, source, None)
-
-
-def run_linker(rt: Runtime) -> StreamResult:
-    """The single linker: campaigns from the workers' profiles, alerts through the outbox."""
-    k = rt.k
-    key = f"linker/{k.group}/{k.profiles_topic}"
-    consumer = rt.consumer(f"{k.group}.linker")
-    linker = Linker(_detector(rt), len(rt.partitions(consumer, k.topic)),
-                    len(rt.partitions(consumer, k.profiles_topic)), k.linker_idle_partition_s)
-    checkpoint = rt.store.load(key)
-    if checkpoint is not None:
-        linker.load(checkpoint.state)
-        log.info("resuming the linker from checkpoint: offsets %s", checkpoint.offsets)
-    apply_feedback(linker.detector, rt.engine)
-    offsets = checkpoint.offsets if checkpoint is not None else {}
-    tps = rt.partitions(consumer, k.profiles_topic)
-    consumer.assign(tps)
-    _seek(consumer, tps, offsets)
-    publisher = rt.publisher(key)
-    publisher.publish(check_topic=True)
-    sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
-    positions, saved = dict(offsets), dict(offsets)
-
-    def emit(alerts: list[dict[str, Any]]) -> None:
-        for alert in alerts:
-            sink.write(alert)
-        sink.flush()
-
-    def save() -> None:
-        sink.flush()
-        rt.store.save(key, linker.dump(), dict(positions), linker.applied)
-        saved.update(positions)
-        rt.commit(consumer, k.profiles_topic, positions)
-        rt.metrics.accounts.set(len(linker.detector.accounts))
-        rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in linker.detector.accounts.values()))
-
-    cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
-                      changed=lambda: positions != saved)
-    rt.details = lambda: {"profiles": linker.applied, "accounts": len(linker.detector.accounts),
-                          "watermark": linker.watermark()}
-    idle_since = time.monotonic()
-    while not rt.stopping:
-        try:
-            batches = consumer.poll(timeout_ms=200, max_records=k.max_poll_records)
-            rt.backoff.reset("polling the profiles topic")
-        except KafkaError as exc:
-            rt.backoff.wait("polling the profiles topic", exc)
-            continue
-        rt.last_loop = time.monotonic()
-        for tp, records in batches.items():
-            for record in records:
-                try:
-                    emit(linker.offer(record.key, record.value, tp.partition))
-                except (ValueError, KeyError, TypeError) as exc:
-                    log.warning("skipping a malformed profile at %s[%d]@%d: %s", tp.topic, tp.partition,
-                                record.offset, exc)
-                positions[tp.partition] = record.offset + 1
-                cp.on_event(None)
-        if batches:
-            idle_since = time.monotonic()
-        emit(linker.due())
-        cp.tick()
-        idle_exit = rt.options.exit_when_idle
-        if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
-            ends = consumer.end_offsets(tps)
-            if all(positions.get(tp.partition, 0) >= end for tp, end in ends.items()):
-                emit(linker.due(final=True))
-                break
-            idle_since = time.monotonic()
-    cp.checkpoint()
-    consumer.close(autocommit=False)
-    return _result(RunSummary(events=linker.applied), rt, cp, None, sink)
+    return stream_result(summary, rt, cp, source, None)

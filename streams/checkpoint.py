@@ -28,6 +28,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 log = logging.getLogger(__name__)
 
 
+class LeaseLost(RuntimeError):
+    """Another process took over the role this process held a lease on."""
+
+
 class StreamBase(DeclarativeBase):
     """Tables of the streaming runtime (kept apart from the alert store's own tables)."""
 
@@ -58,6 +62,14 @@ class CursorRow(StreamBase):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     published_seq: Mapped[int] = mapped_column(Integer, default=0)
     topic_offsets: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+class LeaseRow(StreamBase):
+    __tablename__ = "stream_leases"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[float] = mapped_column(Float)
 
 
 @dataclass
@@ -103,13 +115,18 @@ class StreamStore:
             return Checkpoint(key, row.state, {int(p): int(o) for p, o in row.offsets.items()}, row.events,
                               row.saved_at)
 
-    def save(self, key: str, state: bytes, offsets: dict[int, int], events: int) -> bool:
+    def save(self, key: str, state: bytes, offsets: dict[int, int], events: int,
+             fence: Callable[[Session], bool] | None = None) -> bool:
         """Replace the checkpoint of ``key``: state and offsets in one transaction.
 
         Refused (False, logged) when the stored checkpoint is further ahead on some partition: a member that
-        lost its partitions without noticing must not overwrite the new owner's progress.
+        lost its partitions without noticing must not overwrite the new owner's progress. ``fence`` (e.g.
+        ``Lease.renew_in``) runs in the same transaction; when it fails, nothing is saved and ``LeaseLost``
+        is raised.
         """
         with Session(self.engine) as session, session.begin():
+            if fence is not None and not fence(session):
+                raise LeaseLost(f"not saving checkpoint {key}: this process no longer holds its lease")
             row = session.get(CheckpointRow, key)
             if row is None:
                 row = CheckpointRow(key=key)

@@ -37,7 +37,8 @@ def test_stream_tables_created_by_earlier_streams_are_kept(tmp_path: pytest.Temp
 
     engine = make_engine(f"sqlite:///{tmp_path}/streamed.db")
     upgrade(engine, "0003")
-    StreamBase.metadata.create_all(engine)  # what `hydrawatch stream` did before migration 0004
+    earlier = [StreamBase.metadata.tables[name] for name in ("stream_checkpoints", "stream_outbox", "stream_cursors")]
+    StreamBase.metadata.create_all(engine, tables=earlier)  # what `hydrawatch stream` did before migration 0004
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO stream_checkpoints (key, offsets, state, events, saved_at) "
                                    "VALUES ('all', '{\"0\": 7}', x'01', 7, 1.0)")
