@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detector.attribution import Ties
 
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 MATCH_OVERLAP = 0.5
@@ -23,6 +26,7 @@ class Campaign:
     status: str = "open"
     dismissed_size: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    founders: set[str] = field(default_factory=set)
 
 
 def campaign_id_for(members: set[str]) -> str:
@@ -57,16 +61,23 @@ class CampaignTracker:
         return None
 
     def observe(self, members: set[str], score: float, severity: str, first_seen: float,
-                min_accounts: int = 3) -> Campaign | None:
-        """Fold a detected group in; returns the campaign when it warrants a new alert version."""
+                min_accounts: int = 3, ties: Ties | None = None) -> Campaign | None:
+        """Fold a detected group in; returns the campaign when it warrants a new alert version.
+
+        A group matching no campaign founds one from its accounts no campaign holds; with the group's ``ties``,
+        accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``)."""
         campaign = self.match(members)
         if campaign is None:
             fresh = {a for a in members if a not in self.account_campaign}
             if len(fresh) < min_accounts:
                 return None
-            campaign = Campaign(campaign_id_for(fresh), set(fresh), first_seen)
+            founders = fresh | (self.movers(fresh, ties) if ties is not None else set())
+            campaign = Campaign(campaign_id_for(founders), set(founders), first_seen, founders=set(founders))
             self.campaigns[campaign.campaign_id] = campaign
-            for account in fresh:
+            for account in founders:
+                previous = self.account_campaign.get(account)
+                if previous is not None:
+                    self.campaigns[previous].members.discard(account)  # its emitted alerts stay as they are
                 self.account_campaign[account] = campaign.campaign_id
             if not self._apply_preset(campaign):
                 return None
@@ -86,6 +97,28 @@ class CampaignTracker:
         if grew or escalated:
             return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
         return None
+
+    def movers(self, fresh: set[str], ties: Ties) -> set[str]:
+        """Accounts of the group that leave their campaign for the one ``fresh`` accounts found.
+
+        An account is attributed by its strongest tie at the time, often before its own crew is visible (the
+        first account of a slowly starting crew lands in whatever campaign shares some evidence with it). It
+        follows the new campaign when its strongest tie inside the group leads to the founders, directly or
+        through other accounts that follow (equal ties go to its own campaign). It must not have founded its
+        campaign: founders define a campaign and never move, so an account moves at most once."""
+        strongest = ties.strongest(self.account_campaign)
+        joining = set(fresh)
+        while True:
+            follow = {a for a, tie in strongest.items() if a not in joining and tie in joining
+                      and a in self.account_campaign and not self._founder(a)}
+            if not follow:
+                return joining - fresh
+            joining |= follow
+
+    def _founder(self, account: str) -> bool:
+        """Whether ``account`` founded its campaign (campaigns restored from before founders were kept: all)."""
+        campaign = self.campaigns[self.account_campaign[account]]
+        return account in getattr(campaign, "founders", campaign.members)
 
     def _new_version(self, campaign: Campaign, score: float, severity: str) -> Campaign:
         campaign.version += 1

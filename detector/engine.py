@@ -14,6 +14,7 @@ import numpy as np
 
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
+from detector.attribution import Ties
 from detector.campaigns import CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
@@ -145,7 +146,7 @@ class Detector:
             first_seen = min(m.state.first_ts for m in candidate.members)
             level = severity(candidate.score.score, len(members))
             campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
-                                            self.det.min_accounts)
+                                            self.det.min_accounts, Ties.of_links(candidate.links, candidate.index_of))
             if campaign is not None:
                 coherence = self._coherence(candidate)
                 alert = build_alert(campaign, candidate, now, self.det.shadow, coherence)
