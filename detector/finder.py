@@ -64,7 +64,7 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     link_templates(accounts, keys, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org, orgs)
     link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
                          det.knn_min_similarity, orgs)
-    link_timing(counts, links)
+    link_timing(counts, links, det.min_edge_weight)
     return links
 
 

@@ -77,12 +77,6 @@ class LinkSet:
                                                      shape=(self.n, self.n))
         return {name: self._matrices[name] for name in self.pairs}
 
-    def union_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair that any link connects (lower index first)."""
-        codes = np.unique(np.concatenate([c for c, _ in self.pairs.values()])) if self.pairs else np.empty(
-            0, dtype=np.int64)
-        return codes // self.n, codes % self.n
-
     def combined(self) -> sp.coo_matrix:
         """Noisy-or of all links per pair: 1 - prod(1 - w)."""
         if not self.pairs:

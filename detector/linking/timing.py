@@ -21,11 +21,16 @@ def shares_by_hour(counts: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)
 
 
-def link_timing(counts: np.ndarray, links: LinkSet) -> None:
-    """Add co-activity links to pairs that other links already connect (``counts``: accounts x recent hours)."""
-    if len(counts) < 3:
+def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0) -> None:
+    """Add co-activity links to pairs that other links already connect (``counts``: accounts x recent hours),
+    where they can matter: pairs whose other links are too weak to reach ``min_edge_weight`` even with the
+    strongest timing link are skipped."""
+    if len(counts) < 3 or not links.pairs:
         return
-    rows, cols = links.union_pairs()
+    base = links.combined()
+    floor = max(0.0, 1.0 - (1.0 - min_edge_weight) / (1.0 - TIMING_WEIGHT)) if min_edge_weight > 0 else 0.0
+    keep = base.data >= floor
+    rows, cols = base.row[keep].astype(np.int64), base.col[keep].astype(np.int64)
     if len(rows) == 0:
         return
     centred = shares_by_hour(counts)
