@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from detector.engine import Detector
 from features.embeddings import load_tiers
 from hydrawatch.runtime import tune_gc
 from hydrawatch.settings import Settings
-from hydrawatch.store import StoreAlertSink, make_engine
+from hydrawatch.store import StoreAlertSink, init_db, make_engine
 from hydrawatch.store.accounts import ActivityRecorder
 from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.webhooks.service import WakeSink, finish_delivery, start_delivery
@@ -48,21 +49,24 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     """Run the whole pipeline over replay files."""
     tune_gc()
     detector = detector or build_detector(settings)
+    url = db_url if db_url is not None else settings.db_url
+    engine = make_engine(url) if url else None
+    if engine is not None:
+        init_db(engine)  # before a parse process may write activity
     dlq = DeadLetterFile(dlq_out)
-    source = _source(paths, settings, dlq)  # large inputs: forks the parse process, before any thread starts
+    source = _source(paths, settings, dlq, url)  # large inputs: forks the parse process, before any thread
     sinks: list[AlertSink] = []
     recorder: ActivityRecorder | None = None
     webhooks: DeliveryWorker | None = None
     try:
         if alerts_out is not None:
             sinks.append(JsonLinesAlertSink(alerts_out))
-        url = db_url if db_url is not None else settings.db_url
-        if url:
-            engine = make_engine(url)
-            sinks.append(StoreAlertSink(engine))  # migrates the store first
+        if engine is not None:
+            sinks.append(StoreAlertSink(engine))
             apply_feedback(detector, engine)  # stored allow-lists and triage decisions
-            recorder = ActivityRecorder(engine)
-            on_event = _chain(recorder.observe, on_event)
+            if isinstance(source, ReplaySource):  # a parse process records the activity itself
+                recorder = ActivityRecorder(engine)
+                on_event = _chain(recorder.observe, on_event)
             webhooks = start_delivery(engine, settings)  # a worker thread, off the hot path
             if webhooks is not None:
                 sinks.append(WakeSink(webhooks))  # after the store sink: wakes the worker once a batch is committed
@@ -82,12 +86,21 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     return ReplayResult(summary, source.stats, dlq.count, detector, left)
 
 
-def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile) -> ReplaySource | ParallelReplaySource:
-    """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``)."""
+def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile,
+            url: str | None) -> ReplaySource | ParallelReplaySource:
+    """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``), which also
+    records the per-account activity into the store at ``url``."""
     threshold = settings.parallel_parse_min_bytes
-    parallel = threshold >= 0 and sum(p.stat().st_size for p in paths if p.is_file()) >= threshold
-    kind = ParallelReplaySource if parallel else ReplaySource
-    return kind(paths, dlq, window_s=settings.detection.reorder_window_s, max_prompt_bytes=settings.max_prompt_bytes)
+    window, limit = settings.detection.reorder_window_s, settings.max_prompt_bytes
+    if threshold < 0 or sum(p.stat().st_size for p in paths if p.is_file()) < threshold:
+        return ReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit)
+    observer = partial(_activity_recorder, url) if url else None
+    return ParallelReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, child_observer=observer)
+
+
+def _activity_recorder(url: str) -> ActivityRecorder:
+    """In the parse process: its own engine on the store (connections are never shared across a fork)."""
+    return ActivityRecorder(make_engine(url))
 
 
 def _chain(first: Callable[[Event], None], second: Callable[[Event], None] | None) -> Callable[[Event], None]:

@@ -58,6 +58,21 @@ class Event:
     extra: dict[str, Any] = field(default_factory=dict)
     analysis: Any = None  # the text's ``features.text.TextInfo`` when a source computed it (parallel replay)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as a tuple of field values: loads twice as fast as the default for slotted objects, which
+        matters for the batches a parse process sends (``streams.parallel_source``)."""
+        return _event_from_values, (tuple(getattr(self, name) for name in _EVENT_FIELDS),)
+
+
+_EVENT_FIELDS: tuple[str, ...] = Event.__slots__
+
+
+def _event_from_values(values: tuple[Any, ...]) -> Event:
+    event = object.__new__(Event)
+    for name, value in zip(_EVENT_FIELDS, values, strict=True):
+        object.__setattr__(event, name, value)
+    return event
+
 
 def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:
     """Decode one JSON line (bytes) into an Event, or raise EventError with a readable reason."""

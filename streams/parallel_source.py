@@ -16,9 +16,10 @@ import logging
 import multiprocessing
 import pickle
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from features.text import TextAnalyzer
 from streams.events import Event
@@ -29,21 +30,35 @@ log = logging.getLogger(__name__)
 BATCH_EVENTS = 1024
 
 
-def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int) -> None:
+class EventObserver(Protocol):
+    """Something the child process shows every accepted event to (e.g. the store's activity recorder)."""
+
+    def observe(self, event: Event) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int,
+             child_observer: Callable[[], EventObserver] | None) -> None:
     """Child process: send (events, rejects, stats) batches, then (None, rejects, stats); or ("error", text)."""
     try:
+        observer = child_observer() if child_observer is not None else None
         rejects: list[Rejected] = []
         source = ReplaySource(paths, rejects.append, window_s=window_s, max_prompt_bytes=max_prompt_bytes)
         analyzer = TextAnalyzer()
         batch: list[Event] = []
         for event in source:
             event.analysis = analyzer.analyze(event.text, event.tools, event.tool_turns)
+            if observer is not None:
+                observer.observe(event)
             batch.append(event)
             if len(batch) >= BATCH_EVENTS:
                 sender.send_bytes(pickle.dumps((batch, rejects, source.stats), pickle.HIGHEST_PROTOCOL))
                 batch = []
                 rejects.clear()
         sender.send_bytes(pickle.dumps((batch, rejects, source.stats), pickle.HIGHEST_PROTOCOL))
+        if observer is not None:
+            observer.close()  # durable before the parent learns that the input ended
         sender.send_bytes(pickle.dumps((None, [], source.stats), pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - everything reaches the parent, which raises it
         sender.send_bytes(pickle.dumps(("error", traceback.format_exc(), None)))
@@ -55,13 +70,15 @@ class ParallelReplaySource:
     """``ReplaySource`` with reading, parsing and text analysis in a child process, started at once."""
 
     def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
-                 max_prompt_bytes: int = 1_000_000) -> None:
+                 max_prompt_bytes: int = 1_000_000, child_observer: Callable[[], EventObserver] | None = None) -> None:
+        """``child_observer`` builds, in the child, an observer of every accepted event (closed at the end)."""
         self.on_reject = on_reject
         self.stats = SourceStats()
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
         self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
-                                      args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes))
+                                      args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes,
+                                            child_observer))
         self._child.start()
         sender.close()
 

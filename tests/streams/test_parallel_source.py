@@ -6,11 +6,14 @@ from pathlib import Path
 
 import orjson
 import pytest
+from sqlalchemy import select
 
 from features.text import TextAnalyzer
 from hydrawatch.replay import replay
 from hydrawatch.settings import Settings
 from hydrawatch.simulator import generate
+from hydrawatch.store import make_engine
+from hydrawatch.store.accounts import ActivityRow
 from streams.parallel_source import BATCH_EVENTS, ParallelReplaySource
 from streams.sources import Rejected, ReplaySource
 
@@ -64,13 +67,19 @@ def test_a_failing_child_is_reported(tmp_path: Path) -> None:
         list(ParallelReplaySource([folder], lambda r: None))
 
 
-def test_replay_alerts_are_the_same_either_way(tmp_path: Path) -> None:
+def test_replay_alerts_and_activity_are_the_same_either_way(tmp_path: Path) -> None:
     generate(tmp_path, scale=0.2, days=1.0, seed=3)
-    results = []
+    results, activity = [], []
     for threshold in (0, -1):
         settings = Settings(db_url="", parallel_parse_min_bytes=threshold)
-        result = replay([tmp_path / "events.jsonl"], settings, alerts_out=tmp_path / f"alerts{threshold}.jsonl")
-        results.append(result)
+        db = f"sqlite:///{tmp_path / f'store{threshold}.db'}"
+        results.append(replay([tmp_path / "events.jsonl"], settings, db_url=db,
+                              alerts_out=tmp_path / f"alerts{threshold}.jsonl"))
+        with make_engine(db).connect() as connection:  # written by the parse process in the parallel run
+            activity.append(connection.execute(select(ActivityRow.account_id, ActivityRow.hour, ActivityRow.model,
+                                                      ActivityRow.requests).order_by(ActivityRow.account_id,
+                                                                                     ActivityRow.hour)).all())
     assert (tmp_path / "alerts0.jsonl").read_bytes() == (tmp_path / "alerts-1.jsonl").read_bytes()
     assert results[0].summary.events == results[1].summary.events > 0 and results[0].summary.alerts > 0
     assert results[0].source == results[1].source
+    assert activity[0] == activity[1] and sum(row.requests for row in activity[0]) == results[0].summary.events
