@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import pickle
 import random
 from collections import Counter
@@ -172,7 +171,8 @@ class Detector:
             view = self._views.get(account)
             if state is None:
                 del self._dirty[account]
-            elif view is None or _refresh_due(view, state, now, self.det):
+            elif view is None or view.state is not state or view.refresh_due(  # replaced state: linker profiles
+                    now, self.det.view_refresh_growth, self.det.view_refresh_max_age_s):
                 due.append(account)
                 del self._dirty[account]
         return due
@@ -283,14 +283,6 @@ class Detector:
             self.tracker.forget_accounts(set(idle))
         if self.evaluations % 16 == 0:
             self.index.prune(now - max(self.det.lookback_s, 86_400))
-
-
-def _refresh_due(view: AccountView, state: AccountState, now: float, det: Any) -> bool:
-    """Whether an account with new requests has grown or aged enough since ``view`` to recompute it (views
-    restored from checkpoints of earlier versions lack the bookkeeping and are always due)."""
-    events_at = getattr(view, "events_at", 0)
-    return (now - getattr(view, "computed_at", -math.inf) >= det.view_refresh_max_age_s
-            or state.events - events_at >= det.view_refresh_growth * events_at)
 
 
 def _set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:

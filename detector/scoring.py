@@ -82,6 +82,13 @@ class AccountView:
     def signal(self, name: str) -> float:
         return float(getattr(self, name))
 
+    def refresh_due(self, now: float, growth: float, max_age_s: float) -> bool:
+        """Whether the account, which has new requests, grew by ``growth`` or the view aged ``max_age_s`` since it
+        was computed (views restored from checkpoints of earlier versions lack the bookkeeping: always due)."""
+        events_at = getattr(self, "events_at", 0)
+        return (now - getattr(self, "computed_at", -math.inf) >= max_age_s
+                or self.state.events - events_at >= growth * events_at)
+
 
 def automation(state: AccountState, pivot: float, cv: float) -> float:
     """24/7 operation, machine-regular arrivals (``cv``: of inter-arrival gaps), outputs run to max_tokens,
