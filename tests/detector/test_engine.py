@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from detector.engine import Detector
 from hydrawatch.settings import Settings
 from streams.events import parse_record
@@ -57,3 +59,14 @@ def test_a_quiet_account_is_not_recomputed() -> None:
     _send(detector, "other", 1, 8000)
     detector.evaluate()
     assert detector._views["quiet"] is view
+
+
+def test_a_replaced_account_state_is_recomputed() -> None:
+    detector = _detector()
+    _send(detector, "linked", 100, 0)
+    detector.evaluate()
+    replacement = copy.deepcopy(detector.accounts["linked"])  # e.g. a newer profile the linker received
+    replacement.events += 1
+    detector.put_account(replacement)
+    detector.evaluate()
+    assert detector._views["linked"].state is replacement and detector._views["linked"].events_at == 101
