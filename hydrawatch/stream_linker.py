@@ -12,12 +12,10 @@ from typing import Any
 
 from kafka.errors import KafkaError
 
-from hydrawatch.store import save_alert
 from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.stream import Checkpointer, Runtime, StreamResult
-from hydrawatch.stream_roles import seek_offsets, stream_detector, stream_result
+from hydrawatch.stream_roles import outbox_sink, seek_offsets, stream_detector, stream_result
 from streams.checkpoint import LeaseLost
-from streams.kafka_sinks import OutboxAlertSink
 from streams.leases import Lease
 from streams.linker import Linker
 from streams.pipeline import RunSummary
@@ -75,9 +73,7 @@ def _link(rt: Runtime, key: str, lease: Lease) -> StreamResult:
     tps = rt.partitions(consumer, k.profiles_topic)
     consumer.assign(tps)
     seek_offsets(consumer, tps, offsets)
-    publisher = rt.publisher(key)
-    publisher.publish(check_topic=True)
-    sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
+    sink = outbox_sink(rt, key)
     positions, saved = dict(offsets), dict(offsets)
 
     def emit(alerts: list[dict[str, Any]]) -> None:

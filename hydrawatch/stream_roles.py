@@ -52,6 +52,14 @@ def seek_offsets(consumer: Any, tps: list[TopicPartition], offsets: dict[int, in
             consumer.seek_to_beginning(tp)
 
 
+def outbox_sink(rt: Runtime, key: str) -> OutboxAlertSink:
+    """The alert sink of stream key ``key``: the store and its outbox, after publishing what the alerts topic
+    may lack (the tail a crash left unconfirmed)."""
+    publisher = rt.publisher(key)
+    publisher.publish(check_topic=True)
+    return OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
+
+
 def stream_result(summary: Any, rt: Runtime, cp: Checkpointer, source: KafkaEventSource | None,
                   sink: OutboxAlertSink | None) -> StreamResult:
     busy = source.last_event_at - source.first_event_at if source and source.first_event_at else 0.0
@@ -76,9 +84,7 @@ def run_all(rt: Runtime) -> StreamResult:
     tps = rt.partitions(consumer, k.topic)
     consumer.assign(tps)
     seek_offsets(consumer, tps, offsets)
-    publisher = rt.publisher(key)
-    publisher.publish(check_topic=True)
-    sink = OutboxAlertSink(rt.store, key, save_alert, publisher, rt.metrics)
+    sink = outbox_sink(rt, key)
     saved = dict(offsets)
     source = rt.source(consumer, lambda: cp.tick())
     source.positions.update(offsets)
