@@ -47,7 +47,7 @@ class Detector:
         self.minilm_tier = minilm_tier
         self.accounts: dict[str, AccountState] = {}
         self.analyzer = TextAnalyzer()
-        self.index = SharedIndex()
+        self.index = SharedIndex(self.det.max_key_accounts)
         self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
@@ -101,6 +101,8 @@ class Detector:
     def restore(self, blob: bytes) -> None:
         """Continue from a ``checkpoint`` taken by a detector with the same settings."""
         self.__dict__.update(pickle.loads(blob))  # noqa: S301 - our own checkpoint, never untrusted input
+        if getattr(self.index, "wrappers", None) is None:  # written before the index kept its wrapper set
+            self.index.reclassify(self.det.max_key_accounts)
 
     def finish(self) -> list[dict[str, Any]]:
         """Evaluate once more at the end of the input."""
@@ -181,7 +183,7 @@ class Detector:
         """Signals of an account (recomputed only for accounts with new events since the last evaluation)."""
         events = max(state.events, 1)
         pivot = self._pivot(state)
-        wrappers = wrapper_shares(state, self.index, self.det.max_key_accounts)
+        wrappers = wrapper_shares(state, self.index)
         cv = gap_cv(state.arrivals)
         turn = rotation(state)
         asn_ua = asn_user_agents(state)

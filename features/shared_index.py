@@ -13,11 +13,15 @@ MAX_KEY_ACCOUNTS_TRACKED = 1024
 
 
 class SharedIndex:
-    """Text hash -> accounts, and template key -> (events, accounts), maintained as events arrive."""
+    """Text hash -> accounts, and template key -> (events, accounts), maintained as events arrive; ``wrappers``
+    holds the keys that currently qualify as wrappers (seen in 3+ requests of 2..``max_key_accounts``
+    accounts), updated when a key's counts cross those bounds."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]
         self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts]
+        self.max_key_accounts = max_key_accounts
+        self.wrappers: set[int] = set()
 
     def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
         """Record one event's text and template keys.
@@ -48,21 +52,31 @@ class SharedIndex:
                 stats[2] += 1  # past the cap, untracked accounts count again per request: an upper bound
                 if len(accounts) < MAX_KEY_ACCOUNTS_TRACKED:
                     accounts.add(account_id)
+                self.classify(key, stats)
+            elif stats[0] == 3:
+                self.classify(key, stats)
         return recycled, first_sender
+
+    def classify(self, key: int, stats: list) -> None:
+        """Put ``key`` in or out of ``wrappers`` after its ``stats`` changed."""
+        if stats[0] >= 3 and 2 <= stats[2] <= self.max_key_accounts:
+            self.wrappers.add(key)
+        else:
+            self.wrappers.discard(key)
+
+    def reclassify(self, max_key_accounts: int) -> None:
+        """Rebuild ``wrappers`` (another bound, or an index restored from a checkpoint that lacked it)."""
+        self.max_key_accounts = max_key_accounts
+        self.wrappers = set()
+        for key, stats in self.keys.items():
+            self.classify(key, stats)
 
     def is_recycled(self, text_hash: int) -> bool:
         entry = self.texts.get(text_hash)
         return entry is not None and entry[1] >= 2
 
-    def key_accounts(self, key: int) -> int:
-        stats = self.keys.get(key)
-        return 0 if stats is None else stats[2]
-
-    def is_wrapper(self, key: int, max_accounts: int) -> bool:
-        stats = self.keys.get(key)
-        return stats is not None and stats[0] >= 3 and 2 <= stats[2] <= max_accounts
-
     def prune(self, horizon: float) -> None:
         """Forget texts and keys last seen before ``horizon`` (event time)."""
         self.texts = {h: e for h, e in self.texts.items() if e[2] >= horizon}
         self.keys = {k: s for k, s in self.keys.items() if s[3] >= horizon}
+        self.wrappers.intersection_update(self.keys)

@@ -6,7 +6,7 @@ Validation is hand-written for speed and for readable reasons; tests check it ag
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -59,19 +59,12 @@ class Event:
     analysis: Any = None  # the text's ``features.text.TextInfo`` when a source computed it (parallel replay)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as a tuple of field values: loads twice as fast as the default for slotted objects, which
-        matters for the batches a parse process sends (``streams.parallel_source``)."""
-        return _event_from_values, (tuple(getattr(self, name) for name in _EVENT_FIELDS),)
+        """Pickle as constructor arguments: loads several times faster than the default for slotted objects,
+        which matters for the batches a parse process sends (``streams.parallel_source``)."""
+        return Event, tuple(getattr(self, name) for name in _EVENT_FIELDS)
 
 
-_EVENT_FIELDS: tuple[str, ...] = Event.__slots__
-
-
-def _event_from_values(values: tuple[Any, ...]) -> Event:
-    event = object.__new__(Event)
-    for name, value in zip(_EVENT_FIELDS, values, strict=True):
-        object.__setattr__(event, name, value)
-    return event
+_EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
 
 
 def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:

@@ -36,8 +36,8 @@ class DerivedIndex(SharedIndex):
     ``changed`` so that their ``recycled_events`` can be re-estimated before an evaluation.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, max_key_accounts: int = 400) -> None:
+        super().__init__(max_key_accounts)
         self.text_owners: dict[int, set[str]] = {}
         self.changed: set[str] = set()
 
@@ -60,6 +60,7 @@ class DerivedIndex(SharedIndex):
             stats[1].add(account)
             stats[2] = len(stats[1])
             stats[3] = max(stats[3], ts)
+            self.classify(key, stats)
 
     def remove(self, state: AccountState) -> None:
         account = state.account_id
@@ -81,6 +82,7 @@ class DerivedIndex(SharedIndex):
             stats[0] -= count
             stats[1].discard(account)
             stats[2] = len(stats[1])
+            self.classify(key, stats)  # type: ignore[arg-type]
             if not stats[1]:
                 del self.keys[key]  # type: ignore[arg-type]
 
@@ -104,7 +106,7 @@ class Linker:
 
     def __init__(self, detector: Detector, input_partitions: int, profile_partitions: int,
                  idle_s: float = 30.0) -> None:
-        detector.index = DerivedIndex()
+        detector.index = DerivedIndex(detector.det.max_key_accounts)
         self.detector = detector
         self.input_partitions = input_partitions
         self.profile_partitions = profile_partitions

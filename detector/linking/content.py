@@ -40,16 +40,13 @@ def recycled_share(state: AccountState) -> float:
     return max(shared, repeated)
 
 
-def wrapper_shares(state: AccountState, index: SharedIndex, max_accounts: int) -> dict[int, float]:
-    """Per wrapper key, the (smoothed, specificity-weighted) share of the account's requests containing it."""
+def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
+    """Per wrapper key (``index.wrappers``), the (smoothed, specificity-weighted) share of the account's requests
+    containing it."""
     denominator = state.events + SHARE_SMOOTHING
-    keys = index.keys
-    out = {}
-    for key, count in state.template_keys.items():
-        stats = keys.get(key) if key is not None else None
-        if key is not None and stats is not None and stats[0] >= 3 and 2 <= stats[2] <= max_accounts:
-            out[key] = min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * count / denominator
-    return out
+    wrappers = index.wrappers
+    return {key: min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * count / denominator
+            for key, count in state.template_keys.items() if key in wrappers}
 
 
 def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:

@@ -64,7 +64,7 @@ def test_template_links_need_novel_tasks() -> None:
                for i in range(30)]
     states, index = feed(harvest + recycle)
     accounts = list(states.values())
-    shares = [wrapper_shares(s, index, 100) for s in accounts]
+    shares = [wrapper_shares(s, index) for s in accounts]
     recycled = np.array([recycled_share(s) for s in accounts])
     assert templated_share(states["h0"], shares[0]) == 1.0
     links = LinkSet(len(accounts))

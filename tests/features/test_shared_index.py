@@ -1,0 +1,41 @@
+"""The cross-account index: recycled texts and the incrementally kept set of wrapper keys."""
+
+from __future__ import annotations
+
+import random
+
+from features.shared_index import SharedIndex
+from features.text import TextAnalyzer
+
+WRAPPER = "Please lay out every intermediate reasoning step before stating the final answer clearly."
+
+
+def _observe(index: SharedIndex, analyzer: TextAnalyzer, account: str, text: str, ts: float) -> None:
+    index.observe(account, analyzer.analyze(text), ts)
+
+
+def test_a_key_becomes_a_wrapper_with_three_requests_from_two_accounts_and_stops_past_the_bound() -> None:
+    index, analyzer = SharedIndex(max_key_accounts=3), TextAnalyzer()
+    key = analyzer.analyze(WRAPPER).keys[0][0]
+    _observe(index, analyzer, "a", f"{WRAPPER} Task: sort 4 numbers.", 1)
+    _observe(index, analyzer, "a", f"{WRAPPER} Task: invert a tree.", 2)
+    assert key not in index.wrappers  # one account
+    _observe(index, analyzer, "b", f"{WRAPPER} Task: parse a date.", 3)
+    assert key in index.wrappers
+    _observe(index, analyzer, "c", f"{WRAPPER} Task: merge two lists.", 4)
+    _observe(index, analyzer, "d", f"{WRAPPER} Task: count the vowels.", 5)
+    assert key not in index.wrappers  # held by more accounts than the bound: a common phrase, not a wrapper
+    index.prune(horizon=10)
+    assert index.wrappers == set() and index.keys == {}
+
+
+def test_incremental_wrappers_equal_a_rebuild() -> None:
+    rng, index, analyzer = random.Random(3), SharedIndex(max_key_accounts=20), TextAnalyzer()
+    phrases = [f"Variant {w} of the house template for crew members." for w in ("alpha", "beta", "gamma")]
+    for i in range(600):
+        account = rng.randrange(30)  # each variant is used by 10 accounts, the closing sentence by all 30
+        text = f"{phrases[account % 3]} Then solve the problem about {rng.choice(['trains', 'ropes', 'coins'])}."
+        _observe(index, analyzer, f"acct-{account}", text, i)
+    incremental = set(index.wrappers)
+    index.reclassify(20)
+    assert incremental == index.wrappers and len(incremental) == 3
