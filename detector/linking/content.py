@@ -44,9 +44,9 @@ def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
     """Per wrapper key (``index.wrappers``), the (smoothed, specificity-weighted) share of the account's requests
     containing it."""
     denominator = state.events + SHARE_SMOOTHING
-    wrappers = index.wrappers
-    return {key: min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * count / denominator
-            for key, count in state.template_keys.items() if key in wrappers}
+    counts = state.template_keys
+    return {key: min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * counts[key] / denominator
+            for key in sorted(index.wrappers.intersection(counts))}
 
 
 def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
