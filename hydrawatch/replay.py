@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -92,7 +93,8 @@ def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile,
     records the per-account activity into the store at ``url``."""
     threshold = settings.parallel_parse_min_bytes
     window, limit = settings.detection.reorder_window_s, settings.max_prompt_bytes
-    if threshold < 0 or sum(p.stat().st_size for p in paths if p.is_file()) < threshold:
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    if threshold < 0 or size < threshold or "fork" not in multiprocessing.get_all_start_methods():
         return ReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit)
     observer = partial(_activity_recorder, url) if url else None
     return ParallelReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, child_observer=observer)
