@@ -95,7 +95,8 @@ def cell(text: str) -> str:
 def section(title: str, doc: str, model: type[BaseModel], path: list[str], sections: list[str],
             item_of: str | None = None) -> None:
     """One table per model; nested models get their own section after it."""
-    rows, later = [], []
+    rows: list[str] = []
+    later: list[tuple[str, type[BaseModel], list[str], str | None]] = []
     for name, field in model.model_fields.items():
         child, is_list = nested_model(field.annotation)
         key = [*path, name]
