@@ -7,8 +7,9 @@ plain slotted object so that 100,000 accounts fit comfortably in memory and pick
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections import Counter
+from operator import itemgetter
 
 from features.intent import FAMILIES
 from features.text import TextInfo
@@ -191,5 +192,6 @@ class AccountState:
         return sum(c for h, c in self.hour_buckets.items() if h > horizon)
 
     def top(self, counter: dict, n: int = 5) -> list[tuple[object, int]]:
-        """Most frequent known values of one of the distributions."""
-        return Counter({k: v for k, v in counter.items() if k is not None}).most_common(n)
+        """Most frequent known values of one of the distributions (ties in first-seen order, as
+        ``Counter.most_common``)."""
+        return heapq.nlargest(n, ((k, v) for k, v in counter.items() if k is not None), key=itemgetter(1))

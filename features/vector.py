@@ -17,13 +17,17 @@ FEATURE_NAMES = (
 
 
 def gap_cv(arrivals: list[float]) -> float:
-    """Coefficient of variation of inter-arrival gaps (low = machine-regular); 1.0 when unknown."""
+    """Coefficient of variation of inter-arrival gaps (low = machine-regular); 1.0 when unknown.
+
+    Plain Python: for at most 64 arrivals it is several times faster than numpy's per-call overhead."""
     if len(arrivals) < 6:
         return 1.0
     ordered = sorted(arrivals)
-    gaps = np.diff(ordered)
-    mean = float(gaps.mean())
-    return float(gaps.std() / mean) if mean > 0 else 0.0
+    gaps = [later - earlier for earlier, later in zip(ordered, ordered[1:], strict=False)]
+    mean = math.fsum(gaps) / len(gaps)
+    if mean <= 0:
+        return 0.0
+    return math.sqrt(math.fsum((gap - mean) ** 2 for gap in gaps) / len(gaps)) / mean
 
 
 def hour_coverage(state: AccountState) -> float:

@@ -8,6 +8,7 @@ checkpoints), so that linking is array concatenation and sparse algebra.
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def stable_hash(value: object) -> int:
     """A 63-bit hash of ``str(value)`` that is the same in every process (``hash`` of a str is not)."""
-    data = str(value).encode("utf-8", "surrogatepass")
+    return _hash_text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same IPs and user agents recur across accounts and refreshes
+def _hash_text(text: str) -> int:
+    data = text.encode("utf-8", "surrogatepass")
     return ((zlib.crc32(data) & 0x7FFFFFFF) << 32) | zlib.adler32(data)
 
 
