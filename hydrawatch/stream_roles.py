@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
+from sqlalchemy.orm import Session
 
 from detector.engine import Detector
 from hydrawatch.replay import build_detector
 from hydrawatch.store import save_alert
+from hydrawatch.store.accounts import write_activity_rows
 from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.stream import Checkpointer, Runtime, StreamResult
+from streams.activity import ActivityCounts
 from streams.events import Event
 from streams.kafka_sinks import Delivery, OutboxAlertSink
 from streams.kafka_source import KafkaEventSource
@@ -52,6 +57,28 @@ def seek_offsets(consumer: Any, tps: list[TopicPartition], offsets: dict[int, in
             consumer.seek_to_beginning(tp)
 
 
+def pack_state(detector_state: bytes, activity: ActivityCounts) -> bytes:
+    """Checkpoint bytes of role ``all``: the detector's state and the pending activity counts."""
+    return pickle.dumps({"format": 2, "detector": detector_state, "activity": activity}, pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_state(blob: bytes) -> tuple[bytes, ActivityCounts]:
+    """(detector state, activity counts) of a ``pack_state`` checkpoint, or of one written before activity was
+    kept (the detector's own bytes)."""
+    state = pickle.loads(blob)  # noqa: S301 - our own checkpoint
+    if isinstance(state, dict) and state.get("format") == 2:
+        return state["detector"], state["activity"]
+    return blob, ActivityCounts()
+
+
+def activity_writer(rows: list[dict[str, Any]], late: list[dict[str, Any]]) -> Callable[[Session], None]:
+    """Writes a checkpoint's activity rows in its transaction (``StreamStore.save(also=...)``)."""
+    def write(session: Session) -> None:
+        write_activity_rows(session, rows)
+        write_activity_rows(session, late, increment=True)
+    return write
+
+
 def outbox_sink(rt: Runtime, key: str) -> OutboxAlertSink:
     """The alert sink of stream key ``key``: the store and its outbox, after publishing what the alerts topic
     may lack (the tail a crash left unconfirmed)."""
@@ -74,8 +101,10 @@ def run_all(rt: Runtime) -> StreamResult:
     key = f"all/{k.group}/{k.topic}"
     detector = stream_detector(rt)
     checkpoint = rt.store.load(key)
+    activity = [ActivityCounts()]  # per (account, hour, model) requests not yet final in the store
     if checkpoint is not None:
-        detector.restore(checkpoint.state)
+        detector_state, activity[0] = unpack_state(checkpoint.state)
+        detector.restore(detector_state)
         log.info("resuming from checkpoint: %d events, offsets %s", checkpoint.events, checkpoint.offsets)
     apply_feedback(detector, rt.engine)
     offsets = checkpoint.offsets if checkpoint is not None else {}
@@ -93,7 +122,10 @@ def run_all(rt: Runtime) -> StreamResult:
         rt.dlq.flush()
         sink.flush()
         positions = dict(source.positions)
-        rt.store.save(key, detector.checkpoint(), positions, base + source.events)
+        rows, late, kept = activity[0].checkpoint()
+        if rt.store.save(key, pack_state(detector.checkpoint(), kept), positions, base + source.events,
+                         also=activity_writer(rows, late)):
+            activity[0] = kept
         saved.clear()
         saved.update(positions)
         rt.commit(consumer, k.topic, positions)
@@ -105,7 +137,11 @@ def run_all(rt: Runtime) -> StreamResult:
                       changed=lambda: source.positions != saved)
     rt.details = lambda: {"events": base + source.events, "accounts": len(detector.accounts),
                           "lag": source.lag()}
-    summary = run_pipeline(source, FinishGate(detector, source), [sink], on_event=cp.on_event)
+    def on_event(event: Event) -> None:
+        activity[0].observe(event)
+        cp.on_event(event)
+
+    summary = run_pipeline(source, FinishGate(detector, source), [sink], on_event=on_event)
     cp.checkpoint()
     consumer.close(autocommit=False)
     return stream_result(summary, rt, cp, source, sink)
@@ -150,7 +186,11 @@ def run_worker(rt: Runtime) -> StreamResult:
         for p in partitions:
             position = source.positions.get(p)
             if position is not None and p in worker.partitions and saved.get(p) != position:
-                rt.store.save(prefix + str(p), worker.dump(p), {p: position}, worker.partitions[p].events)
+                part = worker.partitions[p]
+                rows, late, kept = part.activity.checkpoint()
+                if rt.store.save(prefix + str(p), worker.dump(p, kept), {p: position}, part.events,
+                                 also=activity_writer(rows, late)):
+                    part.activity = kept
                 saved[p] = position
 
     def save() -> None:

@@ -116,13 +116,13 @@ class StreamStore:
                               row.saved_at)
 
     def save(self, key: str, state: bytes, offsets: dict[int, int], events: int,
-             fence: Callable[[Session], bool] | None = None) -> bool:
+             fence: Callable[[Session], bool] | None = None, also: Callable[[Session], None] | None = None) -> bool:
         """Replace the checkpoint of ``key``: state and offsets in one transaction.
 
         Refused (False, logged) when the stored checkpoint is further ahead on some partition: a member that
         lost its partitions without noticing must not overwrite the new owner's progress. ``fence`` (e.g.
         ``Lease.renew_in``) runs in the same transaction; when it fails, nothing is saved and ``LeaseLost``
-        is raised.
+        is raised. ``also`` writes what must be durable exactly with this state (e.g. account activity).
         """
         with Session(self.engine) as session, session.begin():
             if fence is not None and not fence(session):
@@ -141,6 +141,8 @@ class StreamStore:
             row.offsets = {str(p): int(o) for p, o in offsets.items()}
             row.events = events
             row.saved_at = time.time()
+            if also is not None:
+                also(session)
         return True
 
     def keys(self, prefix: str) -> list[str]:

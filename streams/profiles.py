@@ -9,6 +9,7 @@ network input of the linker), dicts as ``{"k": [keys], "v": [values]}`` since th
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import random
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import orjson
 
 from features.account import AccountState
 from features.text import TextAnalyzer
+from streams.activity import ActivityCounts
 from streams.events import Event
 
 FORMAT_VERSION = 1
@@ -86,6 +88,12 @@ class PartitionState:
     events: int = 0
     dirty: set[str] = field(default_factory=set)
     evicted: set[str] = field(default_factory=set)
+    activity: ActivityCounts = field(default_factory=ActivityCounts)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore, including checkpoints written before the partition kept its activity counts."""
+        self.__dict__.update(state)
+        self.__dict__.setdefault("activity", ActivityCounts())
 
 
 class AccountWorker:
@@ -117,6 +125,7 @@ class AccountWorker:
         state.update(event, info, part.rng, self.budget, self.det.lookback_s // 3600)
         part.now = max(part.now, event.ts)
         part.events += 1
+        part.activity.observe(event)
         part.dirty.add(event.account_id)
         return []
 
@@ -146,10 +155,13 @@ class AccountWorker:
         part.evicted.clear()
         return out
 
-    def dump(self, partition: int) -> bytes:
-        """Checkpoint bytes of one partition (pickle: only ever read back from our own store)."""
-        return pickle.dumps(self.partitions.get(partition) or PartitionState(rng=random.Random(partition)),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+    def dump(self, partition: int, activity: ActivityCounts | None = None) -> bytes:
+        """Checkpoint bytes of one partition (pickle: only ever read back from our own store), with ``activity``
+        in place of its live counts when given (the counts that remain once a checkpoint wrote the rest)."""
+        part = self.partitions.get(partition) or PartitionState(rng=random.Random(partition))
+        if activity is not None:
+            part = dataclasses.replace(part, activity=activity)
+        return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
     def load(self, partition: int, blob: bytes | None) -> None:
         """Take over a partition from its checkpoint (or empty)."""

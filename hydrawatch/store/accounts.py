@@ -126,26 +126,31 @@ class ActivityRecorder:
 
 def write_activity(engine: Engine, rows: list[dict[str, Any]]) -> None:
     """Upsert activity rows (a key already stored gets the new count)."""
-    table = cast(Table, ActivityRow.__table__)
     with Session(engine) as session, session.begin():
-        if engine.dialect.name in ("sqlite", "postgresql"):
-            if engine.dialect.name == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-            for start in range(0, len(rows), 5000):
-                stmt = insert(table)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["account_id", "hour", "model"], set_={"requests": stmt.excluded.requests}
-                )
-                session.execute(stmt, rows[start : start + 5000])
-            return
-        for row in rows:
-            session.execute(
-                delete(table).where(
-                    table.c.account_id == row["account_id"],
-                    table.c.hour == row["hour"],
-                    table.c.model == row["model"],
-                )
-            )
-        session.execute(table.insert(), rows)
+        write_activity_rows(session, rows)
+
+
+def write_activity_rows(session: Session, rows: list[dict[str, Any]], increment: bool = False) -> None:
+    """Upsert activity rows in ``session``'s transaction: the stored count is replaced, or with ``increment``
+    added to."""
+    if not rows:
+        return
+    table = cast(Table, ActivityRow.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        for start in range(0, len(rows), 5000):
+            stmt = insert(table)
+            value = table.c.requests + stmt.excluded.requests if increment else stmt.excluded.requests
+            stmt = stmt.on_conflict_do_update(index_elements=["account_id", "hour", "model"],
+                                              set_={"requests": value})
+            session.execute(stmt, rows[start : start + 5000])
+        return
+    for row in rows:  # other databases: read, then replace
+        where = (table.c.account_id == row["account_id"], table.c.hour == row["hour"], table.c.model == row["model"])
+        stored = session.scalar(select(table.c.requests).where(*where)) if increment else None
+        session.execute(delete(table).where(*where))
+        session.execute(table.insert(), [{**row, "requests": row["requests"] + (stored or 0)}])

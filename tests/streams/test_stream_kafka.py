@@ -85,6 +85,24 @@ def _checkpoint(db: Path, key: str) -> Any:
     return StreamStore(make_engine(f"sqlite:///{db}")).load(key)
 
 
+def _activity(db: Path) -> dict[tuple[str, int, str], int]:
+    """The store's account activity: requests per (account, hour, model)."""
+    from hydrawatch.store import make_engine
+    from hydrawatch.store.accounts import ActivityRow
+
+    with Session(make_engine(f"sqlite:///{db}")) as session:
+        rows = session.execute(select(ActivityRow.account_id, ActivityRow.hour, ActivityRow.model,
+                                      ActivityRow.requests)).all()
+    return {(a, h, m): n for a, h, m, n in rows}
+
+
+def _per_account(activity: dict[tuple[str, int, str], int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (account, _, _), requests in activity.items():
+        out[account] = out.get(account, 0) + requests
+    return out
+
+
 def test_stream_matches_replay(bootstrap: str, dataset: Path, tmp_path: Path) -> None:
     """Events produced in file order to one partition: the stream finds exactly replay's alert versions."""
     from hydrawatch.replay import replay
@@ -92,7 +110,8 @@ def test_stream_matches_replay(bootstrap: str, dataset: Path, tmp_path: Path) ->
     from hydrawatch.store import AlertRow, make_engine
     from hydrawatch.stream import StreamOptions, run_stream
 
-    replayed = replay([dataset], Settings(), alerts_out=tmp_path / "replay.jsonl", db_url="")
+    replayed = replay([dataset], Settings(), alerts_out=tmp_path / "replay.jsonl",
+                      db_url=f"sqlite:///{tmp_path / 'r.db'}")
     expected = [orjson.loads(line) for line in (tmp_path / "replay.jsonl").read_bytes().splitlines()]
     topic = unique("e2e")
     try:
@@ -108,6 +127,7 @@ def test_stream_matches_replay(bootstrap: str, dataset: Path, tmp_path: Path) ->
         assert len(final_campaigns(got)) >= 3
         with Session(make_engine(f"sqlite:///{tmp_path / 's.db'}")) as session:
             assert session.scalar(select(func.count()).select_from(AlertRow)) == len(expected)
+        assert _activity(tmp_path / "s.db") == _activity(tmp_path / "r.db")  # the dashboard's account activity
     finally:
         delete_topics(bootstrap, _topics(topic))
 
@@ -120,6 +140,7 @@ def test_crash_and_restart_counts_every_event_once(bootstrap: str, dataset: Path
 
     from detector.engine import Detector
     from hydrawatch.settings import Settings
+    from hydrawatch.stream_roles import unpack_state
 
     expected, _ = fast_baseline
     topic = unique("crash")
@@ -167,8 +188,11 @@ def test_crash_and_restart_counts_every_event_once(bootstrap: str, dataset: Path
         settings = Settings()
         settings.embedding.minilm_per_account = 0
         detector = Detector(settings)
-        detector.restore(after.state)
+        detector.restore(unpack_state(after.state)[0])
         assert sum(s.events for s in detector.accounts.values()) == sent
+        counted = _per_account(_activity(db))  # written with the checkpoints: nothing lost, nothing twice
+        assert sum(counted.values()) == sent
+        assert counted == {a: s.events for a, s in detector.accounts.items()}
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         try:
             committed = admin.list_group_offsets({f"g-{topic}": None})[f"g-{topic}"]
@@ -274,6 +298,7 @@ def test_rebalance_two_workers_one_leaves(bootstrap: str, dataset: Path, tmp_pat
         assert total == len(lines)
         assert {a: s.events for a, s in states.items()} == {
             a: s.events for a, s in replay_detector.accounts.items()}
+        assert _per_account(_activity(db)) == {a: s.events for a, s in replay_detector.accounts.items()}
 
         settings = stream_settings(bootstrap, topic, linker_idle_partition_s=2.0)
         result = run_stream(settings, StreamOptions(role="linker", exit_when_idle=2.0, db_url=f"sqlite:///{db}"))
