@@ -87,7 +87,8 @@ class Detector:
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
         state.recycled_events += recycled
         if first_sender is not None and first_sender in self.accounts:
-            self.accounts[first_sender].recycled_events += 1
+            self.accounts[first_sender].recycled_events += 1  # its text is now shared: its signals changed
+            self._dirty[first_sender] = None
         state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
                      self.det.lookback_s // 3600)
         return alerts
@@ -201,6 +202,7 @@ class Detector:
             asn_user_agents=asn_ua,
             keys=link_keys(state, wrappers, asn_ua, turn),
             events_at=state.events,
+            recycled_at=state.recycled_events,
             computed_at=self.now,
         )
         view.suspicion = account_suspicion(view, self.disabled)

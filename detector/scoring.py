@@ -77,17 +77,20 @@ class AccountView:
     suspicion: float = 0.0
     keys: LinkKeys | None = None  # hashed link keys (``detector.linking.keys``)
     events_at: int = 0            # the account's requests when the view was computed ...
+    recycled_at: int = 0          # ... its recycled requests then ...
     computed_at: float = 0.0      # ... and the event time then
 
     def signal(self, name: str) -> float:
         return float(getattr(self, name))
 
     def refresh_due(self, now: float, growth: float, max_age_s: float) -> bool:
-        """Whether the account, which has new requests, grew by ``growth`` or the view aged ``max_age_s`` since it
-        was computed (views restored from checkpoints of earlier versions lack the bookkeeping: always due)."""
+        """Whether the account, which has new requests or newly recycled ones, changed by ``growth`` (of its
+        requests at the time) or the view aged ``max_age_s`` since it was computed (views restored from
+        checkpoints of earlier versions lack the bookkeeping: always due)."""
         events_at = getattr(self, "events_at", 0)
         return (now - getattr(self, "computed_at", -math.inf) >= max_age_s
-                or self.state.events - events_at >= growth * events_at)
+                or self.state.events - events_at >= growth * events_at
+                or self.state.recycled_events - getattr(self, "recycled_at", 0) >= growth * max(events_at, 1))
 
 
 def automation(state: AccountState, pivot: float, cv: float) -> float:

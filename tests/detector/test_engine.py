@@ -56,7 +56,7 @@ def test_a_quiet_account_is_not_recomputed() -> None:
     _send(detector, "quiet", 20, 0)
     detector.evaluate()
     view = detector._views["quiet"]
-    _send(detector, "other", 1, 8000)
+    detector.process(parse_record({"ts": BASE_MS + 8_000_000, "account_id": "other", "prompt": "unrelated"}))
     detector.evaluate()
     assert detector._views["quiet"] is view
 
@@ -70,3 +70,19 @@ def test_a_replaced_account_state_is_recomputed() -> None:
     detector.put_account(replacement)
     detector.evaluate()
     assert detector._views["linked"].state is replacement and detector._views["linked"].events_at == 101
+
+
+def test_a_first_sender_is_recomputed_once_others_resend_its_texts() -> None:
+    """A fixed benchmark run first by one account: its prompts look novel until others re-send them, and its
+    view must then say so even though it sent nothing new (a stale view made it look like a crew)."""
+    detector = _detector()
+    for i in range(30):
+        detector.process(parse_record({"ts": BASE_MS + i * 1000, "account_id": "first",
+                                       "prompt": f"Benchmark item {i}: what is the capital of region {i}?"}))
+    detector.evaluate()
+    assert detector._views["first"].recycled == 0.0
+    for i in range(30):
+        detector.process(parse_record({"ts": BASE_MS + 60_000 + i * 1000, "account_id": "second",
+                                       "prompt": f"Benchmark item {i}: what is the capital of region {i}?"}))
+    detector.evaluate()
+    assert detector._views["first"].recycled == 1.0 and detector._views["second"].recycled == 1.0
