@@ -10,7 +10,7 @@ from detector.communities import Edges, communities, core, linkage
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure, org_codes
-from detector.linking.keys import LinkKeys, asn_user_agents, hour_counts, link_keys
+from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
 from features.shared_index import SharedIndex
@@ -72,7 +72,7 @@ def view_keys(view: AccountView) -> LinkKeys:
     """The view's link keys, computed now for views built without them (tests, notebooks)."""
     keys = getattr(view, "keys", None)  # views restored from checkpoints of earlier versions lack them
     if keys is None:
-        keys = view.keys = link_keys(view.state, view.wrappers, view.asn_user_agents or asn_user_agents(view.state))
+        keys = view.keys = link_keys(view.state, view.wrappers, view.asn_user_agents or None)
     return keys
 
 

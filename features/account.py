@@ -153,14 +153,8 @@ class AccountState:
                 del hashes[next(iter(hashes))]
             if self.distinct_texts <= embed_budget and info.length >= 8:
                 self.embed_queue.append((info.hash, event.text[:2000]))
-        counts = self.template_keys
         for key, _words in info.keys:
-            if key in counts:
-                counts[key] += 1
-            elif len(counts) < MAX_DISTINCT:
-                counts[key] = 1
-            else:
-                counts[None] = counts.get(None, 0) + 1
+            _bump(self.template_keys, key)
         self.recent_keys.append(info.head_keys)
         if len(self.recent_keys) > RECENT_KEYED:
             del self.recent_keys[0]

@@ -40,7 +40,7 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     """Add every infrastructure link among ``accounts`` (``keys``: their ``link_keys``; ``orgs``: their
     ``org_codes``; both computed here when not given)."""
     orgs = org_codes(accounts) if orgs is None else orgs
-    keys = keys if keys is not None else [link_keys(s, {}, asn_user_agents(s)) for s in accounts]
+    keys = keys if keys is not None else [link_keys(s, {}) for s in accounts]
     matrix, _ = membership_matrix([k.payments for k in keys], max_members)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
@@ -71,8 +71,7 @@ def infrastructure_evidence(a: AccountState, b: AccountState) -> dict[str, objec
         evidence["payment_fingerprints"] = sorted(a.payments & b.payments)
     if shared_ips:
         evidence["ips"] = shared_ips[:5]
-    asn_ua = {(k, u) for k, _ in a.top(a.asns, 2) for u, _ in a.top(a.user_agents, 2)} & {
-        (k, u) for k, _ in b.top(b.asns, 2) for u, _ in b.top(b.user_agents, 2)}
+    asn_ua = set(asn_user_agents(a)) & set(asn_user_agents(b))
     if asn_ua:
         asn, ua = sorted(asn_ua, key=str)[0]
         evidence["asn_user_agent"] = {"asn": asn, "user_agent": ua}

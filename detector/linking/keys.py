@@ -38,7 +38,7 @@ def _hashes(values: list) -> np.ndarray:
 
 def rotation(state: AccountState) -> float:
     """How much an account rotates its source IP: 0 for one stable address, 1 for many."""
-    distinct = len(state.ips) - (1 if None in state.ips else 0) + (3 if None in state.ips else 0)
+    distinct = len(state.ips) + (2 if None in state.ips else 0)  # the overflow bucket (None) counts as 3
     return min(1.0, max(0.0, (distinct - 1) / 5.0))
 
 
@@ -62,11 +62,12 @@ class LinkKeys:
     hour_counts: np.ndarray    # ... and the requests in each
 
 
-def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tuple[object, object]],
+def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tuple[object, object]] | None = None,
               turn: float | None = None) -> LinkKeys:
-    """The keys of ``state`` (``wrappers``: its wrapper shares; ``asn_ua``: its ``asn_user_agents``;
-    ``turn``: its ``rotation`` when already known)."""
+    """The keys of ``state`` (``wrappers``: its wrapper shares; ``asn_ua`` and ``turn``: its ``asn_user_agents``
+    and ``rotation`` when already known)."""
     turn = rotation(state) if turn is None else turn
+    asn_ua = asn_user_agents(state) if asn_ua is None else asn_ua
     ips = [ip for ip in state.ips if ip is not None] if turn > 0 else []
     wave = [] if state.created_at is None else [(state.signup_channel, int(state.created_at // WAVE_SECONDS))]
     return LinkKeys(
