@@ -62,6 +62,13 @@ def logout(request: Request, principal: PageViewer, csrf: CSRF = None) -> Respon
     return response
 
 
+def _check_form(principal: PageAnalyst, csrf: str | None, comment: str) -> None:
+    """The form's CSRF token, and a comment without NUL characters (422)."""
+    check_csrf(principal, csrf)
+    if "\x00" in comment:
+        raise HTTPException(422, "the comment must not contain NUL characters")
+
+
 @router.post("/campaigns/{campaign_id}/triage")
 def triage(
     campaign_id: str,
@@ -71,9 +78,7 @@ def triage(
     comment: Annotated[str, Form(max_length=10_000)] = "",
     csrf: CSRF = None,
 ) -> Response:
-    check_csrf(principal, csrf)
-    if "\x00" in comment:
-        raise HTTPException(422, "the comment must not contain NUL characters")
+    _check_form(principal, csrf, comment)
     try:
         triage_campaign(db, campaign_id, action, comment, principal.actor)
     except TriageError as exc:
@@ -93,9 +98,7 @@ def allowlist_add(
     comment: Annotated[str, Form(max_length=2_000)] = "",
     csrf: CSRF = None,
 ) -> Response:
-    check_csrf(principal, csrf)
-    if "\x00" in comment:
-        raise HTTPException(422, "the comment must not contain NUL characters")
+    _check_form(principal, csrf, comment)
     try:
         add_entry(db, kind, value, comment, principal.actor)
         db.commit()
