@@ -7,30 +7,28 @@ the community founds a new campaign.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
-import scipy.sparse as sp
 
-from detector.linking.edges import LinkSet
+from detector.communities import Edges
 
 
 class Ties:
-    """Symmetric pair weights (noisy-or of every link, zero diagonal) among the accounts of one candidate group,
-    computed on first use: most groups never need them."""
+    """Symmetric pair weights (zero diagonal) among the accounts of one candidate group: the graph's edges
+    among its members (each member of a group has at least one, so its strongest tie is always an edge)."""
 
-    def __init__(self, accounts: list[str], weights: np.ndarray | None = None, links: LinkSet | None = None,
-                 rows: list[int] | None = None) -> None:
+    def __init__(self, accounts: list[str], weights: np.ndarray) -> None:
         self.accounts = accounts
-        self._weights = weights
-        self._links = links
-        self._rows = rows
+        self.weights = weights
 
     @classmethod
-    def of_links(cls, links: LinkSet, index_of: Mapping[str, int]) -> Ties:
-        """The combined link weights among ``index_of``'s accounts (rows of ``links``)."""
-        accounts = sorted(index_of)
-        return cls(accounts, links=links, rows=[index_of[a] for a in accounts])
+    def of_edges(cls, accounts: list[str], edges: Edges) -> Ties:
+        """Ties from a group's edges (``detector.communities.Edges`` numbered like ``accounts``)."""
+        weights = np.zeros((len(accounts), len(accounts)))
+        weights[edges.low, edges.high] = edges.weight
+        weights[edges.high, edges.low] = edges.weight
+        return cls(list(accounts), weights)
 
     @classmethod
     def of_pairs(cls, accounts: set[str], pairs: Mapping[tuple[str, str], float]) -> Ties:
@@ -42,18 +40,11 @@ class Ties:
             weights[at[a], at[b]] = weights[at[b], at[a]] = w
         return cls(ordered, weights)
 
-    @property
-    def weights(self) -> np.ndarray:
-        if self._weights is None:
-            assert self._links is not None and self._rows is not None
-            rows = np.array(self._rows, dtype=np.int64)
-            log_remaining = np.zeros((len(rows), len(rows)))
-            for matrix in self._links.matrices.values():
-                sub = sp.csr_matrix(matrix)[rows][:, rows].toarray()
-                log_remaining += np.log1p(-np.minimum(np.maximum(sub, sub.T), 0.99))
-            self._weights = 1.0 - np.exp(log_remaining)
-            np.fill_diagonal(self._weights, 0.0)
-        return self._weights
+    def strongest_to(self, account: str, others: Collection[str]) -> float:
+        """The strongest tie of ``account`` to any of ``others`` (0 without any)."""
+        at = {a: i for i, a in enumerate(self.accounts)}
+        columns = [at[o] for o in others if o in at and o != account]
+        return float(self.weights[at[account], columns].max()) if columns else 0.0
 
     def strongest(self, campaign_of: Mapping[str, str]) -> dict[str, str | None]:
         """Each account's strongest tie inside the group (None without any). Among equal weights an account of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ class Campaign:
     dismissed_size: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     founders: set[str] = field(default_factory=set)
+    announced: int = -1  # members at the last version (-1: unknown, campaigns restored from earlier versions)
 
 
 def campaign_id_for(members: set[str]) -> str:
@@ -45,8 +47,11 @@ class CampaignTracker:
         self.account_campaign: dict[str, str] = {}
         self.preset: dict[str, tuple[str, int, int]] = {}
 
-    def match(self, members: set[str]) -> Campaign | None:
-        """The known campaign sharing most accounts with ``members``, if the overlap is substantial."""
+    def match(self, members: set[str], ties: Ties | None = None) -> Campaign | None:
+        """The known campaign sharing most accounts with ``members``, if the overlap is substantial.
+
+        With the group's ``ties``, only accounts settled in the campaign (``_settled``) count: early accounts of
+        a second crew, absorbed before their crew was visible and now tied to it, do not make its group a match."""
         votes: dict[str, int] = {}
         for account in members:
             cid = self.account_campaign.get(account)
@@ -56,34 +61,60 @@ class CampaignTracker:
         if best is None:
             return None
         campaign = self.campaigns[best[0]]
-        if best[1] >= MATCH_OVERLAP * min(len(members), len(campaign.members)):
+        needed = MATCH_OVERLAP * min(len(members), len(campaign.members))
+        if best[1] < needed:
+            return None
+        founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
+        if ties is None or founders >= needed:
             return campaign
-        return None
+        settled = self._settled(campaign.campaign_id, members, ties.strongest(self.account_campaign))
+        return campaign if len(settled) >= needed else None
+
+    def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
+        """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose
+        strongest tie in the group leads to them (directly or through other settled accounts)."""
+        inside = {a for a in group if self.account_campaign.get(a) == campaign_id}
+        settled = {a for a in inside if self._founder(a)}
+        while True:
+            more = {a for a in inside - settled if strongest.get(a) in settled}
+            if not more:
+                return settled
+            settled |= more
 
     def observe(self, members: set[str], score: float, severity: str, first_seen: float,
-                min_accounts: int = 3, ties: Ties | None = None) -> Campaign | None:
-        """Fold a detected group in; returns the campaign when it warrants a new alert version.
+                min_accounts: int = 3, ties: Ties | None = None, final: bool = False) -> Campaign | None:
+        """Fold a detected group in; returns the campaign when it warrants a new alert version (``final``: at the
+        end of the input, any growth since the last version does).
 
         A group matching no campaign founds one from its accounts no campaign holds; with the group's ``ties``,
         accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``)."""
-        campaign = self.match(members)
+        campaign = self.match(members, ties)
+        fresh = {a for a in members if a not in self.account_campaign}
         if campaign is None:
-            fresh = {a for a in members if a not in self.account_campaign}
-            if len(fresh) < min_accounts:
-                return None
-            founders = fresh | (self.movers(fresh, ties) if ties is not None else set())
-            campaign = Campaign(campaign_id_for(founders), set(founders), first_seen, founders=set(founders))
-            self.campaigns[campaign.campaign_id] = campaign
-            for account in founders:
-                previous = self.account_campaign.get(account)
-                if previous is not None:
-                    self.campaigns[previous].members.discard(account)  # its emitted alerts stay as they are
-                self.account_campaign[account] = campaign.campaign_id
-            if not self._apply_preset(campaign):
-                return None
-            return self._new_version(campaign, score, severity)
-        added = {a for a in members - campaign.members if a not in self.account_campaign}
-        old_size = len(campaign.members)
+            return self._found(fresh, score, severity, first_seen, min_accounts, ties)
+        return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth)
+
+    def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
+               ties: Ties | None) -> Campaign | None:
+        """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (None when too few)."""
+        if len(fresh) < max(min_accounts, 1):
+            return None
+        founders = fresh | (self.movers(fresh, ties) if ties is not None else set())
+        campaign = Campaign(campaign_id_for(founders), set(founders), first_seen, founders=set(founders))
+        self.campaigns[campaign.campaign_id] = campaign
+        for account in founders:
+            previous = self.account_campaign.get(account)
+            if previous is not None:
+                self.campaigns[previous].members.discard(account)  # its emitted alerts stay as they are
+            self.account_campaign[account] = campaign.campaign_id
+        if not self._apply_preset(campaign):
+            return None
+        return self._new_version(campaign, score, severity)
+
+    def _grow(self, campaign: Campaign, added: set[str], score: float, severity: str, first_seen: float,
+              growth: float) -> Campaign | None:
+        """Add accounts to a known campaign; the campaign when it grew materially since its last version (or
+        its severity rose)."""
         campaign.members |= added
         for account in added:
             self.account_campaign[account] = campaign.campaign_id
@@ -92,7 +123,8 @@ class CampaignTracker:
             if len(campaign.members) < (1 + self.dismissed_growth) * max(campaign.dismissed_size, 1):
                 return None
             campaign.status = "open"
-        grew = len(added) >= max(1, self.growth * old_size)
+        announced = campaign.announced if campaign.announced >= 0 else len(campaign.members) - len(added)
+        grew = len(campaign.members) - announced >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
         if grew or escalated:
             return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
@@ -104,13 +136,19 @@ class CampaignTracker:
         An account is attributed by its strongest tie at the time, often before its own crew is visible (the
         first account of a slowly starting crew lands in whatever campaign shares some evidence with it). It
         follows the new campaign when its strongest tie inside the group leads to the founders, directly or
-        through other accounts that follow (equal ties go to its own campaign). It must not have founded its
-        campaign: founders define a campaign and never move, so an account moves at most once."""
+        through other accounts that follow; or when it is not settled in its campaign (``_settled``) and its
+        strongest tie to the founders and followers is at least as strong as to the settled accounts (equal
+        ties otherwise go to its own campaign). It must not have founded its campaign: founders define a campaign
+        and never move, so an account moves at most once."""
         strongest = ties.strongest(self.account_campaign)
+        absorbed = {a for a in ties.accounts if a in self.account_campaign and not self._founder(a)}
+        campaigns = {self.account_campaign[a] for a in absorbed}
+        settled = {cid: self._settled(cid, ties.accounts, strongest) for cid in campaigns}
         joining = set(fresh)
         while True:
-            follow = {a for a, tie in strongest.items() if a not in joining and tie in joining
-                      and a in self.account_campaign and not self._founder(a)}
+            follow = {a for a in absorbed - joining if strongest[a] in joining or (
+                a not in settled[self.account_campaign[a]]
+                and 0.0 < ties.strongest_to(a, joining) >= ties.strongest_to(a, settled[self.account_campaign[a]]))}
             if not follow:
                 return joining - fresh
             joining |= follow
@@ -122,6 +160,7 @@ class CampaignTracker:
 
     def _new_version(self, campaign: Campaign, score: float, severity: str) -> Campaign:
         campaign.version += 1
+        campaign.announced = len(campaign.members)
         campaign.score = score
         campaign.severity = severity
         return campaign

@@ -18,9 +18,9 @@ from detector.campaigns import CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, find_groups
-from detector.linking.content import recycled_share, templated_share, wrapper_shares
+from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.keys import asn_user_agents, link_keys, rotation
+from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from detector.scoring import AccountView, account_suspicion, automation, disabled_signals, evasion, severity
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
@@ -106,8 +106,8 @@ class Detector:
             self.index.reclassify(self.det.max_key_accounts)
 
     def finish(self) -> list[dict[str, Any]]:
-        """Evaluate once more at the end of the input."""
-        return self.evaluate() if self.stream_start is not None else []
+        """Evaluate once more at the end of the input, announcing any growth since a campaign's last version."""
+        return self.evaluate(final=True) if self.stream_start is not None else []
 
     # -- account hand-over (the streaming linker builds its accounts from profiles) ------------------------
     def put_account(self, state: AccountState) -> None:
@@ -123,8 +123,8 @@ class Detector:
         self.tracker.forget_accounts({account_id})
 
     # -- evaluation ------------------------------------------------------------------------------------
-    def evaluate(self) -> list[dict[str, Any]]:
-        """Re-evaluate campaigns at the current event time."""
+    def evaluate(self, final: bool = False) -> list[dict[str, Any]]:
+        """Re-evaluate campaigns at the current event time (``final``: the end of the input)."""
         now = self.now
         self.evaluations += 1
         self._evict(now)
@@ -147,8 +147,9 @@ class Detector:
             members = {m.state.account_id for m in candidate.members}
             first_seen = min(m.state.first_ts for m in candidate.members)
             level = severity(candidate.score.score, len(members))
+            ties = Ties.of_edges([m.state.account_id for m in candidate.members], candidate.edges)
             campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
-                                            self.det.min_accounts, Ties.of_links(candidate.links, candidate.index_of))
+                                            self.det.min_accounts, ties, final)
             if campaign is not None:
                 coherence = self._coherence(candidate)
                 alert = build_alert(campaign, candidate, now, self.det.shadow, coherence)
@@ -188,10 +189,11 @@ class Detector:
         cv = gap_cv(state.arrivals)
         turn = rotation(state)
         asn_ua = asn_user_agents(state)
+        templated, cover = template_use(state.recent_keys, wrappers, state.template_keys)
         view = AccountView(
             state=state,
             intent=state.intent_any / events,
-            templated=templated_share(state, wrappers),
+            templated=templated,
             recycled=recycled_share(state),
             automation=automation(state, pivot, cv),
             evasion=evasion(state, turn),
@@ -200,7 +202,7 @@ class Detector:
             wrappers=wrappers,
             features=account_features(state, self.now, self._new_models(), cv),
             asn_user_agents=asn_ua,
-            keys=link_keys(state, wrappers, asn_ua, turn),
+            keys=link_keys(state, wrappers, asn_ua, turn, cover),
             events_at=state.events,
             recycled_at=state.recycled_events,
             computed_at=self.now,

@@ -27,6 +27,7 @@ class Candidate:
     score: GroupScore
     links: LinkSet
     index_of: dict[str, int]
+    edges: Edges  # the graph's edges among ``members`` (numbered like them)
 
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
@@ -45,7 +46,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
-                                    {views[i].state.account_id: int(i) for i in members}))
+                                    {views[i].state.account_id: int(i) for i in members}, inside))
     return candidates
 
 

@@ -59,7 +59,7 @@ class DetectionSettings(BaseModel):
         0.35, description="A linked account joins an alert only with at least this behavioural suspicion."
     )
     growth_for_new_version: float = Field(
-        0.2, description="Relative membership change that makes a new alert version."
+        0.2, description="Membership growth since the last alert version that makes a new version."
     )
     max_key_accounts: int = Field(400, description="Shared keys (IP, template...) seen on more accounts are ignored.")
     knn_neighbours: int = Field(10, description="Neighbours per account in the content kNN.")

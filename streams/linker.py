@@ -222,7 +222,7 @@ class Linker:
                 return alerts
             if final:
                 self._release(everything=True)
-                return alerts + self._evaluate(now)
+                return alerts + self._evaluate(now, final=True)
             if self.accepted:  # nothing new since the last evaluation: skip this grid time (as replay does)
                 alerts.extend(self._evaluate(det.next_eval))
             det.next_eval += det.det.eval_interval_s
@@ -237,7 +237,7 @@ class Linker:
             else:
                 self._accept_or_hold(mark, state, source, offset)
 
-    def _evaluate(self, now: float) -> list[dict[str, Any]]:
+    def _evaluate(self, now: float, final: bool = False) -> list[dict[str, Any]]:
         det = self.detector
         det.now = max(det.now, now)
         self.accepted = 0
@@ -248,7 +248,7 @@ class Linker:
                 state.recycled_events = index.recycled_estimate(state)
                 det.put_account(state)  # re-scored at this evaluation
         index.changed.clear()
-        alerts = det.evaluate()
+        alerts = det.evaluate(final)
         for account in [a for a in self.seen if a not in det.accounts]:  # evicted by the detector (TTL)
             self._forget(account)
         return alerts

@@ -13,21 +13,13 @@ import numpy as np
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
 from detector.linking.infra import org_codes
-from detector.linking.keys import LinkKeys
+from detector.linking.keys import SHARE_SMOOTHING, LinkKeys, key_specificity
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
 TEMPLATE_WEIGHT = 0.85
 TEMPLATE_FULL_OVERLAP = 0.6
-SHARE_SMOOTHING = 2.0
-TEMPLATED_SPECIFICITY = 1.0
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
-
-
-def key_specificity(key: int) -> float:
-    """0.25 for a three-content-word sentence up to 1.0 for six or more (words are encoded in the key)."""
-    words = key >> 32
-    return min(1.0, max(0.0, (words - 2) / 4.0))
 
 
 def recycled_share(state: AccountState) -> float:
@@ -45,32 +37,14 @@ def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
     containing it."""
     denominator = state.events + SHARE_SMOOTHING
     counts = state.template_keys
-    return {key: min(1.0, max(0.0, ((key >> 32) - 2) / 4.0)) * counts[key] / denominator
+    return {key: key_specificity(key) * counts[key] / denominator
             for key in sorted(index.wrappers.intersection(counts))}
-
-
-def templated_share(state: AccountState, wrappers: dict[int, float]) -> float:
-    """Share of recent requests built on wrapper sentences that other accounts share and this account reuses
-    (specific enough: one long boilerplate sentence, or several shorter ones)."""
-    if not state.recent_keys:
-        return 0.0
-    counts = state.template_keys
-    reused = {k: key_specificity(k) for k in wrappers if counts.get(k, 0) >= 2}
-    if not reused:
-        return 0.0
-    templated = 0
-    for keys in state.recent_keys:
-        weight = 0.0
-        for key in keys:
-            weight += reused.get(key, 0.0)
-        templated += weight >= TEMPLATED_SPECIFICITY
-    return templated / len(state.recent_keys)
 
 
 def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled: np.ndarray, links: LinkSet,
                    max_members: int, excluded: np.ndarray | None = None, orgs: np.ndarray | None = None) -> None:
-    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b);
-    ``keys``: the accounts' ``link_keys``).
+    """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b),
+    at most sqrt(cover a * cover b), ``keys.template_use``; ``keys``: the accounts' ``link_keys``).
 
     ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
     out = np.zeros(len(keys), dtype=bool) if excluded is None else excluded
@@ -82,7 +56,9 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]
     novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
-    weights = TEMPLATE_WEIGHT * np.minimum(1.0, pairs.data / TEMPLATE_FULL_OVERLAP) * novelty
+    cover = np.array([getattr(k, "template_cover", 1.0) for k in keys])  # checkpoints of earlier versions lack it
+    overlap = np.minimum(pairs.data, np.sqrt(cover[pairs.row] * cover[pairs.col]))
+    weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
     links.add("shared_template", CONTENT, pairs.row[cross], pairs.col[cross], weights[cross], min_weight=0.05)
 
 

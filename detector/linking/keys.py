@@ -18,6 +18,8 @@ import numpy as np
 from features.account import AccountState
 
 WAVE_SECONDS = 3600
+SHARE_SMOOTHING = 2.0  # requests added to an account's count, so a two-request account cannot look fully templated
+TEMPLATED_SPECIFICITY = 1.0  # summed key specificity that makes a request templated
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -34,6 +36,41 @@ def _hash_text(text: str) -> int:
 
 def _hashes(values: list) -> np.ndarray:
     return np.array([stable_hash(v) for v in values], dtype=np.int64) if values else _EMPTY
+
+
+def key_specificity(key: int) -> float:
+    """0.25 for a three-content-word sentence up to 1.0 for six or more (words are encoded in the key)."""
+    words = key >> 32
+    return min(1.0, max(0.0, (words - 2) / 4.0))
+
+
+def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] | set[int],
+                 counts: dict[int | None, int]) -> tuple[float, float]:
+    """Two shares of the account's recent requests (``recent_keys``), in one pass:
+
+    - *templated*: requests built on wrapper sentences that other accounts share and this account reuses
+      (``counts`` >= 2; specific enough: one long boilerplate sentence, or several shorter ones);
+    - *cover* (smoothed): requests carrying wrapper sentences, each counting at most once (its wrapper keys'
+      summed specificity, up to 1). It bounds the account's template links: a long public prompt (a benchmark's
+      instructions and few-shot examples) shares ten sentences with every stranger who sends it once, and must
+      not weigh as ten templated requests."""
+    if not wrappers or not recent_keys:
+        return 0.0, 0.0
+    specificity = {key: key_specificity(key) for key in wrappers}
+    reused = {key for key in wrappers if counts.get(key, 0) >= 2}
+    templated = 0
+    covered = 0.0
+    for keys in recent_keys:
+        weight = reuse = 0.0
+        for key in keys:
+            value = specificity.get(key)
+            if value is not None:
+                weight += value
+                if key in reused:
+                    reuse += value
+        covered += min(1.0, weight)
+        templated += reuse >= TEMPLATED_SPECIFICITY
+    return templated / len(recent_keys), covered / (len(recent_keys) + SHARE_SMOOTHING)
 
 
 def rotation(state: AccountState) -> float:
@@ -60,12 +97,13 @@ class LinkKeys:
     wrapper_roots: np.ndarray  # ... and the square roots of the account's shares of them
     hours: np.ndarray          # hour buckets (hours since the epoch) ...
     hour_counts: np.ndarray    # ... and the requests in each
+    template_cover: float = 1.0  # the ``template_use`` cover of the account's recent requests
 
 
 def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tuple[object, object]] | None = None,
-              turn: float | None = None) -> LinkKeys:
-    """The keys of ``state`` (``wrappers``: its wrapper shares; ``asn_ua`` and ``turn``: its ``asn_user_agents``
-    and ``rotation`` when already known)."""
+              turn: float | None = None, cover: float | None = None) -> LinkKeys:
+    """The keys of ``state`` (``wrappers``: its wrapper shares; ``asn_ua``, ``turn`` and ``cover``: its
+    ``asn_user_agents``, ``rotation`` and ``template_use`` cover when already known)."""
     turn = rotation(state) if turn is None else turn
     asn_ua = asn_user_agents(state) if asn_ua is None else asn_ua
     ips = [ip for ip in state.ips if ip is not None] if turn > 0 else []
@@ -81,6 +119,7 @@ def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tupl
                                   count=len(wrappers)),
         hours=np.fromiter(state.hour_buckets, dtype=np.int64, count=len(state.hour_buckets)),
         hour_counts=np.fromiter(state.hour_buckets.values(), dtype=np.float64, count=len(state.hour_buckets)),
+        template_cover=template_use(state.recent_keys, wrappers, state.template_keys)[1] if cover is None else cover,
     )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from detector.attribution import Ties
 from detector.campaigns import CampaignTracker, campaign_id_for
-from detector.linking.edges import LinkSet
+from detector.communities import Edges
 
 
 def members(n: int, prefix: str = "a") -> set[str]:
@@ -65,6 +65,56 @@ def test_early_account_follows_its_crew_when_the_crew_founds_a_campaign() -> Non
     assert "s0" not in reasoning.members and {"r0", "r1"} <= reasoning.members
 
 
+def test_growth_is_measured_from_the_last_version() -> None:
+    """Accounts that join one at a time add up: a campaign never grows silently past the material threshold, and
+    the end of the input announces whatever growth is left."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    assert tracker.observe(members(10), 0.7, "medium", 0.0) is not None
+    assert tracker.observe(members(11), 0.7, "medium", 0.0) is None
+    grown = tracker.observe(members(12), 0.7, "medium", 0.0)  # +2 since version 1: 20 %
+    assert grown is not None and grown.version == 2 and len(grown.members) == 12
+    assert tracker.observe(members(13), 0.7, "medium", 0.0) is None
+    last = tracker.observe(members(13), 0.7, "medium", 0.0, final=True)  # the end of the input: announced
+    assert last is not None and last.version == 3 and len(last.members) == 13
+    assert tracker.observe(members(13), 0.7, "medium", 0.0, final=True) is None  # nothing new
+
+
+def test_an_absorbed_account_tied_to_its_crew_does_not_make_the_crew_a_match() -> None:
+    """An early crew account absorbed by another campaign counts for that campaign only while its strongest tie
+    leads there; when its crew appears, the crew's group founds its own campaign and the account follows."""
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "r"), 0.8, "medium", 0.0)
+    early = members(4, "r") | {"s0"}
+    tracker.observe(early, 0.8, "medium", 0.0, ties=Ties.of_pairs(early, {(a, "s0"): 0.8 for a in members(4, "r")}))
+    assert tracker.account_campaign["s0"] == tracker.account_campaign["r0"]
+    group = {"r0", "r1", "s0", "s1", "s2", "s3"}  # half of it is the other campaign's: a match by count
+    pairs = {("s0", "s1"): 0.9, ("s1", "s2"): 0.85, ("s2", "s3"): 0.85, ("s0", "r0"): 0.5, ("r0", "r1"): 0.9}
+    founded = tracker.observe(group, 0.8, "medium", 0.0, ties=Ties.of_pairs(group, pairs))
+    assert founded is not None and founded.members == {"s0", "s1", "s2", "s3"}
+    confirmed = dict(pairs) | {("s0", "r0"): 0.95}  # s0 still tied most to the other campaign: it matches
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "r"), 0.8, "medium", 0.0)
+    tracker.observe(early, 0.8, "medium", 0.0, ties=Ties.of_pairs(early, {(a, "s0"): 0.8 for a in members(4, "r")}))
+    assert tracker.observe(group, 0.8, "medium", 0.0, ties=Ties.of_pairs(group, confirmed)) is not None
+    assert tracker.account_campaign["s1"] == tracker.account_campaign["r0"]
+
+
+def test_absorbed_accounts_tied_to_each_other_follow_their_crew() -> None:
+    """Two early crew accounts absorbed together are each other's strongest tie, not settled in the campaign
+    that absorbed them: they neither make their crew's group a match nor stay behind when it founds a campaign."""
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "r"), 0.8, "medium", 0.0)
+    early = members(4, "r") | {"s0", "s1"}
+    tracker.observe(early, 0.8, "medium", 0.0)
+    assert tracker.account_campaign["s1"] == tracker.account_campaign["r0"]
+    group = members(3, "r") | {f"s{i}" for i in range(5)}  # 5 of 8 accounts are the other campaign's
+    pairs = {("r0", "r1"): 0.9, ("r1", "r2"): 0.9, ("s0", "r0"): 0.6, ("s1", "r1"): 0.6, ("s0", "s1"): 0.9,
+             ("s1", "s2"): 0.8, ("s2", "s3"): 0.8, ("s3", "s4"): 0.8}
+    founded = tracker.observe(group, 0.8, "medium", 0.0, ties=Ties.of_pairs(group, pairs))
+    assert founded is not None and founded.members == {f"s{i}" for i in range(5)}
+    assert tracker.campaigns[tracker.account_campaign["r0"]].members == members(6, "r")
+
+
 def test_founders_and_equally_tied_accounts_stay() -> None:
     tracker = CampaignTracker()
     tracker.observe(members(6, "r"), 0.8, "medium", 0.0)
@@ -79,11 +129,9 @@ def test_founders_and_equally_tied_accounts_stay() -> None:
     assert founded is not None and founded.members == {"m0", "m1", "m2"}  # an equal tie keeps x where it is
 
 
-def test_ties_of_links_combine_links_symmetrically() -> None:
-    links = LinkSet(4)
-    links.add("shared_template", "content", np.array([0, 2]), np.array([1, 3]), np.array([0.5, 0.6]))
-    links.add("co_activity", "timing", np.array([1]), np.array([0]), np.array([0.5]))
-    ties = Ties.of_links(links, {"a": 0, "b": 1, "c": 2})
-    assert ties.accounts == ["a", "b", "c"]
-    assert np.allclose(ties.weights, np.array([[0, 0.75, 0], [0.75, 0, 0], [0, 0, 0]]))
-    assert ties.strongest({}) == {"a": "b", "b": "a", "c": None}
+def test_ties_of_edges_are_symmetric() -> None:
+    edges = Edges(3, np.array([0, 1]), np.array([1, 2]), np.array([0.75, 0.6]))
+    ties = Ties.of_edges(["a", "b", "c"], edges)
+    assert np.allclose(ties.weights, np.array([[0, 0.75, 0], [0.75, 0, 0.6], [0, 0.6, 0]]))
+    assert ties.strongest({}) == {"a": "b", "b": "a", "c": "b"}
+    assert ties.strongest_to("b", {"c"}) == 0.6 and ties.strongest_to("a", {"c"}) == 0.0

@@ -6,10 +6,10 @@ import random
 
 import numpy as np
 
-from detector.linking.content import link_templates, recycled_share, templated_share, wrapper_shares
+from detector.linking.content import link_templates, recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet
 from detector.linking.infra import link_infrastructure
-from detector.linking.keys import link_keys, rotation
+from detector.linking.keys import link_keys, rotation, template_use
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -66,7 +66,7 @@ def test_template_links_need_novel_tasks() -> None:
     accounts = list(states.values())
     shares = [wrapper_shares(s, index) for s in accounts]
     recycled = np.array([recycled_share(s) for s in accounts])
-    assert templated_share(states["h0"], shares[0]) == 1.0
+    assert template_use(states["h0"].recent_keys, shares[0], states["h0"].template_keys)[0] == 1.0
     links = LinkSet(len(accounts))
     keys = [link_keys(s, share, []) for s, share in zip(accounts, shares, strict=True)]
     link_templates(accounts, keys, recycled, links, max_members=100)
@@ -75,6 +75,60 @@ def test_template_links_need_novel_tasks() -> None:
              for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
     assert pairs[("h0", "h1")] > 0.5
     assert all(w < 0.2 for (a, b), w in pairs.items() if a.startswith("e") and b.startswith("e"))
+
+
+PUBLIC_PROMPT = (
+    "The following sentences each contain a grammatical mistake that a careful editor would correct quickly. "
+    "Your job is to identify the category of each mistake from the list given below this paragraph. "
+    "Subject verb agreement errors happen when a singular subject takes a plural verb form. "
+    "Tense errors happen when the sentence switches between past and present without any reason. "
+    "Article errors happen when a definite or indefinite article is missing or misplaced entirely. "
+    "Preposition errors happen when the wrong relational word connects the noun phrase to the verb. "
+    "Answer with the category name only and nothing else after reading the sentence carefully. "
+    "Sentence: {item}"
+)
+
+
+OWN_PROMPTS = [f"{a} {b} {c}?" for a, b, c in zip(
+    ["how do tulips grow", "best pasta sauce", "fix a bike chain", "train a puppy", "paint a fence",
+     "brew green tea", "tune a guitar", "plan a hike", "knit a scarf", "bake sourdough"],
+    ["in sandy soil", "with fresh basil", "that keeps slipping", "to sit calmly", "before winter",
+     "without bitterness", "by ear", "near glaciers", "for beginners", "at high altitude"],
+    ["quickly", "cheaply", "safely", "gently", "today", "properly", "tonight", "alone", "easily", "slowly"],
+    strict=True)] * 2
+
+
+def test_a_long_public_prompt_sent_once_by_strangers_is_no_template_link() -> None:
+    """Strangers who each send one item of the same public benchmark prompt (many boilerplate sentences) among
+    their own prompts share ten sentences, but only one request each: no template link."""
+    records = []
+    for n in range(5):
+        records.append({"ts": n, "account_id": f"u{n}", "prompt": PUBLIC_PROMPT.format(item=f"the cats runs {n}")})
+        records += [{"ts": 10 + n * 10 + i, "account_id": f"u{n}", "prompt": OWN_PROMPTS[n * 4 + i]}
+                    for i in range(4)]
+    records += [{"ts": 200 + i, "account_id": f"h{i % 3}", "prompt": WRAPPER.format(task=f"task {i} on topic {i}")}
+                for i in range(15)]
+    states, index = feed(records)
+    accounts = list(states.values())
+    shares = [wrapper_shares(s, index) for s in accounts]
+    keys = [link_keys(s, share, []) for s, share in zip(accounts, shares, strict=True)]
+    assert len(shares[0]) >= 6  # the public prompt's sentences are shared keys ...
+    assert keys[0].template_cover == 1 / 7  # ... of one request in five (smoothed by two)
+    links = LinkSet(len(accounts))
+    link_templates(accounts, keys, np.zeros(len(accounts)), links, max_members=100)
+    coo = links.matrices["shared_template"].tocoo()
+    pairs = {frozenset((accounts[i].account_id, accounts[j].account_id)): w
+             for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
+    assert max(w for pair, w in pairs.items() if all(a.startswith("u") for a in pair)) < 0.3
+    assert pairs[frozenset(("h0", "h1"))] > 0.5
+
+
+def test_template_use_counts_each_request_once() -> None:
+    long_a, long_b, short = (6 << 32) | 1, (6 << 32) | 2, (3 << 32) | 3  # specificity 1, 1 and 0.25
+    recent = [(long_a, long_b), (short,), (long_a, 99), (99,)]
+    templated, cover = template_use(recent, {long_a: 0.5, long_b: 0.2, short: 0.1}, {long_a: 2, long_b: 1, short: 1})
+    assert templated == 2 / 4  # requests with a reused long wrapper sentence
+    assert cover == (1.0 + 0.25 + 1.0) / 6  # the two-sentence request counts once
 
 
 def test_noisy_or_combination() -> None:
