@@ -2,7 +2,10 @@
 
 Labels: ``{"accounts": {account: group}, "campaign_start": {group: ts}}``; the groups in ``campaign_start``
 are campaigns, every other group is legitimate. A campaign counts as *caught* by the first alert version with
-at least ``min_caught`` accounts (or the whole campaign, if smaller) of which most belong to it.
+at least ``min_caught`` accounts (or the whole campaign, if smaller) of which most belong to it. Labels may also
+give each campaign account's first request (``"account_start": {account: ts}``, written by the simulator):
+then each campaign also reports when it became *catchable*, its ``min_caught``-th account's first request (a
+slowly starting crew cannot be caught before it has that many accounts).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class CampaignResult:
     detected: int
     recall: float
     time_to_detect_s: float | None
+    catchable_after_s: float | None = None  # from the campaign's start (``account_start`` labels)
 
 
 @dataclass
@@ -83,8 +87,18 @@ def evaluate(alerts: list[dict[str, Any]], labels: dict[str, Any], min_caught: i
                 break
         detected = len(members & flagged)
         campaigns.append(CampaignResult(group, len(members), detected, detected / len(members),
-                                        None if caught_at is None else caught_at - starts[group]))
+                                        None if caught_at is None else caught_at - starts[group],
+                                        _catchable_after(members, needed, labels, starts[group])))
     return Evaluation(precision, recall, f1, len(flagged), tp, campaigns, dict(fp_groups), dict(fp_groups))
+
+
+def _catchable_after(members: set[str], needed: int, labels: dict[str, Any], start: float) -> float | None:
+    """Seconds from the campaign's start to its ``needed``-th account's first request (None without labels)."""
+    firsts = labels.get("account_start")
+    if not firsts:
+        return None
+    known = sorted(parse_time(firsts[a], "account_start") for a in members if a in firsts)
+    return known[needed - 1] - start if len(known) >= needed else None
 
 
 @dataclass

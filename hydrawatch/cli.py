@@ -128,11 +128,12 @@ def evaluate(
     out.print(f"accounts flagged {result.flagged}  precision {result.precision:.3f}  recall {result.recall:.3f}  "
               f"F1 {result.f1:.3f}")
     table = Table(title="campaigns")
-    for column in ("campaign", "accounts", "detected", "recall", "time to detect"):
+    for column in ("campaign", "accounts", "detected", "recall", "time to detect", "catchable after"):
         table.add_column(column)
     for c in result.campaigns:
         ttd = "not caught" if c.time_to_detect_s is None else f"{c.time_to_detect_s / 60:.0f} min"
-        table.add_row(c.group, str(c.accounts), str(c.detected), f"{c.recall:.2f}", ttd)
+        catchable = "-" if c.catchable_after_s is None else f"{c.catchable_after_s / 60:.0f} min"
+        table.add_row(c.group, str(c.accounts), str(c.detected), f"{c.recall:.2f}", ttd, catchable)
     out.print(table)
     out.print(f"false positives by group: {result.false_positives_by_group or 'none'}")
 

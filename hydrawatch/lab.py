@@ -105,6 +105,7 @@ class LabRun:
         frame = pd.DataFrame([c.__dict__ for c in self.evaluate(labels, min_caught).campaigns])
         if not frame.empty:
             frame["time_to_detect_min"] = frame.pop("time_to_detect_s") / 60.0
+            frame["catchable_after_min"] = frame.pop("catchable_after_s") / 60.0
         return frame
 
     def threshold_df(self, labels: PathLike | dict[str, Any] | None = None) -> pd.DataFrame:

@@ -51,18 +51,23 @@ def write_events(path: Path, rows: list[tuple[float, dict[str, Any]]], order: np
 def build_labels(
     accounts: list[Account], rows: list[tuple[float, dict[str, Any]]], release: float
 ) -> dict[str, Any]:
-    """Ground truth: group per active account, first request per campaign, model release times."""
+    """Ground truth: group per active account, first request per campaign and per campaign account, model
+    release times."""
     group_of = {a.account_id: a.group for a in accounts}
     first: dict[str, float] = {}
+    account_first: dict[str, float] = {}
     active: set[str] = set()
     for t, ev in rows:
-        active.add(ev["account_id"])
-        g = group_of[ev["account_id"]]
-        if g in CAMPAIGN_GROUPS and t < first.get(g, float("inf")):
-            first[g] = t
+        account = ev["account_id"]
+        active.add(account)
+        g = group_of[account]
+        if g in CAMPAIGN_GROUPS:
+            first[g] = min(t, first.get(g, t))
+            account_first[account] = min(t, account_first.get(account, t))
     return {
         "accounts": {a: group_of[a] for a in sorted(active)},
         "campaign_start": {g: rfc3339(first[g]) for g in CAMPAIGN_GROUPS if g in first},
+        "account_start": {a: rfc3339(account_first[a]) for a in sorted(account_first)},
         "model_releases": {**MODEL_RELEASES_BEFORE, "atlas-3": rfc3339(release)},
     }
 

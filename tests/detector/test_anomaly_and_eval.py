@@ -53,6 +53,10 @@ def test_evaluation_metrics_and_time_to_detect() -> None:
     assert result.false_positives_by_group == {"benign": 1}
     (campaign,) = result.campaigns
     assert campaign.time_to_detect_s == 3600.0  # v1 had fewer than five accounts
+    assert campaign.catchable_after_s is None  # no per-account starts in these labels
+    labels["account_start"] = {f"c{i}": f"2026-03-01T00:{10 * i:02d}:00Z" for i in range(6)}
+    (campaign,) = evaluate(alerts, labels).campaigns
+    assert campaign.catchable_after_s == 40 * 60.0  # the fifth account's first request
 
 
 def test_alerts_follow_the_contract(alert_schema: dict) -> None:

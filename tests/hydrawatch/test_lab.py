@@ -69,7 +69,9 @@ def test_evaluate_threshold_and_report(run: lab.LabRun, tmp_path: Path) -> None:
     quality = run.evaluate()
     assert quality.precision >= 0.9 and quality.recall >= 0.8
     results = run.campaign_results_df()
-    assert set(results.columns) == {"group", "accounts", "detected", "recall", "time_to_detect_min"}
+    assert set(results.columns) == {"group", "accounts", "detected", "recall", "time_to_detect_min",
+                                    "catchable_after_min"}
+    assert (results["catchable_after_min"] >= 0).all()  # the simulator labels each campaign account's start
     curve = run.threshold_df()
     assert curve["threshold"].is_monotonic_decreasing and curve["recall"].iloc[-1] == pytest.approx(quality.recall)
     html = run.report(tmp_path / "report")
