@@ -128,7 +128,8 @@ def evaluate(
     out.print(f"accounts flagged {result.flagged}  precision {result.precision:.3f}  recall {result.recall:.3f}  "
               f"F1 {result.f1:.3f}")
     table = Table(title="campaigns")
-    for column in ("campaign", "accounts", "detected", "recall", "time to detect", "catchable after"):
+    table.add_column("campaign", no_wrap=True, min_width=max((len(c.group) for c in result.campaigns), default=8))
+    for column in ("accounts", "detected", "recall", "time to detect", "catchable after"):
         table.add_column(column)
     for c in result.campaigns:
         ttd = "not caught" if c.time_to_detect_s is None else f"{c.time_to_detect_s / 60:.0f} min"
