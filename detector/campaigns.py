@@ -50,8 +50,9 @@ class CampaignTracker:
     def match(self, members: set[str], ties: Ties | None = None) -> Campaign | None:
         """The known campaign sharing most accounts with ``members``, if the overlap is substantial.
 
-        With the group's ``ties``, only accounts settled in the campaign (``_settled``) count: early accounts of
-        a second crew, absorbed before their crew was visible and now tied to it, do not make its group a match."""
+        With the group's ``ties``, accounts that would follow the group's new accounts (``movers``) do not count:
+        early accounts of a second crew, absorbed before their crew was visible and now tied to it, do not make
+        its group a match."""
         votes: dict[str, int] = {}
         for account in members:
             cid = self.account_campaign.get(account)
@@ -67,8 +68,9 @@ class CampaignTracker:
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
         if ties is None or founders >= needed:
             return campaign
-        settled = self._settled(campaign.campaign_id, members, ties.strongest(self.account_campaign))
-        return campaign if len(settled) >= needed else None
+        leaving = self.movers({a for a in members if a not in self.account_campaign}, ties)
+        staying = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and a not in leaving)
+        return campaign if staying >= needed else None
 
     def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
         """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose

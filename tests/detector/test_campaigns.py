@@ -115,6 +115,19 @@ def test_absorbed_accounts_tied_to_each_other_follow_their_crew() -> None:
     assert tracker.campaigns[tracker.account_campaign["r0"]].members == members(6, "r")
 
 
+def test_a_clique_inside_a_campaign_still_matches_its_growth() -> None:
+    """Absorbed accounts tied most to each other (a shared-card group) but more to the campaign than to the
+    group's new accounts still count for it: the campaign grows instead of splitting."""
+    tracker = CampaignTracker()
+    tracker.observe(members(4, "r"), 0.8, "medium", 0.0)
+    tracker.observe(members(4, "r") | {"c0", "c1"}, 0.8, "medium", 0.0)
+    group = {"r0", "r1", "c0", "c1", "n0", "n1", "n2"}
+    pairs = {("r0", "r1"): 0.9, ("c0", "c1"): 0.95, ("c0", "r0"): 0.7, ("c1", "r1"): 0.7,
+             ("n0", "c0"): 0.6, ("n1", "r0"): 0.6, ("n2", "n1"): 0.6}
+    grown = tracker.observe(group, 0.8, "medium", 0.0, ties=Ties.of_pairs(group, pairs))
+    assert grown is not None and grown.members == members(4, "r") | {"c0", "c1", "n0", "n1", "n2"}
+
+
 def test_founders_and_equally_tied_accounts_stay() -> None:
     tracker = CampaignTracker()
     tracker.observe(members(6, "r"), 0.8, "medium", 0.0)
