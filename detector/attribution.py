@@ -21,6 +21,7 @@ class Ties:
     def __init__(self, accounts: list[str], weights: np.ndarray) -> None:
         self.accounts = accounts
         self.weights = weights
+        self.index = {a: i for i, a in enumerate(accounts)}
 
     @classmethod
     def of_edges(cls, accounts: list[str], edges: Edges) -> Ties:
@@ -42,7 +43,7 @@ class Ties:
 
     def strongest_to(self, account: str, others: Collection[str]) -> float:
         """The strongest tie of ``account`` to any of ``others`` (0 without any)."""
-        at = {a: i for i, a in enumerate(self.accounts)}
+        at = self.index
         columns = [at[o] for o in others if o in at and o != account]
         return float(self.weights[at[account], columns].max()) if columns else 0.0
 

@@ -47,8 +47,10 @@ class CampaignTracker:
         self.account_campaign: dict[str, str] = {}
         self.preset: dict[str, tuple[str, int, int]] = {}
 
-    def match(self, members: set[str], ties: Ties | None = None) -> Campaign | None:
-        """The known campaign sharing most accounts with ``members``, if the overlap is substantial.
+    def match(self, members: set[str], fresh: set[str], ties: Ties | None = None
+              ) -> tuple[Campaign | None, set[str] | None]:
+        """The known campaign sharing most accounts with ``members``, if the overlap is substantial; and the
+        ``movers`` of the group's ``fresh`` accounts when that took computing them (None otherwise).
 
         With the group's ``ties``, accounts that would follow the group's new accounts (``movers``) do not count:
         early accounts of a second crew, absorbed before their crew was visible and now tied to it, do not make
@@ -60,17 +62,17 @@ class CampaignTracker:
                 votes[cid] = votes.get(cid, 0) + 1
         best = max(votes.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         if best is None:
-            return None
+            return None, None
         campaign = self.campaigns[best[0]]
         needed = MATCH_OVERLAP * min(len(members), len(campaign.members))
         if best[1] < needed:
-            return None
+            return None, None
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
         if ties is None or founders >= needed:
-            return campaign
-        leaving = self.movers({a for a in members if a not in self.account_campaign}, ties)
+            return campaign, None
+        leaving = self.movers(fresh, ties)
         staying = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and a not in leaving)
-        return campaign if staying >= needed else None
+        return (campaign if staying >= needed else None), leaving
 
     def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
         """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose
@@ -90,18 +92,21 @@ class CampaignTracker:
 
         A group matching no campaign founds one from its accounts no campaign holds; with the group's ``ties``,
         accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``)."""
-        campaign = self.match(members, ties)
         fresh = {a for a in members if a not in self.account_campaign}
+        campaign, leaving = self.match(members, fresh, ties)
         if campaign is None:
-            return self._found(fresh, score, severity, first_seen, min_accounts, ties)
+            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth)
 
     def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
-               ties: Ties | None) -> Campaign | None:
-        """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (None when too few)."""
+               ties: Ties | None, leaving: set[str] | None = None) -> Campaign | None:
+        """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (``leaving``, when ``match``
+        already computed them; None when too few)."""
         if len(fresh) < max(min_accounts, 1):
             return None
-        founders = fresh | (self.movers(fresh, ties) if ties is not None else set())
+        if leaving is None:
+            leaving = self.movers(fresh, ties) if ties is not None else set()
+        founders = fresh | leaving
         campaign = Campaign(campaign_id_for(founders), set(founders), first_seen, founders=set(founders))
         self.campaigns[campaign.campaign_id] = campaign
         for account in founders:
