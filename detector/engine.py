@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import pickle
 import random
-from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -17,11 +15,12 @@ from detector.attribution import Ties
 from detector.campaigns import CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
-from detector.finder import Candidate, build_links, find_groups
+from detector.finder import Candidate, build_links, find_groups, set_org_sizes
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from detector.scoring import AccountView, account_suspicion, automation, disabled_signals, evasion, severity
+from detector.scoring import suspicion_ceiling
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
 from features.shared_index import SharedIndex
@@ -135,7 +134,7 @@ class Detector:
             self._score_anomaly(fresh, now)
         suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
-        _set_org_sizes(suspicious, self.accounts.values())
+        set_org_sizes(suspicious, self.accounts.values())
         if len(suspicious) < self.det.min_accounts:
             return []
         profiles, has_profile = self._profiles([v.state for v in suspicious])
@@ -162,7 +161,7 @@ class Detector:
 
     def link_graph(self, views: list[AccountView]) -> LinkSet:
         """The hidden links among ``views`` at the current event time, drawn as an evaluation draws them."""
-        _set_org_sizes(views, self.accounts.values())
+        set_org_sizes(views, self.accounts.values())
         profiles, has_profile = self._profiles([v.state for v in views])
         return build_links(views, profiles, has_profile, self.now, self.det)
 
@@ -182,13 +181,13 @@ class Detector:
         return due
 
     def _view(self, state: AccountState) -> AccountView:
-        """Signals of an account (recomputed only for accounts with new events since the last evaluation)."""
+        """Signals of an account with new events since the last evaluation; link keys only where the view can reach
+        the member threshold whatever its anomaly score (``finder.view_keys`` makes the others' on demand)."""
         events = max(state.events, 1)
         pivot = self._pivot(state)
         wrappers = wrapper_shares(state, self.index)
         cv = gap_cv(state.arrivals)
         turn = rotation(state)
-        asn_ua = asn_user_agents(state)
         templated, cover = template_use(state.recent_keys, wrappers, state.template_keys)
         view = AccountView(
             state=state,
@@ -201,13 +200,14 @@ class Detector:
             pivot=pivot,
             wrappers=wrappers,
             features=account_features(state, self.now, self._new_models(), cv),
-            asn_user_agents=asn_ua,
-            keys=link_keys(state, wrappers, asn_ua, turn, cover),
             events_at=state.events,
             recycled_at=state.recycled_events,
             computed_at=self.now,
         )
         view.suspicion = account_suspicion(view, self.disabled)
+        if suspicion_ceiling(view, self.disabled) >= self.det.member_min_suspicion:  # else never linked
+            view.asn_user_agents = asn_user_agents(state)
+            view.keys = link_keys(state, wrappers, view.asn_user_agents, turn, cover)
         self._views[state.account_id] = view
         return view
 
@@ -290,10 +290,3 @@ class Detector:
         if self.evaluations % 16 == 0:
             self.index.prune(now - max(self.det.lookback_s, 86_400))
 
-
-def _set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:
-    """Give each view the number of accounts its organisation has among the retained ``accounts`` (active or
-    not: the provider knows an organisation's keys whether or not they are busy right now)."""
-    sizes = Counter(a.org_id for a in accounts if a.org_id)
-    for view in views:
-        view.org_size = sizes[view.state.org_id] if view.state.org_id else 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +14,7 @@ from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure, org_codes
 from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
+from features.account import AccountState
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
 from features.shared_index import SharedIndex
 
@@ -82,6 +85,14 @@ def transparent(views: list[AccountView]) -> np.ndarray:
     only the suspicious ones): the provider knows them as one customer, so their prompts resembling strangers'
     prompts (public benchmarks, common agent frameworks) is no hidden link."""
     return np.array([bool(v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
+
+
+def set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:
+    """Give each view the number of accounts its organisation has among the retained ``accounts`` (active or
+    not: the provider knows an organisation's keys whether or not they are busy right now)."""
+    sizes = Counter(a.org_id for a in accounts if a.org_id)
+    for view in views:
+        view.org_size = sizes[view.state.org_id] if view.state.org_id else 1
 
 
 def load_balancing(counts: np.ndarray) -> float:

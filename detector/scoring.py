@@ -119,6 +119,15 @@ def account_suspicion(view: AccountView, disabled: Collection[str] = ()) -> floa
     return sigmoid(z)
 
 
+def suspicion_ceiling(view: AccountView, disabled: Collection[str] = ()) -> float:
+    """The highest ``account_suspicion`` the view can reach while only its anomaly score changes (the anomaly
+    model is refitted and rescores views between their refreshes; scores stay in [0, 1])."""
+    headroom = 0.0 if "anomaly" in disabled else ACCOUNT_WEIGHTS["anomaly"] * (1.0 - view.anomaly)
+    z = ACCOUNT_BIAS + headroom + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
+                                      if name not in disabled)
+    return sigmoid(z)
+
+
 @dataclass(slots=True)
 class GroupScore:
     """Score of a group with each signal's value and contribution (weight x value)."""
