@@ -19,8 +19,15 @@ from detector.finder import Candidate, build_links, find_groups, set_org_sizes
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
-from detector.scoring import AccountView, account_suspicion, automation, disabled_signals, evasion, severity
-from detector.scoring import suspicion_ceiling
+from detector.scoring import (
+    AccountView,
+    account_suspicion,
+    automation,
+    disabled_signals,
+    evasion,
+    severity,
+    suspicion_ceiling,
+)
 from features.account import AccountState
 from features.embeddings import EmbeddingCache
 from features.shared_index import SharedIndex

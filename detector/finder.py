@@ -14,8 +14,8 @@ from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure, org_codes
 from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
-from features.account import AccountState
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
+from features.account import AccountState
 from features.shared_index import SharedIndex
 
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer

@@ -13,7 +13,7 @@ import numpy as np
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
 from detector.linking.infra import org_codes
-from detector.linking.keys import SHARE_SMOOTHING, LinkKeys, key_specificity
+from detector.linking.keys import SHARE_SMOOTHING, SPECIFICITY_BY_WORDS, LinkKeys
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
@@ -37,7 +37,8 @@ def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
     containing it."""
     denominator = state.events + SHARE_SMOOTHING
     counts = state.template_keys
-    return {key: key_specificity(key) * counts[key] / denominator
+    by_words = SPECIFICITY_BY_WORDS  # key_specificity, inlined
+    return {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator
             for key in sorted(index.wrappers.intersection(counts))}
 
 
