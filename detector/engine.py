@@ -263,12 +263,12 @@ class Detector:
                 state.embed_count += 1
         for state in states:
             state.embed_queue.clear()
+        counts = np.fromiter((s.embed_count for s in states), dtype=np.float32, count=len(states))
+        has = counts >= 2
         profiles = np.zeros((len(states), self.fast_tier.dims), dtype=np.float32)
-        has = np.zeros(len(states), dtype=bool)
-        for row, state in enumerate(states):
-            if state.embed_count >= 2:
-                profiles[row] = np.asarray(state.embed_sum) / state.embed_count
-                has[row] = True
+        if has.any():
+            rows = np.flatnonzero(has)
+            profiles[rows] = np.stack([states[r].embed_sum for r in rows]) / counts[rows, None]  # type: ignore[arg-type]
         return profiles, has
 
     def _coherence(self, candidate: Candidate) -> float | None:
