@@ -17,8 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 LOUVAIN_ABOVE = 8     # components with at least this many accounts are split into Louvain communities
-STRONG_LINK = 0.75    # one link this strong is enough to belong to a group
-MEMBER_LINK = 0.6     # with only two links, the stronger must reach this
+MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,12 @@ class Edges:
         inside = member[self.low] & member[self.high]
         return Edges(len(nodes), np.searchsorted(nodes, self.low[inside]), np.searchsorted(nodes, self.high[inside]),
                      self.weight[inside])
+
+    def evidence(self) -> np.ndarray:
+        """Per node, the noisy-or of its links: 1 - prod(1 - weight)."""
+        ends = np.concatenate([self.low, self.high])
+        logs = np.log1p(-np.minimum(np.concatenate([self.weight, self.weight]), 0.999999))
+        return 1.0 - np.exp(np.bincount(ends, weights=logs, minlength=self.n))
 
     def degree_and_strongest(self) -> tuple[np.ndarray, np.ndarray]:
         """Each node's number of neighbours and its strongest link."""
@@ -79,14 +84,13 @@ def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
 
 
 def core(edges: Edges, nodes: np.ndarray) -> tuple[np.ndarray, Edges]:
-    """Members well inside the group ``nodes``: linked to at least three others, or by a link of at least
-    ``MEMBER_LINK`` to two others, or by one strong link (one or two stray, borderline links make no member).
-    Returns the members (sorted global ids) and the edges among them (renumbered)."""
+    """Members well inside the group ``nodes``: their links to the others together (noisy-or) reach
+    ``MEMBER_EVIDENCE``: one strong link, two fair ones or three weak ones (a stray, borderline link makes no
+    member). Returns the members (sorted global ids) and the edges among them (renumbered)."""
     nodes = np.sort(np.asarray(nodes))
     sub = edges.within(nodes)
     while len(nodes) > 3:
-        degree, strongest = sub.degree_and_strongest()
-        keep = (degree >= 3) | ((degree == 2) & (strongest >= MEMBER_LINK)) | (strongest >= STRONG_LINK)
+        keep = sub.evidence() >= MEMBER_EVIDENCE
         if keep.all():
             break
         sub = sub.within(np.flatnonzero(keep))

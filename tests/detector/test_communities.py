@@ -1,0 +1,41 @@
+"""Communities and their cores on small hand-built graphs."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from detector.communities import MEMBER_EVIDENCE, Edges, communities, core
+
+
+def _edges(n: int, weighted: list[tuple[int, int, float]]) -> Edges:
+    low, high, weight = zip(*weighted, strict=True)
+    return Edges.from_coo(sp.coo_matrix((weight, (low, high)), shape=(n, n)), 0.5)
+
+
+def _clique(size: int, weight: float = 0.9) -> list[tuple[int, int, float]]:
+    return [(a, b, weight) for a in range(size) for b in range(a + 1, size)]
+
+
+def test_a_member_needs_its_links_together_to_reach_the_evidence_bar() -> None:
+    # 0-3: a strong clique; 4: two fair links (noisy-or 0.802); 5: one link just under the bar; 6: two weak links
+    edges = _edges(7, [*_clique(4), (0, 4, 0.55), (1, 4, 0.56), (2, 5, 0.78), (3, 6, 0.5), (4, 6, 0.5)])
+    evidence = edges.evidence()
+    assert evidence[4] >= MEMBER_EVIDENCE > evidence[5]
+    members, inside = core(edges, np.arange(7))
+    assert members.tolist() == [0, 1, 2, 3, 4]
+    assert inside.n == 5 and len(inside.low) == 6 + 2
+
+
+def test_trimming_repeats_until_every_member_is_well_inside() -> None:
+    # a chain 4-5-6-7 hanging off the clique: 5 and 6 pass the bar at first (two fair links each), then lose a
+    # partner each round; 4 stays by its strong link into the clique
+    edges = _edges(8, [*_clique(4), (3, 4, 0.85), (4, 5, 0.6), (5, 6, 0.6), (6, 7, 0.6)])
+    members, _ = core(edges, np.arange(8))
+    assert members.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_components_below_the_minimum_size_are_no_community() -> None:
+    edges = _edges(9, [*_clique(5), (6, 7, 0.9), (7, 8, 0.9)])
+    found = communities(edges, min_accounts=4)
+    assert [sorted(c.tolist()) for c in found] == [[0, 1, 2, 3, 4]]
