@@ -117,8 +117,11 @@ def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_
         return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64)
     rows = np.repeat(np.arange(n), lengths)
     uniques, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
-    data = np.ones(len(rows)) if values is None else np.concatenate(values).astype(np.float64)
-    full = sp.csr_matrix((data, (rows, cols.ravel())), shape=(n, len(uniques)))
-    degree = np.diff(full.tocsc().indptr)
-    kept = np.flatnonzero((degree >= min_members) & (degree <= max_members))
-    return full[:, kept].tocsr(), degree[kept]
+    cols = cols.ravel()
+    degree = np.bincount(cols, minlength=len(uniques))  # an account lists each of its keys once
+    kept = (degree >= min_members) & (degree <= max_members)
+    entries = kept[cols]
+    data = np.ones(int(entries.sum())) if values is None else np.concatenate(values).astype(np.float64)[entries]
+    renumbered = np.cumsum(kept) - 1  # kept columns keep their order
+    matrix = sp.csr_matrix((data, (rows[entries], renumbered[cols[entries]])), shape=(n, int(kept.sum())))
+    return matrix, degree[kept]
