@@ -9,13 +9,30 @@ grows with the number of edges, not with the number of sparse-matrix operations.
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 
-import igraph
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+
+def _import_igraph():  # noqa: ANN202 - the igraph module
+    """igraph without its plotting backends: when matplotlib is installed (for report figures) but not yet
+    imported, ``import igraph`` imports ``matplotlib.pyplot`` for its drawing module, a third of a second of
+    every start; hydrawatch never draws with igraph, so matplotlib is hidden from it while it loads."""
+    if "matplotlib" in sys.modules:
+        import igraph
+        return igraph
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes ``import matplotlib`` fail
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
+igraph = _import_igraph()
 LOUVAIN_ABOVE = 8     # components with at least this many accounts are split into Louvain communities
 MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
 
