@@ -170,7 +170,7 @@ class Detector:
         """The hidden links among ``views`` at the current event time, drawn as an evaluation draws them."""
         set_org_sizes(views, self.accounts.values())
         profiles, has_profile = self._profiles([v.state for v in views])
-        return build_links(views, profiles, has_profile, self.now, self.det)
+        return build_links(views, profiles, has_profile, self.now, self.det, index=self.index)
 
     def _due_for_refresh(self, now: float) -> list[str]:
         """Accounts with new requests whose signals are due: they grew materially or their view is old; the

@@ -38,7 +38,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     """Link ``views`` (already filtered to suspicious accounts) and score each community."""
     det = settings
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
-    links = build_links(views, profiles, has_profile, now, det, counts)
+    links = build_links(views, profiles, has_profile, now, det, counts, index)
     disabled = disabled_signals(det.disabled_signals)
     edges = Edges.from_coo(links.combined(), det.min_edge_weight)
     candidates = []
@@ -54,7 +54,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
 
 
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
-                settings, counts: np.ndarray | None = None) -> LinkSet:
+                settings, counts: np.ndarray | None = None, index: SharedIndex | None = None) -> LinkSet:
     """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph
     (``counts``: the views' ``hour_counts`` over the last day, computed here when not given)."""
     det = settings
@@ -65,7 +65,8 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
     link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs)
     open_org = transparent(views)
-    link_templates(accounts, keys, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org, orgs)
+    link_templates(accounts, keys, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org, orgs,
+                   index)
     link_similar_content(accounts, profiles, has_profile & ~open_org, links, det.knn_neighbours,
                          det.knn_min_similarity, orgs)
     link_timing(counts, links, det.min_edge_weight)

@@ -20,6 +20,7 @@ from features.shared_index import SharedIndex
 TEMPLATE_WEIGHT = 0.85
 TEMPLATE_FULL_OVERLAP = 0.6
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
+CONCENTRATED = 0.5  # share of a sentence's senders among the linked accounts from which it counts fully
 
 
 def recycled_share(state: AccountState) -> float:
@@ -43,15 +44,21 @@ def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
 
 
 def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled: np.ndarray, links: LinkSet,
-                   max_members: int, excluded: np.ndarray | None = None, orgs: np.ndarray | None = None) -> None:
+                   max_members: int, excluded: np.ndarray | None = None, orgs: np.ndarray | None = None,
+                   index: SharedIndex | None = None) -> None:
     """Link accounts whose requests share wrapper sentences (overlap = sum over keys of sqrt(share a * share b),
     at most sqrt(cover a * cover b), ``keys.template_use``; ``keys``: the accounts' ``link_keys``).
 
-    ``excluded`` accounts (openly known multi-account customers) take no part in content links."""
+    ``excluded`` accounts (openly known multi-account customers) take no part in content links. With the
+    ``index``, a sentence counts in proportion to ``key_concentration``."""
     out = np.zeros(len(keys), dtype=bool) if excluded is None else excluded
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
+    if index is not None and any(len(w) for w in wrappers):
+        concentration = key_concentration(np.concatenate(wrappers), index)
+        factors = np.split(np.sqrt(concentration), np.cumsum([len(w) for w in wrappers])[:-1])
+        roots = [r * f for r, f in zip(roots, factors, strict=True)]
     matrix, _ = membership_matrix(wrappers, max_members, values=roots)
     pairs = shared_key_pairs(matrix)
     orgs = org_codes(accounts) if orgs is None else orgs
@@ -61,6 +68,24 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     overlap = np.minimum(pairs.data, np.sqrt(cover[pairs.row] * cover[pairs.col]))
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
     links.add("shared_template", CONTENT, pairs.row[cross], pairs.col[cross], weights[cross], min_weight=0.05)
+
+
+def key_concentration(keys: np.ndarray, index: SharedIndex) -> np.ndarray:
+    """Per entry of ``keys`` (the wrapper keys of the accounts being linked, each account's once): how much the
+    sentence belongs to them rather than to everyone, in [0, 1]. A sentence that most of its senders share
+    (``CONCENTRATED`` of the accounts the index has seen with it) counts fully; one that mostly ordinary
+    accounts send (the stock phrasing of everyday requests, which a crew's filler traffic may borrow) counts
+    in proportion: it is common language, not an operator's template."""
+    uniques, inverse = np.unique(keys, return_inverse=True)
+    here = np.bincount(inverse.ravel(), minlength=len(uniques)).astype(np.float64)
+    seen = np.fromiter((_accounts_with(index, int(k)) for k in uniques), dtype=np.float64, count=len(uniques))
+    share = here / np.maximum(seen, here)
+    return np.minimum(1.0, share / CONCENTRATED)[inverse.ravel()]
+
+
+def _accounts_with(index: SharedIndex, key: int) -> float:
+    stats = index.keys.get(key)
+    return float(stats[2]) if stats is not None else 0.0
 
 
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from detector.linking.content import link_templates, recycled_share, wrapper_shares
+from detector.linking.content import CONCENTRATED, key_concentration, link_templates, recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet
 from detector.linking.infra import link_infrastructure
 from detector.linking.keys import link_keys, rotation, template_use
@@ -121,6 +121,40 @@ def test_a_long_public_prompt_sent_once_by_strangers_is_no_template_link() -> No
              for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
     assert max(w for pair, w in pairs.items() if all(a.startswith("u") for a in pair)) < 0.3
     assert pairs[frozenset(("h0", "h1"))] > 0.5
+
+
+STOCK = ("Could you make this email sound a little more professional for my manager, please: {task}",
+         "Please summarize the main points of this article in three short bullet points for me: {task}")
+
+
+def test_stock_phrasing_that_ordinary_accounts_share_is_no_operator_template() -> None:
+    """Two crew accounts whose filler borrows everyday phrasing that thirty ordinary users also send are not
+    linked by it; the crew's own wrapper still links them."""
+    records = [{"ts": i, "account_id": f"user{i % 30}", "prompt": STOCK[i % 2].format(task=f"note {i} about {i}")}
+               for i in range(90)]
+    records += [{"ts": 100 + i, "account_id": f"h{i % 2}", "prompt": STOCK[i // 2 % 2].format(task=f"filler {i}")}
+                for i in range(8)]
+    records += [{"ts": 200 + i, "account_id": f"c{i % 2}", "prompt": WRAPPER.format(task=f"task {i} on {i}")}
+                for i in range(8)]
+    states, index = feed(records)
+    linked = [states[a] for a in ("h0", "h1", "c0", "c1")]  # the accounts an evaluation links (suspicious ones)
+    shares = [wrapper_shares(s, index) for s in linked]
+    keys = [link_keys(s, share, []) for s, share in zip(linked, shares, strict=True)]
+    stock = np.concatenate([keys[0].wrappers, keys[1].wrappers])
+    assert len(stock) == 4  # each phrase: 2 linked accounts of its 17 senders
+    assert np.allclose(key_concentration(stock, index), 2 / 17 / CONCENTRATED)
+    assert (key_concentration(np.concatenate([keys[2].wrappers, keys[3].wrappers]), index) == 1.0).all()
+
+    def weights(with_index: bool) -> dict[frozenset[str], float]:
+        links = LinkSet(len(linked))
+        link_templates(linked, keys, np.zeros(len(linked)), links, 100, index=index if with_index else None)
+        coo = links.matrices["shared_template"].tocoo()
+        return {frozenset((linked[i].account_id, linked[j].account_id)): w
+                for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
+
+    assert weights(False)[frozenset(("h0", "h1"))] > 0.5  # counted blindly, the stock phrasing links them
+    assert weights(True).get(frozenset(("h0", "h1")), 0.0) < 0.25  # far below an edge of the graph (0.5)
+    assert weights(True)[frozenset(("c0", "c1"))] > 0.5
 
 
 def test_template_use_counts_each_request_once() -> None:
