@@ -9,6 +9,8 @@ from non-recycled prompts only.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
@@ -55,11 +57,8 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
-    if index is not None and any(len(w) for w in wrappers):
-        concentration = key_concentration(np.concatenate(wrappers), index)
-        factors = np.split(np.sqrt(concentration), np.cumsum([len(w) for w in wrappers])[:-1])
-        roots = [r * f for r, f in zip(roots, factors, strict=True)]
-    matrix, _ = membership_matrix(wrappers, max_members, values=roots)
+    scale = None if index is None else functools.partial(_concentration_factor, index=index)
+    matrix, _ = membership_matrix(wrappers, max_members, values=roots, scale=scale)
     pairs = shared_key_pairs(matrix)
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]
@@ -70,22 +69,20 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     links.add("shared_template", CONTENT, pairs.row[cross], pairs.col[cross], weights[cross], min_weight=0.05)
 
 
-def key_concentration(keys: np.ndarray, index: SharedIndex) -> np.ndarray:
-    """Per entry of ``keys`` (the wrapper keys of the accounts being linked, each account's once): how much the
-    sentence belongs to them rather than to everyone, in [0, 1]. A sentence that most of its senders share
-    (``CONCENTRATED`` of the accounts the index has seen with it) counts fully; one that mostly ordinary
-    accounts send (the stock phrasing of everyday requests, which a crew's filler traffic may borrow) counts
-    in proportion: it is common language, not an operator's template."""
-    uniques, inverse = np.unique(keys, return_inverse=True)
-    here = np.bincount(inverse.ravel(), minlength=len(uniques)).astype(np.float64)
-    seen = np.fromiter((_accounts_with(index, int(k)) for k in uniques), dtype=np.float64, count=len(uniques))
-    share = here / np.maximum(seen, here)
-    return np.minimum(1.0, share / CONCENTRATED)[inverse.ravel()]
+def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:
+    """How much each sentence (``keys``, held by ``accounts_here`` of the accounts being linked) belongs to them
+    rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
+    accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
+    phrasing of everyday requests, which a crew's filler traffic may borrow) counts in proportion: it is common
+    language, not an operator's template."""
+    stats = index.keys
+    seen = np.array([stats[k][2] if k in stats else 0 for k in keys.tolist()], dtype=np.float64)
+    here = accounts_here.astype(np.float64)
+    return np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED)
 
 
-def _accounts_with(index: SharedIndex, key: int) -> float:
-    stats = index.keys.get(key)
-    return float(stats[2]) if stats is not None else 0.0
+def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:
+    return np.sqrt(key_concentration(keys, accounts_here, index))  # a pair's overlap multiplies two of them
 
 
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,

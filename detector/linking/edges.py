@@ -6,7 +6,7 @@ accounts costs C time, not Python loops. Pairs are stored once, with the lower i
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,9 +105,12 @@ def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
 
 
 def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_members: int = 2,
-                      values: list[np.ndarray] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+                      values: list[np.ndarray] | None = None,
+                      scale: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                      ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Accounts x keys matrix from each account's hashed keys (int64 arrays, ``detector.linking.keys``); keys
-    held by fewer than ``min_members`` or more than ``max_members`` accounts are dropped.
+    held by fewer than ``min_members`` or more than ``max_members`` accounts are dropped; ``scale`` maps the
+    kept keys and their numbers of accounts to factors of their columns.
 
     Returns the matrix and each kept key's number of accounts.
     """
@@ -123,5 +126,8 @@ def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_
     entries = kept[cols]
     data = np.ones(int(entries.sum())) if values is None else np.concatenate(values).astype(np.float64)[entries]
     renumbered = np.cumsum(kept) - 1  # kept columns keep their order
-    matrix = sp.csr_matrix((data, (rows[entries], renumbered[cols[entries]])), shape=(n, int(kept.sum())))
+    columns = renumbered[cols[entries]]
+    if scale is not None:
+        data = data * scale(uniques[kept], degree[kept])[columns]
+    matrix = sp.csr_matrix((data, (rows[entries], columns)), shape=(n, int(kept.sum())))
     return matrix, degree[kept]

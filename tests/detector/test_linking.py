@@ -140,10 +140,11 @@ def test_stock_phrasing_that_ordinary_accounts_share_is_no_operator_template() -
     linked = [states[a] for a in ("h0", "h1", "c0", "c1")]  # the accounts an evaluation links (suspicious ones)
     shares = [wrapper_shares(s, index) for s in linked]
     keys = [link_keys(s, share, []) for s, share in zip(linked, shares, strict=True)]
-    stock = np.concatenate([keys[0].wrappers, keys[1].wrappers])
-    assert len(stock) == 4  # each phrase: 2 linked accounts of its 17 senders
-    assert np.allclose(key_concentration(stock, index), 2 / 17 / CONCENTRATED)
-    assert (key_concentration(np.concatenate([keys[2].wrappers, keys[3].wrappers]), index) == 1.0).all()
+    stock, own = keys[0].wrappers, keys[2].wrappers
+    assert len(stock) == 2 and (stock == keys[1].wrappers).all() and (own == keys[3].wrappers).all()
+    both = np.full(2, 2)  # each phrase is held by both accounts of its pair among those linked here
+    assert np.allclose(key_concentration(stock, both, index), 2 / 17 / CONCENTRATED)  # ... of its 17 senders
+    assert (key_concentration(own, both[: len(own)], index) == 1.0).all()
 
     def weights(with_index: bool) -> dict[frozenset[str], float]:
         links = LinkSet(len(linked))
