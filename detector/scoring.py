@@ -112,20 +112,21 @@ def evasion(state: AccountState, rotation: float) -> float:
     return noisy_or(0.6 * rotation, 0.3 * new, 0.3 * light)
 
 
+def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:
+    return ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
+                              if name not in disabled)
+
+
 def account_suspicion(view: AccountView, disabled: Collection[str] = ()) -> float:
     """Logistic combination of an account's own signals (``disabled``: names from ``disabled_signals``)."""
-    z = ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
-                           if name not in disabled)
-    return sigmoid(z)
+    return sigmoid(_suspicion_logit(view, disabled))
 
 
 def suspicion_ceiling(view: AccountView, disabled: Collection[str] = ()) -> float:
     """The highest ``account_suspicion`` the view can reach while only its anomaly score changes (the anomaly
     model is refitted and rescores views between their refreshes; scores stay in [0, 1])."""
     headroom = 0.0 if "anomaly" in disabled else ACCOUNT_WEIGHTS["anomaly"] * (1.0 - view.anomaly)
-    z = ACCOUNT_BIAS + headroom + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
-                                      if name not in disabled)
-    return sigmoid(z)
+    return sigmoid(_suspicion_logit(view, disabled) + headroom)
 
 
 @dataclass(slots=True)

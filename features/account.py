@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Iterable
 from operator import itemgetter
 
 from features.intent import FAMILIES
@@ -25,13 +26,19 @@ INTENT_EVIDENCE = 2        # evidence phrases kept per intent family
 
 def _bump(counter: dict, key: object, cap: int = MAX_DISTINCT) -> None:
     """Count ``key``; once ``cap`` distinct keys are held, new ones go to the ``None`` overflow bucket."""
-    count = counter.get(key)
-    if count is not None:
-        counter[key] = count + 1
-    elif len(counter) < cap:
-        counter[key] = 1
-    else:
-        counter[None] = counter.get(None, 0) + 1
+    _bump_each(counter, (key,), cap)
+
+
+def _bump_each(counter: dict, keys: Iterable[object], cap: int = MAX_DISTINCT) -> None:
+    """``_bump`` each of ``keys`` (one call for an event's template keys, the hottest loop of an event)."""
+    for key in keys:
+        count = counter.get(key)
+        if count is not None:
+            counter[key] = count + 1
+        elif len(counter) < cap:
+            counter[key] = 1
+        else:
+            counter[None] = counter.get(None, 0) + 1
 
 
 class AccountState:
@@ -156,15 +163,7 @@ class AccountState:
                 del hashes[next(iter(hashes))]
             if self.distinct_texts <= embed_budget and info.length >= 8:
                 self.embed_queue.append((info.hash, event.text[:2000]))
-        template_keys = self.template_keys
-        for key, _words in info.keys:  # _bump, inlined: the hottest loop of an event
-            count = template_keys.get(key)
-            if count is not None:
-                template_keys[key] = count + 1
-            elif len(template_keys) < MAX_DISTINCT:
-                template_keys[key] = 1
-            else:
-                template_keys[None] = template_keys.get(None, 0) + 1
+        _bump_each(self.template_keys, [key for key, _words in info.keys])
         self.recent_keys.append(info.head_keys)
         if len(self.recent_keys) > RECENT_KEYED:
             del self.recent_keys[0]
