@@ -40,7 +40,7 @@ def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
     containing it."""
     denominator = state.events + SHARE_SMOOTHING
     counts = state.template_keys
-    by_words = SPECIFICITY_BY_WORDS  # key_specificity, inlined
+    by_words = SPECIFICITY_BY_WORDS
     return {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator
             for key in sorted(index.wrappers.intersection(counts))}
 

@@ -38,12 +38,9 @@ def _hashes(values: list) -> np.ndarray:
     return np.array([stable_hash(v) for v in values], dtype=np.int64) if values else _EMPTY
 
 
-SPECIFICITY_BY_WORDS = {words: max(0.0, (words - 2) / 4.0) for words in range(6)}  # six words and more: 1.0
-
-
-def key_specificity(key: int) -> float:
-    """0.25 for a three-content-word sentence up to 1.0 for six or more (words are encoded in the key)."""
-    return SPECIFICITY_BY_WORDS.get(key >> 32, 1.0)
+# A template key's specificity by its content words (``key >> 32``): 0.25 for three up to 1.0 for six or more;
+# read as ``SPECIFICITY_BY_WORDS.get(key >> 32, 1.0)``.
+SPECIFICITY_BY_WORDS = {words: max(0.0, (words - 2) / 4.0) for words in range(6)}
 
 
 def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] | set[int],
@@ -59,7 +56,7 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
     if not wrappers or not recent_keys:
         return 0.0, 0.0
     by_words = SPECIFICITY_BY_WORDS
-    specificity = {key: by_words.get(key >> 32, 1.0) for key in wrappers}  # key_specificity, inlined
+    specificity = {key: by_words.get(key >> 32, 1.0) for key in wrappers}
     reused = {key for key in wrappers if counts.get(key, 0) >= 2}
     templated = 0
     covered = 0.0
