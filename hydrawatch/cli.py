@@ -12,6 +12,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hydrawatch.runtime import quiet_libraries
 from hydrawatch.settings import Settings
 
 app = typer.Typer(help="hydrawatch: detect coordinated LLM-API extraction campaigns.", no_args_is_help=True)
@@ -21,6 +22,7 @@ out = Console()
 
 def _settings() -> Settings:
     settings = Settings()
+    quiet_libraries(settings.log_level)
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False)])
     return settings

@@ -13,14 +13,15 @@ from typing import IO
 import orjson
 import typer
 
+from hydrawatch.runtime import quiet_libraries
 from hydrawatch.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 def configure_logging(level: str, fmt: str) -> None:
-    """Structured JSON lines (default for the service) or plain text on stderr; kafka-python's own chatter
-    is kept to warnings."""
+    """Structured JSON lines (default for the service) or plain text on stderr; the chatter of
+    kafka-python, alembic and faiss is kept to warnings (``runtime.quiet_libraries``)."""
     from streams.metrics import JsonFormatter, RepeatFilter
 
     handler = logging.StreamHandler(sys.stderr)
@@ -28,7 +29,7 @@ def configure_logging(level: str, fmt: str) -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    logging.getLogger("kafka").setLevel(logging.WARNING if level.upper() != "DEBUG" else logging.DEBUG)
+    quiet_libraries(level)
 
 
 def _lines(path: Path) -> Iterator[bytes]:

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hydrawatch.runtime import quiet_libraries
 from hydrawatch.settings import Settings, WebhookEndpointSettings
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy URL of the store (defaul
 
 def _settings(db: str | None) -> Settings:
     settings = Settings()
+    quiet_libraries(settings.log_level)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     if db:
         settings.db_url = db

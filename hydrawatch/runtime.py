@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 GC_YOUNG_THRESHOLD = 50_000
+CHATTY_LIBRARIES = ("alembic", "faiss", "kafka")  # narrate plugin set-up, CPU-feature probing, connections at INFO
 
 
 def tune_gc() -> None:
@@ -17,3 +19,9 @@ def tune_gc() -> None:
     """
     _, middle, old = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, max(middle, 20), max(old, 10))
+
+
+def quiet_libraries(level: str) -> None:
+    """Keep the INFO chatter of libraries that narrate every start-up out of our logs (all of it at DEBUG)."""
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

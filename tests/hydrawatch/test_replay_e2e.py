@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -93,6 +95,21 @@ def test_unusable_arguments_exit_non_zero(tmp_path: Path) -> None:
     result = runner.invoke(app, ["replay", str(tmp_path / "missing.jsonl"), "--alerts-out", str(tmp_path / "a")])
     assert result.exit_code == 2
     assert "no such input file" in result.output
+
+
+def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simulated: Path, tmp_path: Path) -> None:
+    """alembic narrates its plugin set-up and faiss its CPU-feature probing at INFO, on every start."""
+    lines = (simulated / "events.jsonl").read_bytes().splitlines()[:400]
+    (tmp_path / "few.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "hydrawatch.cli", "replay", str(tmp_path / "few.jsonl"), "--alerts-out",
+         str(tmp_path / "alerts.jsonl"), "--db", f"sqlite:///{tmp_path / 'store.db'}", "--no-progress"],
+        capture_output=True, text=True, timeout=120, check=True)
+    log = done.stderr + done.stdout
+    assert "feedback from the store" in log  # our INFO lines still show
+    assert "replay summary" in log
+    assert "setup plugin" not in log
+    assert "Loading faiss" not in log
 
 
 def test_checkpoint_restore_continues_exactly(simulated: Path) -> None:
