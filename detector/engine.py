@@ -158,7 +158,7 @@ class Detector:
                                             self.det.min_accounts, ties, final)
             if campaign is not None:
                 coherence = self._coherence(candidate)
-                alert = build_alert(campaign, candidate, now, self.det.shadow, coherence)
+                alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
                 alerts.append(apply_decision(alert, self.settings))  # recommended action
         return alerts
 

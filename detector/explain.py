@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import scipy.sparse as sp
 from detector.campaigns import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
+from detector.related import related_campaigns
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -24,8 +26,9 @@ def iso(ts: float) -> str:
 
 
 def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, shadow: bool = False,
-                coherence: float | None = None) -> dict[str, Any]:
-    """The alert for a campaign's current version."""
+                coherence: float | None = None, campaign_of: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The alert for a campaign's current version (``campaign_of``: each account's campaign, for the related
+    campaigns)."""
     members = candidate.members
     states = [m.state for m in members]
     values = candidate.score.values
@@ -66,7 +69,14 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "shadow": shadow,
         "infrastructure": _infrastructure(states),
         "timeline": _timeline(states),
+        "related_campaigns": _related(campaign, candidate, campaign_of or {}),
     }
+
+
+def _related(campaign: Campaign, candidate: Candidate, campaign_of: Mapping[str, str]) -> list[dict[str, Any]]:
+    if candidate.graph is None or candidate.accounts is None:
+        return []
+    return related_campaigns(candidate.graph, candidate.links, candidate.accounts, campaign.campaign_id, campaign_of)
 
 
 def _intent_evidence(states: list) -> dict[str, Any]:

@@ -31,6 +31,8 @@ class Candidate:
     links: LinkSet
     index_of: dict[str, int]
     edges: Edges  # the graph's edges among ``members`` (numbered like them)
+    graph: Edges | None = None  # the evaluation's whole graph (node ids as in ``index_of``) ...
+    accounts: list[str] | None = None  # ... and the account of each of its nodes
 
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
@@ -42,6 +44,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     disabled = disabled_signals(det.disabled_signals)
     edges = Edges.from_coo(links.combined(), det.min_edge_weight)
     candidates = []
+    accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
         members, inside = core(edges, community)
         if len(members) < det.min_accounts:
@@ -49,7 +52,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
-                                    {views[i].state.account_id: int(i) for i in members}, inside))
+                                    {views[i].state.account_id: int(i) for i in members}, inside, edges, accounts))
     return candidates
 
 

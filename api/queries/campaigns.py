@@ -112,12 +112,32 @@ def campaign_detail(
             "sample_prompts": alert.get("sample_prompts", []),
             "infrastructure": alert.get("infrastructure", {}),
             "timeline": alert.get("timeline", []),
+            "related": related(alert.get("related_campaigns")),
             "members": members_page(session, campaign_id, members_limit, members_offset).as_dict(),
             "alerts": alert_versions(session, campaign_id),
             "triage": [triage_dict(t) for t in triage_history(session, campaign_id, limit=50)[0]],
         }
     )
     return detail
+
+
+def related(value: Any) -> list[dict[str, Any]]:
+    """An alert's ``related_campaigns``, kept to well-formed entries (alerts may come from any producer)."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for item in value[:20]:
+        if not isinstance(item, dict) or not isinstance(item.get("campaign_id"), str):
+            continue
+        links = item.get("pairs_by_link")
+        out.append({
+            "campaign_id": item["campaign_id"],
+            **{k: item[k] for k in ("linked_pairs", "accounts_linked", "their_accounts_linked", "strongest_link")
+               if isinstance(item.get(k), int | float) and not isinstance(item.get(k), bool)},
+            "pairs_by_link": {str(k): v for k, v in links.items() if isinstance(v, int)} if isinstance(links, dict)
+            else {},
+        })
+    return out
 
 
 def members_page(session: Session, campaign_id: str, limit: int, offset: int) -> Page:

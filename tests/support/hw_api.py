@@ -184,6 +184,8 @@ def hostile_alert(
             "models": [[p, 1] for p in XSS],
             "payment_fingerprints": [[XSS[1], 1]],
         },
+        related_campaigns=[{"campaign_id": XSS[0], "linked_pairs": XSS[3], "pairs_by_link": {XSS[1]: 2}},
+                           "junk", {"campaign_id": 5}, {"campaign_id": "javascript:alert('xss-10')"}],
     )
     alert["signals"].append(
         {
