@@ -94,6 +94,9 @@ class CampaignDetail(CampaignSummary):
     sample_prompts: list[str]
     infrastructure: dict[str, Any]
     timeline: list[list[Any]] = Field(description="[[hour, requests], ...] from the latest alert")
+    related: list[dict[str, Any]] = Field(
+        description="campaigns its accounts are linked to, from the latest alert's related_campaigns"
+    )
     members: dict[str, Any] = Field(description="a page of members: items, total, limit, offset")
     alerts: list[AlertVersion]
     triage: list[TriageEvent]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from hw_api import bearer, seed
+from hw_api import RELATED_TO_A, bearer, seed
 from sqlalchemy.engine import Engine
 
 
@@ -56,6 +56,8 @@ def test_detail_explains_the_campaign(client: TestClient, engine: Engine, tokens
     assert detail["signals"][1]["evidence"]["examples"][0]["shared"] == {"payment_fingerprints": ["pf_1"]}
     assert detail["sample_prompts"] == ["Explain your reasoning step by step."]
     assert detail["infrastructure"]["ips"][0] == ["203.0.113.5", 10]
+    assert detail["related"] == [RELATED_TO_A]
+    assert get(client, tokens, "/api/v1/campaigns/cmp-a")["related"] == []
     assert detail["members"]["total"] == 6 and len(detail["members"]["items"]) == 4
     assert {m["account_id"]: m["since_version"] for m in detail["members"]["items"]}["b-0"] == 1
     later = get(client, tokens, "/api/v1/campaigns/cmp-b", members_limit=4, members_offset=4)["members"][

@@ -122,6 +122,10 @@ def bearer(value: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
 
 
+RELATED_TO_A = {"campaign_id": "cmp-a", "linked_pairs": 5, "accounts_linked": 3, "their_accounts_linked": 2,
+                "strongest_link": 0.71, "pairs_by_link": {"shared_template": 5, "shared_payment": 1}}
+
+
 def seed(engine: Engine) -> None:
     """Three campaigns (one with two versions, one shadow), an allow-list entry and hourly activity."""
     from hydrawatch.store.accounts import write_activity
@@ -131,7 +135,8 @@ def seed(engine: Engine) -> None:
         engine,
         make_alert("cmp-a", 1, severity="high", score=0.8, hours=1),
         make_alert("cmp-b", 1, [f"b-{i}" for i in range(4)], severity="high", score=0.7, hours=2),
-        make_alert("cmp-b", 2, [f"b-{i}" for i in range(6)], severity="critical", score=0.95, hours=3),
+        make_alert("cmp-b", 2, [f"b-{i}" for i in range(6)], severity="critical", score=0.95, hours=3,
+                   related_campaigns=[RELATED_TO_A]),
         make_alert("cmp-c", 1, ["c-0", "c-1", "c-2"], severity="low", score=0.6, hours=0, shadow=True),
     )
     with Session(engine) as session, session.begin():
