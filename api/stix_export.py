@@ -59,7 +59,9 @@ def stix_id(kind: str, *parts: str) -> str:
 
 
 def build_bundle(campaigns: list[dict[str, Any]]) -> Bundle:
-    """``campaigns``: dicts of campaign_id, summary, first_seen, detected_at, accounts, infrastructure.
+    """``campaigns``: dicts of campaign_id, summary, first_seen, detected_at, accounts, infrastructure and
+    optionally related (campaign ids its accounts are linked to: ``related-to`` relationships between campaigns
+    of the bundle).
 
     Object ids are derived from the campaign id and the pattern, so a re-export produces the same ids.
     """
@@ -108,4 +110,26 @@ def build_bundle(campaigns: list[dict[str, Any]]) -> Bundle:
                 created_by_ref=IDENTITY_ID,
             )
             objects.extend((indicator, relation))
+    objects.extend(_related(campaigns))
     return Bundle(objects=objects, allow_custom=True)
+
+
+def _related(campaigns: list[dict[str, Any]]) -> list[Relationship]:
+    """One ``related-to`` relationship per pair of exported campaigns that either lists as related."""
+    exported = {item["campaign_id"]: item for item in campaigns}
+    pairs = sorted({tuple(sorted((cid, other))) for cid, item in exported.items()
+                    for other in item.get("related") or () if other in exported and other != cid})
+    out = []
+    for a, b in pairs:
+        stamp = max(utc(exported[a]["detected_at"]), utc(exported[b]["detected_at"]))
+        out.append(Relationship(
+            id=stix_id("relationship", a, "related-to", b),
+            relationship_type="related-to",
+            source_ref=stix_id("campaign", a),
+            target_ref=stix_id("campaign", b),
+            description="accounts of the two campaigns are linked (shared infrastructure, templates or timing)",
+            created=stamp,
+            modified=stamp,
+            created_by_ref=IDENTITY_ID,
+        ))
+    return out

@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from api.deps import DB, Viewer
+from api.queries.campaigns import related
 from api.queries.common import iso
 from api.responses import clean_text
 from api.stix_export import build_bundle
@@ -104,6 +105,7 @@ def stix(_: Viewer, db: DB) -> Response:
             "detected_at": c.detected_at,
             "accounts": (c.alert or {}).get("accounts", []),
             "infrastructure": (c.alert or {}).get("infrastructure", {}),
+            "related": [r["campaign_id"] for r in related((c.alert or {}).get("related_campaigns"))],
         }
         for c in rows
     ]

@@ -187,6 +187,16 @@ def test_stix_bundle_has_confirmed_campaigns_only(
     assert "[user-account:user_id = 'it\\'s\\\\tricky']" in patterns
     assert "[autonomous-system:number = 64501]" in patterns
     assert all(o.relationship_type == "indicates" for o in bundle.objects if o.type == "relationship")
+    triage(client, tokens["analyst"], "cmp-b", "confirm")  # lists cmp-a, dismissed: no relation to export
+    store(engine, make_alert("cmp-r", 1, ["r-0", "r-1", "r-2"], related_campaigns=[{"campaign_id": "cmp-b"},
+                                                                                  {"campaign_id": "cmp-q"}]))
+    triage(client, tokens["analyst"], "cmp-r", "confirm")
+    bundle = stix2.parse(client.get("/api/v1/exports/stix", headers=bearer(tokens["viewer"])).text,
+                         allow_custom=True)
+    campaign_of = {o.id: o.name for o in bundle.objects if o.type == "campaign"}
+    related = sorted(sorted((campaign_of[o.source_ref], campaign_of[o.target_ref])) for o in bundle.objects
+                     if o.type == "relationship" and o.relationship_type == "related-to")
+    assert related == [["cmp-b", "cmp-r"], ["cmp-q", "cmp-r"]]
     again = json.loads(client.get("/api/v1/exports/stix", headers=bearer(tokens["viewer"])).text)
     assert sorted(o["id"] for o in again["objects"]) == sorted(o.id for o in bundle.objects)  # stable ids
 
