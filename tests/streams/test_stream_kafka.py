@@ -355,7 +355,9 @@ def test_broker_restart_while_streaming(private_broker: Any, dataset: Path, tmp_
     producer = produce_in_background(bootstrap, topic, lines[:half], rate=100_000)
     producer.join(60)
     env = {"HYDRAWATCH_KAFKA__CHECKPOINT_EVERY_S": "1", "HYDRAWATCH_KAFKA__RETRY_BACKOFF_MAX_S": "2"}
-    stream = StreamProcess(_stream_args(bootstrap, topic, db, "--exit-when-idle", "8"), env, "stream")
+    # idle means caught up with what the broker holds: the exit must wait out the restart and the producer's
+    # reconnect, or the second half may not be in the topic yet when the stream finds itself at the end
+    stream = StreamProcess(_stream_args(bootstrap, topic, db, "--exit-when-idle", "30"), env, "stream")
     try:
         assert stream.wait_for(lambda ms: any(m.startswith("checkpoint") for m in ms), 60), stream.tail()
         producer = produce_in_background(bootstrap, topic, lines[half:], rate=300)

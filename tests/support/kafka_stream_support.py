@@ -227,7 +227,8 @@ def produce_in_background(bootstrap: str, topic: str, lines: list[bytes], rate: 
     def run() -> None:
         from kafka import KafkaProducer
 
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+        # reconnects within a second of a broker restart (kafka-python's backoff otherwise grows towards 30 s)
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, reconnect_backoff_max_ms=1000)
         started = time.monotonic()
         try:
             for i, raw in enumerate(lines, start=1):
