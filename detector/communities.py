@@ -33,7 +33,9 @@ def _import_igraph():  # noqa: ANN202 - the igraph module
 
 
 igraph = _import_igraph()
-LOUVAIN_ABOVE = 8     # components with at least this many accounts are split into Louvain communities
+LOUVAIN_ABOVE = 12    # components with at least this many accounts are split into Louvain communities; smaller ones
+                      # stay whole (modularity splits even one small crew into pieces too small to alert on) and
+                      # the core rule decides their members
 MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
 
 

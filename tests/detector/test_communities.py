@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from detector.communities import MEMBER_EVIDENCE, Edges, communities, core
+from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, communities, core
 
 
 def _edges(n: int, weighted: list[tuple[int, int, float]]) -> Edges:
@@ -39,3 +39,20 @@ def test_components_below_the_minimum_size_are_no_community() -> None:
     edges = _edges(9, [*_clique(5), (6, 7, 0.9), (7, 8, 0.9)])
     found = communities(edges, min_accounts=4)
     assert [sorted(c.tolist()) for c in found] == [[0, 1, 2, 3, 4]]
+
+
+def _two_cliques(size: int) -> list[tuple[int, int, float]]:
+    """Two cliques of ``size`` nodes joined by one bridge edge."""
+    other = [(a + size, b + size, w) for a, b, w in _clique(size)]
+    return [*_clique(size), *other, (size - 1, size, 0.6)]
+
+
+def test_a_small_component_stays_whole_and_a_large_one_is_split() -> None:
+    small = 4  # 8 accounts: modularity would cut the bridge, leaving two groups of 4; the core rule decides instead
+    assert 2 * small < LOUVAIN_ABOVE
+    found = communities(_edges(2 * small, _two_cliques(small)), min_accounts=3)
+    assert [sorted(c.tolist()) for c in found] == [list(range(2 * small))]
+    large = 7  # 14 accounts: two crews bridged by one link are two communities
+    assert 2 * large >= LOUVAIN_ABOVE
+    found = communities(_edges(2 * large, _two_cliques(large)), min_accounts=3)
+    assert sorted(sorted(c.tolist()) for c in found) == [list(range(large)), list(range(large, 2 * large))]
