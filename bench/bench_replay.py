@@ -136,7 +136,7 @@ def main() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     totals, ratios = [], []
     for run in range(args.runs):  # each replay next to its own json.loads loop: both under the same host load
-        loop_s = loads_s if run == 0 else time_json_loads(path)[0]
+        loop_s = time_json_loads(path)[0]
         totals.append(time_replay(path, tmp))
         ratios.append(totals[-1] / loop_s)
         print(f"full replay run {run + 1} (fresh process, default settings): {totals[-1]:.2f} s "

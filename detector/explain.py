@@ -69,14 +69,9 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "shadow": shadow,
         "infrastructure": _infrastructure(states),
         "timeline": _timeline(states),
-        "related_campaigns": _related(campaign, candidate, campaign_of or {}),
+        "related_campaigns": related_campaigns(candidate.graph, candidate.links, candidate.accounts,
+                                               campaign.campaign_id, campaign_of or {}),
     }
-
-
-def _related(campaign: Campaign, candidate: Candidate, campaign_of: Mapping[str, str]) -> list[dict[str, Any]]:
-    if candidate.graph is None or candidate.accounts is None:
-        return []
-    return related_campaigns(candidate.graph, candidate.links, candidate.accounts, campaign.campaign_id, campaign_of)
 
 
 def _intent_evidence(states: list) -> dict[str, Any]:

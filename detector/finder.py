@@ -31,8 +31,8 @@ class Candidate:
     links: LinkSet
     index_of: dict[str, int]
     edges: Edges  # the graph's edges among ``members`` (numbered like them)
-    graph: Edges | None = None  # the evaluation's whole graph (node ids as in ``index_of``) ...
-    accounts: list[str] | None = None  # ... and the account of each of its nodes
+    graph: Edges  # the evaluation's whole graph (node ids as in ``index_of``) ...
+    accounts: list[str]  # ... and the account of each of its nodes
 
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,

@@ -28,10 +28,10 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
     pairs, the accounts on each side, the strongest edge, and how many pairs each link joins."""
     owner = [campaign_of.get(account) for account in accounts]
     ours = np.fromiter((cid == campaign_id for cid in owner), dtype=bool, count=len(owner))
-    crossing = np.flatnonzero(ours[graph.low] != ours[graph.high])
+    crossing = ours[graph.low] != ours[graph.high]
     found: dict[str, dict[str, Any]] = {}
-    for edge in crossing.tolist():
-        low, high = int(graph.low[edge]), int(graph.high[edge])
+    for low, high, weight in zip(graph.low[crossing].tolist(), graph.high[crossing].tolist(),
+                                 graph.weight[crossing].tolist(), strict=True):
         mine, other = (low, high) if ours[low] else (high, low)
         cid = owner[other]
         if cid is None:
@@ -41,7 +41,7 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
         entry["pairs"] += 1
         entry["ours"].add(mine)
         entry["theirs"].add(other)
-        entry["strongest"] = max(entry["strongest"], float(graph.weight[edge]))
+        entry["strongest"] = max(entry["strongest"], weight)
         entry["links"].update(links.pair(low, high).keys())
     ranked = sorted(found.items(), key=lambda kv: (-kv[1]["pairs"], -kv[1]["strongest"], kv[0]))
     return [{"campaign_id": cid, "linked_pairs": e["pairs"], "accounts_linked": len(e["ours"]),
