@@ -77,6 +77,7 @@ class SharedIndex:
 
     def prune(self, horizon: float) -> None:
         """Forget texts and keys last seen before ``horizon`` (event time)."""
-        self.texts = {h: e for h, e in self.texts.items() if e[2] >= horizon}
-        self.keys = {k: s for k, s in self.keys.items() if s[3] >= horizon}
+        for table, at in ((self.texts, 2), (self.keys, 3)):
+            for stale in [key for key, entry in table.items() if entry[at] < horizon]:  # in place: most stay
+                del table[stale]
         self.wrappers.intersection_update(self.keys)

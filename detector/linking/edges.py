@@ -43,6 +43,7 @@ class LinkSet:
     families: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
+    _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
 
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
@@ -54,6 +55,7 @@ class LinkSet:
         weights = np.minimum(np.asarray(weights, dtype=np.float64)[keep], 0.99)
         codes = np.minimum(rows, cols) * self.n + np.maximum(rows, cols)
         if name in self.pairs:
+            self._combined = None
             codes = np.concatenate([self.pairs[name][0], codes])
             weights = np.concatenate([self.pairs[name][1], weights])
         order = np.argsort(codes, kind="stable")
@@ -67,6 +69,21 @@ class LinkSet:
         self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
+        self._fold_into_combined(codes, weights)
+
+    def _fold_into_combined(self, codes: np.ndarray, weights: np.ndarray) -> None:
+        """Keep the combined links current when a new link only reweighs pairs already linked (timing links do):
+        its terms are added last, as ``combined`` would add them; otherwise it is recomputed when next needed."""
+        if self._combined is None:
+            return
+        known, logs = self._combined
+        at = np.searchsorted(known, codes)
+        if len(codes) and (at[-1] >= len(known) or not np.array_equal(known[np.minimum(at, len(known) - 1)], codes)):
+            self._combined = None
+            return
+        logs = logs.copy()
+        logs[at] += np.log1p(-weights)  # codes are unique: one term per pair
+        self._combined = (known, logs)
 
     @property
     def matrices(self) -> dict[str, sp.csr_matrix]:
@@ -81,9 +98,12 @@ class LinkSet:
         """Noisy-or of all links per pair: 1 - prod(1 - w)."""
         if not self.pairs:
             return sp.coo_matrix((self.n, self.n))
-        codes, where = np.unique(np.concatenate([c for c, _ in self.pairs.values()]), return_inverse=True)
-        logs = np.bincount(where.ravel(), weights=np.log1p(-np.concatenate([w for _, w in self.pairs.values()])),
-                           minlength=len(codes))
+        if self._combined is None:
+            codes, where = np.unique(np.concatenate([c for c, _ in self.pairs.values()]), return_inverse=True)
+            logs = np.bincount(where.ravel(), weights=np.log1p(-np.concatenate([w for _, w in self.pairs.values()])),
+                               minlength=len(codes))
+            self._combined = (codes, logs)
+        codes, logs = self._combined
         return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
 
     def pair(self, a: int, b: int) -> dict[str, float]:

@@ -173,3 +173,26 @@ def test_noisy_or_combination() -> None:
     combined = links.combined().tocsr()
     assert abs(combined[0, 1] - 0.75) < 1e-9
     assert links.pair(1, 0) == {"one": 0.5, "two": 0.5}
+
+
+def test_links_added_after_combining_equal_a_fresh_combination() -> None:
+    rng = np.random.default_rng(5)
+
+    def random_link(links: LinkSet, name: str, size: int) -> None:
+        rows, cols = rng.integers(0, 40, size), rng.integers(0, 40, size)
+        links.add(name, "content", rows, cols, rng.uniform(0.05, 0.9, size))
+
+    incremental, fresh = LinkSet(40), LinkSet(40)
+    for links in (incremental, fresh):
+        rng = np.random.default_rng(5)
+        random_link(links, "a", 200)
+        random_link(links, "b", 200)
+    base = incremental.combined()  # then a link on a subset of the linked pairs (timing), then one with new pairs
+    for links in (incremental, fresh):
+        links.add("reweigh", "timing", base.row[::3], base.col[::3], np.full(len(base.row[::3]), 0.3))
+    assert incremental._combined is not None  # folded in, not recomputed
+    assert np.array_equal(incremental.combined().toarray(), fresh.combined().toarray())  # bit for bit
+    for links in (incremental, fresh):
+        rng = np.random.default_rng(9)
+        random_link(links, "c", 300)
+    assert np.array_equal(incremental.combined().toarray(), fresh.combined().toarray())

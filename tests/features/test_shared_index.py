@@ -39,3 +39,15 @@ def test_incremental_wrappers_equal_a_rebuild() -> None:
     incremental = set(index.wrappers)
     index.reclassify(20)
     assert incremental == index.wrappers and len(incremental) == 3
+
+
+def test_prune_forgets_only_entries_last_seen_before_the_horizon() -> None:
+    index, analyzer = SharedIndex(), TextAnalyzer()
+    old, recent = "An old question about compound interest rates.", "A recent question about binary search trees."
+    _observe(index, analyzer, "a", old, 5)
+    _observe(index, analyzer, "b", recent, 5)
+    _observe(index, analyzer, "c", recent, 20)  # seen again after the horizon: kept
+    index.prune(horizon=10)
+    assert not index.is_recycled(analyzer.analyze(old).hash) and analyzer.analyze(old).hash not in index.texts
+    assert index.is_recycled(analyzer.analyze(recent).hash)
+    assert set(index.keys) == {key for key, _ in analyzer.analyze(recent).keys}
