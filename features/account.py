@@ -22,6 +22,8 @@ MAX_GAPS = 64              # recent arrival times kept for regularity
 RECENT_KEYED = 32          # template keys of this many recent requests are kept
 SAMPLE_PROMPTS = 4         # reservoir of prompt samples kept for explanations
 INTENT_EVIDENCE = 2        # evidence phrases kept per intent family
+MIN_EMBED_LENGTH = 8       # texts shorter than this are not embedded ...
+EMBED_CHARS = 2000         # ... and longer ones are embedded from their head
 
 
 def _bump(counter: dict, key: object, cap: int = MAX_DISTINCT) -> None:
@@ -161,8 +163,8 @@ class AccountState:
             hashes[info.hash] = None
             if len(hashes) > MAX_TEXT_HASHES:
                 del hashes[next(iter(hashes))]
-            if self.distinct_texts <= embed_budget and info.length >= 8:
-                self.embed_queue.append((info.hash, event.text[:2000]))
+            if self.distinct_texts <= embed_budget and info.length >= MIN_EMBED_LENGTH:
+                self.embed_queue.append((info.hash, event.text[:EMBED_CHARS]))
         _bump_each(self.template_keys, [key for key, _words in info.keys])
         self.recent_keys.append(info.head_keys)
         if len(self.recent_keys) > RECENT_KEYED:

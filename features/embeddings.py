@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from features.account import EMBED_CHARS, MIN_EMBED_LENGTH
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -121,6 +123,17 @@ class EmbeddingCache:
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._max = max_entries
         self.encoded = 0
+        self.primed = 0
+
+    def prime(self, hashes: list[int], vectors: np.ndarray) -> None:
+        """Remember vectors that this cache's encoder made elsewhere (a parse process, ahead of need)."""
+        cache = self._cache
+        for key, vector in zip(hashes, vectors, strict=True):
+            if key not in cache:
+                cache[key] = vector
+                self.primed += 1
+        while len(cache) > self._max:
+            cache.popitem(last=False)
 
     def embed(self, hashes: list[int], texts: list[str]) -> np.ndarray:
         """Vectors for texts (rows in input order); only texts not cached are encoded, in one batch."""
@@ -141,6 +154,43 @@ class EmbeddingCache:
                 self._cache.move_to_end(key)
             out[row] = vector
         return out
+
+
+class EmbeddingsAhead:
+    """Fast-tier vectors made ahead of need, in a parse process on another core: of each account's first
+    ``budget`` distinct texts, the ones the detector queues for its content profiles (``AccountState.update``).
+    The detector's cache is primed with them (``EmbeddingCache.prime``); a text it queues that was not made
+    ahead is encoded there as before, so the vectors, and the alerts, are the same either way."""
+
+    MAX_SENT = 500_000  # text hashes remembered as sent (then forgotten: a few vectors are sent twice)
+
+    def __init__(self, encoder: Encoder, budget: int) -> None:
+        self.encoder = encoder
+        self.budget = budget
+        self._seen: dict[str, list[int] | None] = {}  # account -> its distinct texts so far (None: budget reached)
+        self._sent: set[int] = set()
+        self._pending: dict[int, str] = {}
+
+    def observe(self, account_id: str, text_hash: int, length: int, text: str) -> None:
+        """Note one request's text (``text_hash`` and ``length`` from its ``TextInfo``)."""
+        hashes = self._seen.get(account_id, [])
+        if hashes is None or text_hash in hashes:
+            return
+        hashes.append(text_hash)
+        self._seen[account_id] = hashes if len(hashes) < self.budget else None
+        if length >= MIN_EMBED_LENGTH and text_hash not in self._sent:
+            if len(self._sent) >= self.MAX_SENT:
+                self._sent.clear()
+            self._sent.add(text_hash)
+            self._pending[text_hash] = text[:EMBED_CHARS]
+
+    def take(self) -> tuple[list[int], np.ndarray] | None:
+        """The vectors made since the last call, as (text hashes, matrix); None when there are none."""
+        if not self._pending:
+            return None
+        hashes, texts = list(self._pending), list(self._pending.values())
+        self._pending.clear()
+        return hashes, self.encoder.encode(texts)
 
 
 def load_tiers(settings: Any) -> tuple[EmbeddingCache, EmbeddingCache | None]:

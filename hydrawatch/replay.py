@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from detector.engine import Detector
-from features.embeddings import load_tiers
+from features.embeddings import StaticEncoder, load_tiers
 from hydrawatch.runtime import tune_gc
 from hydrawatch.settings import Settings
 from hydrawatch.store import StoreAlertSink, init_db, make_engine
@@ -55,7 +55,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     if engine is not None:
         init_db(engine)  # before a parse process may write activity
     dlq = DeadLetterFile(dlq_out)
-    source = _source(paths, settings, dlq, url)  # large inputs: forks the parse process, before any thread
+    source = _source(paths, settings, dlq, url, detector)  # large inputs: forks a parse process, before any thread
     sinks: list[AlertSink] = []
     recorder: ActivityRecorder | None = None
     webhooks: DeliveryWorker | None = None
@@ -87,17 +87,21 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     return ReplayResult(summary, source.stats, dlq.count, detector, left)
 
 
-def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile,
-            url: str | None) -> ReplaySource | ParallelReplaySource:
+def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,
+            detector: Detector) -> ReplaySource | ParallelReplaySource:
     """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``), which also
-    records the per-account activity into the store at ``url``."""
+    records the per-account activity into the store at ``url`` and embeds the detector's profile texts with its
+    static fast tier."""
     threshold = settings.parallel_parse_min_bytes
     window, limit = settings.detection.reorder_window_s, settings.max_prompt_bytes
     size = sum(p.stat().st_size for p in paths if p.is_file())
     if threshold < 0 or size < threshold or "fork" not in multiprocessing.get_all_start_methods():
         return ReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit)
     observer = partial(_activity_recorder, url) if url else None
-    return ParallelReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, child_observer=observer)
+    fast = detector.fast_tier if detector.fast_tier is not None and isinstance(
+        detector.fast_tier.encoder, StaticEncoder) else None  # never torch in the parse process
+    return ParallelReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, child_observer=observer,
+                                embeddings=fast, embed_budget=settings.embedding.fast_per_account)
 
 
 def _activity_recorder(url: str) -> ActivityRecorder:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from features.embeddings import EmbeddingCache, ModelNotFoundError, StaticEncoder, minilm_path, static_model_path
+from features.account import AccountState
+from features.embeddings import (
+    EmbeddingCache,
+    EmbeddingsAhead,
+    ModelNotFoundError,
+    StaticEncoder,
+    minilm_path,
+    static_model_path,
+)
+from features.text import TextAnalyzer
+from streams.events import parse_record
 
 
 class CountingEncoder:
@@ -29,6 +40,32 @@ def test_cache_encodes_each_text_once_in_one_batch() -> None:
     assert first[0].tolist() == first[2].tolist()
     cache.embed([2], ["bbb"])
     assert len(encoder.calls) == 1
+
+
+def test_vectors_made_ahead_cover_what_accounts_queue_and_prime_the_cache() -> None:
+    rng, analyzer, budget = random.Random(4), TextAnalyzer(), 3
+    ahead = EmbeddingsAhead(CountingEncoder(), budget)
+    states = {a: AccountState(a) for a in ("a", "b", "c")}
+    texts = ["Sort a list of numbers.", "Explain recursion simply.", "ok", "Translate this poem into French.",
+             "Summarize the causes of the war.", "Write a haiku about rain."]
+    for i in range(60):
+        account, text = rng.choice(sorted(states)), rng.choice(texts)
+        event = parse_record({"ts": 1_772_000_000 + i, "account_id": account, "prompt": text})
+        info = analyzer.analyze(event.text)
+        states[account].update(event, info, rng, budget)
+        ahead.observe(account, info.hash, info.length, event.text)
+    made = ahead.take()
+    assert made is not None and ahead.take() is None
+    hashes, vectors = made
+    queued = {h for state in states.values() for h, _ in state.embed_queue}
+    assert queued and queued <= set(hashes)  # every text an account queued, each made once
+    assert len(hashes) == len(set(hashes)) <= len(texts) - 1  # "ok" is too short to embed
+    cache = EmbeddingCache(CountingEncoder())
+    cache.prime(hashes, vectors)
+    texts_by_hash = {h: t for state in states.values() for h, t in state.embed_queue}
+    embedded = cache.embed(list(texts_by_hash), list(texts_by_hash.values()))
+    assert cache.encoded == 0 and cache.primed == len(hashes)
+    assert embedded.tolist() == CountingEncoder().encode(list(texts_by_hash.values())).tolist()
 
 
 def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:

@@ -82,4 +82,8 @@ def test_replay_alerts_and_activity_are_the_same_either_way(tmp_path: Path) -> N
     assert (tmp_path / "alerts0.jsonl").read_bytes() == (tmp_path / "alerts-1.jsonl").read_bytes()
     assert results[0].summary.events == results[1].summary.events > 0 and results[0].summary.alerts > 0
     assert results[0].source == results[1].source
+    parallel, serial = results[0].detector.fast_tier, results[1].detector.fast_tier
+    assert parallel is not None and serial is not None
+    assert parallel.encoded == 0 < parallel.primed  # the parse process made every profile vector ahead
+    assert serial.primed == 0 < serial.encoded
     assert activity[0] == activity[1] and sum(row.requests for row in activity[0]) == results[0].summary.events
