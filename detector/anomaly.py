@@ -7,9 +7,13 @@ learns from, so a campaign cannot teach the model that it is normal.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
+import types
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,10 +24,30 @@ MAX_REFERENCE = 1000  # a fixed-seed sample of larger references: ECDF ranks nee
                       # its whole training set at every scoring call
 
 
-def _ecod() -> object:
-    from pyod.models.ecod import ECOD
+class _PyplotOnDemand(types.ModuleType):
+    """Stands in for ``matplotlib.pyplot`` in pyod's ECOD module: the real one is imported on first use."""
 
-    return ECOD()
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module("matplotlib.pyplot"), name)
+
+
+def _import_ecod() -> type:
+    """pyod's ECOD class. Its module imports ``matplotlib.pyplot`` for a plotting helper hydrawatch never calls, a
+    quarter of a second of every replay's start: while it loads, pyplot is a stand-in that imports the real
+    module only if an attribute is used."""
+    if "matplotlib.pyplot" in sys.modules or "pyod.models.ecod" in sys.modules:
+        from pyod.models.ecod import ECOD
+        return ECOD
+    sys.modules["matplotlib.pyplot"] = _PyplotOnDemand("matplotlib.pyplot")
+    try:
+        from pyod.models.ecod import ECOD
+    finally:
+        del sys.modules["matplotlib.pyplot"]
+    return ECOD
+
+
+def _ecod() -> object:
+    return _import_ecod()()
 
 
 def _iforest() -> object:

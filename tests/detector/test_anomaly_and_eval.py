@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import jsonschema
 import numpy as np
 import pytest
@@ -40,6 +43,20 @@ def _alert(cid: str, version: int, accounts: list[str], detected: str) -> dict:
     return {"alert_id": f"{cid}-v{version}", "campaign_id": cid, "version": version, "severity": "high",
             "score": 0.9, "accounts": accounts, "first_seen": "2026-03-01T00:00:00Z", "detected_at": detected,
             "signals": []}
+
+
+def test_ecod_loads_without_pyplot_which_it_imports_on_first_use() -> None:
+    script = (
+        "import sys, numpy as np\n"
+        "from detector.anomaly import AnomalyScorer\n"
+        "scorer = AnomalyScorer('ecod')\n"
+        "assert scorer.fit(np.random.default_rng(0).random((60, 4)))\n"
+        "assert 'matplotlib.figure' not in sys.modules and 'matplotlib.pyplot' not in sys.modules\n"
+        "plt = sys.modules['pyod.models.ecod'].plt\n"
+        "assert plt.figure.__module__ == 'matplotlib.pyplot' and 'matplotlib.pyplot' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_evaluation_metrics_and_time_to_detect() -> None:
