@@ -162,7 +162,8 @@ class EmbeddingsAhead:
     The detector's cache is primed with them (``EmbeddingCache.prime``); a text it queues that was not made
     ahead is encoded there as before, so the vectors, and the alerts, are the same either way."""
 
-    MAX_SENT = 500_000  # text hashes remembered as sent (then forgotten: a few vectors are sent twice)
+    MAX_SENT = 500_000  # text hashes remembered as sent (then forgotten: a few vectors are sent twice) ...
+    MAX_ACCOUNTS = 1_000_000  # ... and accounts remembered (then forgotten: a few more texts are embedded)
 
     def __init__(self, encoder: Encoder, budget: int) -> None:
         self.encoder = encoder
@@ -176,6 +177,8 @@ class EmbeddingsAhead:
         hashes = self._seen.get(account_id, [])
         if hashes is None or text_hash in hashes:
             return
+        if not hashes and len(self._seen) >= self.MAX_ACCOUNTS:
+            self._seen.clear()
         hashes.append(text_hash)
         self._seen[account_id] = hashes if len(hashes) < self.budget else None
         if length >= MIN_EMBED_LENGTH and text_hash not in self._sent:

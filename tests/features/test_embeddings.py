@@ -68,6 +68,16 @@ def test_vectors_made_ahead_cover_what_accounts_queue_and_prime_the_cache() -> N
     assert embedded.tolist() == CountingEncoder().encode(list(texts_by_hash.values())).tolist()
 
 
+def test_vectors_made_ahead_stay_bounded_and_still_cover_each_account() -> None:
+    ahead = EmbeddingsAhead(CountingEncoder(), budget=2)
+    ahead.MAX_ACCOUNTS = ahead.MAX_SENT = 3
+    for i in range(10):
+        ahead.observe(f"acct-{i}", i, 20, f"text number {i}")
+    assert len(ahead._seen) <= 3 and len(ahead._sent) <= 3
+    made = ahead.take()
+    assert made is not None and made[0] == list(range(10))  # forgetting never drops a text an account queues
+
+
 def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="no config.json"):
         minilm_path(tmp_path)
