@@ -132,8 +132,12 @@ class EmbeddingCache:
             if key not in cache:
                 cache[key] = vector
                 self.primed += 1
-        while len(cache) > self._max:
-            cache.popitem(last=False)
+        self._trim()
+
+    def _trim(self) -> None:
+        """Drop the least recently used vectors beyond ``max_entries``."""
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
 
     def embed(self, hashes: list[int], texts: list[str]) -> np.ndarray:
         """Vectors for texts (rows in input order); only texts not cached are encoded, in one batch."""
@@ -143,8 +147,7 @@ class EmbeddingCache:
             self.encoded += len(missing)
             for key, vector in zip(missing, vectors, strict=True):
                 self._cache[key] = vector
-            while len(self._cache) > self._max:
-                self._cache.popitem(last=False)
+            self._trim()
         out = np.empty((len(hashes), self.dims), dtype=np.float32)
         for row, key in enumerate(hashes):
             vector = self._cache.get(key)

@@ -78,7 +78,7 @@ class LinkSet:
             return
         known, logs = self._combined
         at = np.searchsorted(known, codes)
-        if len(codes) and (at[-1] >= len(known) or not np.array_equal(known[np.minimum(at, len(known) - 1)], codes)):
+        if len(codes) and (at[-1] >= len(known) or not np.array_equal(known[at], codes)):  # ``at`` is sorted
             self._combined = None
             return
         logs = logs.copy()
