@@ -10,6 +10,7 @@ Both share an LRU cache keyed by the text's hash.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -25,6 +26,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 log = logging.getLogger(__name__)
+STATIC_MAX_TOKENS = 256  # tokens of a prompt the static model reads (its vectors are means over them)
 
 
 class ModelNotFoundError(RuntimeError):
@@ -78,18 +80,31 @@ class MiniLMEncoder:
 
 
 class StaticEncoder:
-    """A model2vec static model; distilled from MiniLM on first use and cached on disk."""
+    """A model2vec static model; distilled from MiniLM on first use and cached on disk.
+
+    Its folder (what ``save_pretrained`` writes) is read here, not with ``StaticModel.from_pretrained``, which
+    turns to the Hugging Face hub for any folder it cannot read."""
+
+    FILES = ("config.json", "model.safetensors", "tokenizer.json")
 
     def __init__(self, path: Path) -> None:
         from model2vec import StaticModel
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
 
-        if not (path / "config.json").is_file():  # model2vec falls back to the hub for paths it cannot find
-            raise ModelNotFoundError(f"static model folder {path} has no config.json")
-        self.model = StaticModel.from_pretrained(str(path), force_download=False)
+        missing = [name for name in self.FILES if not (path / name).is_file()]
+        if missing:
+            raise ModelNotFoundError(f"static model folder {path} has no {', '.join(missing)}")
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        tensors = load_file(path / "model.safetensors")
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.model = StaticModel(vectors=tensors["embeddings"], tokenizer=tokenizer, config=config,
+                                 normalize=bool(config.get("normalize", False)), weights=tensors.get("weights"),
+                                 token_mapping=tensors.get("mapping"), max_length=config.get("max_length"))
         self.dims = int(self.model.dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self.model.encode(texts, max_length=256), dtype=np.float32)
+        vectors = np.asarray(self.model.encode(texts, max_length=STATIC_MAX_TOKENS), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
 

@@ -83,8 +83,11 @@ def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:
         minilm_path(tmp_path)
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         static_model_path(tmp_path, tmp_path, 8, configured=tmp_path / "nope")
-    with pytest.raises(ModelNotFoundError, match="no config.json"):
+    with pytest.raises(ModelNotFoundError, match="no config.json, model.safetensors, tokenizer.json"):
         StaticEncoder(tmp_path)  # an empty folder never reaches for a model hub
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelNotFoundError, match="no model.safetensors, tokenizer.json"):
+        StaticEncoder(tmp_path)
 
 
 def test_packaged_minilm_and_distilled_static_tier(tmp_path: Path) -> None:
