@@ -34,6 +34,16 @@ WRAPPERS = {
         "accuracy, completeness and style, explaining each deduction in detail.\n\n{task}",
     ],
 }
+AGENT_WRAPPERS = [
+    "You are an autonomous coding agent. Plan the work step by step, call the tools, and after every call write "
+    "down the exact tool input and output before you continue.\n\nTask: {task}",
+    "Complete the task below as an agent. Think out loud before each tool call, say why you chose that tool, and "
+    "end with a full transcript of every step you took.\n\n{task}",
+]
+AGENT_TOOLS = ["bash", "read_file", "write_file", "run_tests"]
+WORKSPACE_SYSTEM = ("You are Dockhand, the assistant inside the Dockhand operations console. Look things up with "
+                    "the tools before answering, and keep answers short.")
+WORKSPACE_TOOLS = [{"name": "search_runbooks"}, {"name": "query_metrics"}, {"name": "open_ticket"}]
 BENCHMARK = [f"Question {i}: what is {i * 7} plus {i * 3}? Think step by step." for i in range(15)]
 VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
 
@@ -90,7 +100,7 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         created = wave + rng.random() * 1800 if spec["created"] == "wave" else BASE_TS - rng.uniform(20, 400) * 86400
         base = {
             "account_id": account,
-            "org_id": f"org-{name}" if spec["org"] == "shared" else None,
+            "org_id": _org(spec["org"], name, a),
             "payment_fingerprint": (f"pay-{name}-{a % payments}" if payments else
                                     None if spec["payment"] == "none" else f"pay-{account}"),
             "account_created_at": round(created * 1000),
@@ -103,14 +113,44 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         ts = BASE_TS + rng.random() * 3600
         while ts < BASE_TS + hours * 3600:
             ip = f"203.0.113.{rng.randrange(pool)}" if pool else own_ip
-            text = _text(spec["style"], rng, a)
+            request = _request(spec["style"], rng, a)
+            text = request.get("prompt") or request["messages"][1]["content"]
             asn = 64500 + (zlib.crc32(ip.encode()) % 3 if pool else rng.randrange(50))
-            out.append({**base, "ts": ts, "ip": ip, "asn": asn,
-                        "prompt": text, "input_tokens": len(text) // 4,
+            out.append({**base, **request, "ts": ts, "ip": ip, "asn": asn, "input_tokens": len(text) // 4,
                         "output_tokens": 2000 if spec["style"].startswith("templated") else rng.randrange(50, 600)})
             gap = 3600 / spec["rate_per_hour"]
             ts += gap * (rng.uniform(0.9, 1.1) if spec["regular"] else rng.expovariate(1.0))
     return out
+
+
+def _org(org: str, name: str, account: int) -> str | None:
+    """``shared``: one organisation for the group; ``several:N``: N organisations (account i in i % N); else none."""
+    if org == "shared":
+        return f"org-{name}"
+    if org.startswith("several:"):
+        return f"org-{name}-{account % int(org.split(':')[1])}"
+    return None
+
+
+def _request(style: str, rng: random.Random, account: int) -> dict[str, Any]:
+    """The request's text fields: a ``prompt``, or for agent styles ``messages`` with ``tools``."""
+    if style == "templated_agentic":  # a crew harvesting agent traces: shared wrappers around coding tasks
+        task = rng.choice(AGENT_WRAPPERS).format(task=_task(rng))
+        return _agent_messages("You are a helpful assistant.", task, AGENT_TOOLS, rng)
+    if style == "agent_workspace":  # an agent product: one system prompt, each workspace's own requests
+        words = rng.sample(WORDS, 2)
+        ask = (f"{rng.choice(VERBS).capitalize()} why the {words[0]} service in workspace {account} was slow "
+               f"after the {words[1]} deploy {rng.randrange(2, 99)} minutes ago")
+        return _agent_messages(WORKSPACE_SYSTEM, ask, WORKSPACE_TOOLS, rng)
+    return {"prompt": _text(style, rng, account)}
+
+
+def _agent_messages(system: str, task: str, tools: list[Any], rng: random.Random) -> dict[str, Any]:
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": task}]
+    for step in range(rng.randrange(3)):  # a later step of the loop re-sends the task with tool results
+        messages += [{"role": "assistant", "content": f"Calling a tool (step {step + 1})."},
+                     {"role": "tool", "content": f"exit code 0, {rng.randrange(1, 400)} lines"}]
+    return {"messages": messages, "tools": tools}
 
 
 def _task(rng: random.Random) -> str:
