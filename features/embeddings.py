@@ -98,9 +98,10 @@ class StaticEncoder:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         tensors = load_file(path / "model.safetensors")
         tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        quantized: dict[str, Any] = {  # only vocabulary-quantized models (newer model2vec versions) have these
+            arg: tensors[key] for arg, key in (("weights", "weights"), ("token_mapping", "mapping")) if key in tensors}
         self.model = StaticModel(vectors=tensors["embeddings"], tokenizer=tokenizer, config=config,
-                                 normalize=bool(config.get("normalize", False)), weights=tensors.get("weights"),
-                                 token_mapping=tensors.get("mapping"), max_length=config.get("max_length"))
+                                 normalize=bool(config.get("normalize", False)), **quantized)
         self.dims = int(self.model.dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:
