@@ -7,17 +7,15 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hydrawatch.consoles import console, out
 from hydrawatch.runtime import quiet_libraries
 from hydrawatch.settings import Settings
 
 app = typer.Typer(help="hydrawatch: detect coordinated LLM-API extraction campaigns.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
 
 
 def _settings() -> Settings:

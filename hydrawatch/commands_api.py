@@ -6,13 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from sqlalchemy.orm import Session
 
+from hydrawatch.consoles import console, out
 from hydrawatch.settings import Settings
 
-console = Console(stderr=True)
-out = Console()
 token_app = typer.Typer(
     help="API tokens (stored hashed; roles viewer, analyst, admin).", no_args_is_help=True
 )

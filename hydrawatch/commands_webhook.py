@@ -9,17 +9,15 @@ from pathlib import Path
 from typing import IO, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hydrawatch.consoles import console, out
 from hydrawatch.runtime import quiet_libraries
 from hydrawatch.settings import Settings, WebhookEndpointSettings
 
 log = logging.getLogger(__name__)
-console = Console(stderr=True)
-out = Console()
 webhook_app = typer.Typer(help="Alert webhooks (Standard Webhooks): receiver, delivery, dead letters.",
                           no_args_is_help=True)
 DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default from settings).")
