@@ -24,6 +24,8 @@ from features.account import EMBED_CHARS, MIN_EMBED_LENGTH
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no weight-loading bars on a service's stderr ...
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # ... nor the per-key load report of the packaged model
 
 log = logging.getLogger(__name__)
 STATIC_MAX_TOKENS = 256  # tokens of a prompt the static model reads (its vectors are means over them)
