@@ -21,9 +21,20 @@ app = typer.Typer(help="hydrawatch: detect coordinated LLM-API extraction campai
 def _settings() -> Settings:
     settings = Settings()
     quiet_libraries(settings.log_level)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s",
-                        handlers=[RichHandler(console=console, show_path=False)])
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[_log_handler()])
     return settings
+
+
+def _log_handler() -> logging.Handler:
+    """Rich, aligned log lines on a terminal; one plain line per record in a pipe or file (rich would wrap them at
+    80 columns, splitting paths)."""
+    if console.is_terminal:
+        handler: logging.Handler = RichHandler(console=console, show_path=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        return handler
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
 
 
 def _check_inputs(paths: list[Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +112,9 @@ def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simul
          str(tmp_path / "alerts.jsonl"), "--db", f"sqlite:///{tmp_path / 'store.db'}", "--no-progress"],
         capture_output=True, text=True, timeout=120, check=True)
     log = done.stderr + done.stdout
-    assert "feedback from the store" in log  # our INFO lines still show
+    assert "feedback from the store" in log  # our INFO lines still show ...
+    assert re.search(r"INFO hydrawatch\.store\.feedback: feedback from the store: .* triaged campaigns\n", done.stderr)
+    # ... one record per line in a pipe: rich would have wrapped it at 80 columns
     assert "replay summary" in log
     assert "setup plugin" not in log
     assert "Loading faiss" not in log
