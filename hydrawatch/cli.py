@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hydrawatch.consoles import console, out
-from hydrawatch.runtime import quiet_libraries
+from hydrawatch.runtime import PLAIN_LOG_FORMAT, quiet_libraries
 from hydrawatch.settings import Settings
 
 app = typer.Typer(help="hydrawatch: detect coordinated LLM-API extraction campaigns.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def _log_handler() -> logging.Handler:
         handler.setFormatter(logging.Formatter("%(message)s"))
         return handler
     handler = logging.StreamHandler()  # stderr
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(PLAIN_LOG_FORMAT))
     return handler
 
 

@@ -13,7 +13,7 @@ from typing import IO
 import orjson
 import typer
 
-from hydrawatch.runtime import quiet_libraries
+from hydrawatch.runtime import PLAIN_LOG_FORMAT, quiet_libraries
 from hydrawatch.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def configure_logging(level: str, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RepeatFilter("kafka"))
     handler.setFormatter(JsonFormatter() if fmt == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+                         logging.Formatter(PLAIN_LOG_FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     quiet_libraries(level)
 

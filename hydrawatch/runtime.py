@@ -6,6 +6,7 @@ import gc
 import logging
 
 GC_YOUNG_THRESHOLD = 50_000
+PLAIN_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # one record per line, for pipes and files
 CHATTY_LIBRARIES = ("alembic", "faiss", "kafka")  # narrate plugin set-up, CPU-feature probing, connections at INFO
 
 
