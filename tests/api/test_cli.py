@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from hw_api import make_alert, store
+from served import free_port, wait_until_healthy
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -70,9 +69,7 @@ def test_db_upgrade_and_triage_export(tmp_path: Path) -> None:
 
 
 def test_serve_answers_health_checks(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"sqlite:///{tmp_path}/hw.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "hydrawatch.cli", "serve", "--db", url, "--port", str(port)],
@@ -81,16 +78,7 @@ def test_serve_answers_health_checks(tmp_path: Path) -> None:
         env={**os.environ, "NO_COLOR": "1"},
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
-                    break
-            except OSError:
-                assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-                assert time.monotonic() < deadline, "serve did not answer within 60 s"
-                time.sleep(0.3)
+        assert wait_until_healthy(port, process) == {"status": "ok", "database": "ok"}
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/campaigns", timeout=2)
             raise AssertionError("the API answered without a token")

@@ -7,35 +7,17 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_served(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            assert process.poll() is None, "the dashboard exited"
-            assert time.monotonic() < deadline, f"the dashboard did not answer within {seconds:.0f} s"
-            time.sleep(0.3)
+from served import free_port, wait_until_healthy
 
 
 def test_demo_replays_into_sqlite_and_serves_the_dashboard(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "hydrawatch.cli", "demo", "--out", str(tmp_path), "--scale", "0.1", "--days", "0.5",
          "--port", str(port)],
@@ -61,7 +43,7 @@ def test_demo_replays_into_sqlite_and_serves_the_dashboard(tmp_path: Path) -> No
             stored = db.execute("SELECT count(DISTINCT campaign_id) FROM alerts").fetchone()[0]
         assert alerts and stored == len({a["campaign_id"] for a in alerts})
 
-        _wait_until_served(port, process)
+        wait_until_healthy(port, process)
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/campaigns",
                                          headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=5) as response:
