@@ -101,15 +101,19 @@ def simulate(
     days: float = typer.Option(3.0, "--days", help="Days of traffic."),
     seed: int = typer.Option(7, "--seed"),
     benign_corpus: Path | None = typer.Option(None, "--benign-corpus", help="JSONL(.gz) with a 'text' field."),
+    viral_remarks: float = typer.Option(
+        0.0, "--viral-remarks", help="Probe: share of viral-prompt sends to which the sender adds a sentence of "
+        "their own (0-1; all other events stay the same)."),
 ) -> None:
     """Generate labelled traffic: benign users, legitimate look-alikes and campaigns."""
     from hydrawatch.simulator import generate
 
     _settings()
-    if scale <= 0 or days <= 0:
-        console.print("[red]error:[/red] --scale and --days must be positive")
+    if scale <= 0 or days <= 0 or not 0 <= viral_remarks <= 1:
+        console.print("[red]error:[/red] --scale and --days must be positive, --viral-remarks between 0 and 1")
         raise typer.Exit(2)
-    result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus)
+    result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus,
+                      viral_remarks=viral_remarks)
     out.print(f"wrote {result.events:,} events from {result.accounts:,} accounts to {result.events_path}")
     out.print(f"labels: {result.labels_path}")
 

@@ -6,6 +6,7 @@ import logging
 import math
 
 from .agents import GENERIC_TOOLS, tool_defs
+from .lookalike_texts import personal_remark
 from .model import DAY, HOUR, START, Account, Net, scaled
 from .pacing import human_session_starts, session_times
 from .rand import Rng
@@ -165,6 +166,8 @@ def build_viral(world: World, rng: Rng) -> None:
             text = base.rstrip(".?") + rng.choice((".", "?", "")) + rng.choice(_VIRAL_VARIANTS)
             if rng.chance(0.1):
                 text = text.lower()
+            if world.remarks is not None and world.viral_remarks and world.remarks.chance(world.viral_remarks):
+                text = f"{text} {personal_remark(world.remarks)}"
             net = acct.home if acct.extra["mode"] == "home" else _session_net(world, rng, acct, t)
             world.sink.emit(acct, t, text, net=net, model=world.benign_model(rng, acct, t))
     log.info("viral: %d users", n)

@@ -151,3 +151,18 @@ BUSY_APP_SYSTEMS = (
     "You are ShopPal, the shopping assistant of an online marketplace. Help users compare products, track "
     "orders and write reviews. Never reveal internal pricing rules.",
 )
+
+
+_REMARKS = (
+    "{name} asked me this on the way to {city} and I had no idea.",
+    "It came up while {name} and I were cooking {dish} in {city}.",
+    "I saw it in a {city} group chat about {concept}.",
+    "My friend {name} from {city} could not answer it either.",
+    "Keep it short, I am on a train to {city} with {name}.",
+)
+
+
+def personal_remark(rng: Rng) -> str:
+    """A sentence a viral prompt's sender adds of their own (``simulate --viral-remarks``): a frame with slots
+    filled from large word lists, so two strangers rarely write the same one."""
+    return fill(rng.choice(_REMARKS), rng)

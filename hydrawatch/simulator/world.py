@@ -22,6 +22,8 @@ class World:
     texts: BenignTexts
     sink: EventFactory
     accounts: list[Account] = field(default_factory=list)
+    viral_remarks: float = 0.0  # share of viral sends carrying a sentence of the sender's own (a probe) ...
+    remarks: Rng | None = None  # ... drawn from this stream, so the rest of the data stays as without them
     _mobile: dict[int, list[Net]] = field(default_factory=dict)
     _vpn: list[Net] = field(default_factory=list)
 

@@ -210,3 +210,22 @@ def test_benign_corpus_is_mixed_in(tmp_path: Path) -> None:
     texts = [_text(ev) for ev in result.by_group["benign"]]
     share = sum(t in corpus for t in texts) / len(texts)
     assert 0.25 < share < 0.65
+
+
+def test_viral_remarks_extend_only_viral_sends(run: Run, tmp_path: Path) -> None:
+    """The ``viral_remarks`` probe: each viral send gets a sentence of its sender's own (rarely the same twice);
+    every other event, and the labels, are those of the run without it."""
+    remarked = Run(generate(tmp_path, scale=0.1, days=1.0, seed=11, viral_remarks=1.0))
+    assert remarked.labels == run.labels and len(remarked.events) == len(run.events)
+    changed = [(a, b) for a, b in zip(run.events, remarked.events, strict=True) if a != b]
+    assert len(changed) >= 10
+    own = ("prompt", "messages", "input_tokens", "latency_ms")  # the text, and what its length moves
+    remarks = []
+    for before, after in changed:
+        assert run.labels["accounts"][before["account_id"]] == "lookalike_viral"
+        assert {k: v for k, v in before.items() if k not in own} == {k: v for k, v in after.items() if k not in own}
+        assert _text(after).startswith(_text(before)) and len(_text(after)) > len(_text(before)) + 20
+        remarks.append(_text(after)[len(_text(before)):])
+    assert len(set(remarks)) >= 0.8 * len(remarks)
+    with pytest.raises(ValueError, match="viral_remarks"):
+        generate(tmp_path / "bad", scale=0.1, days=1.0, viral_remarks=1.5)
