@@ -4,7 +4,11 @@ A wrapper key counts in proportion to its *specificity* (long boilerplate senten
 "explain step by step"), and an account's share of a key is smoothed so a two-request account cannot look
 fully templated. Recycled texts (viral prompts, fixed benchmark items) are no evidence of a shared operator:
 template links are discounted by how much of the pair's traffic is recycled, and content profiles are built
-from non-recycled prompts only.
+from non-recycled prompts only. A sentence that many ordinary accounts send too (stock phrasing, a trending prompt
+that each sender words around with a remark of their own) is public language: it counts in proportion to the
+share of its senders among the accounts being linked. Accounts that share sentences are linked by the template
+link alone: their similar profiles come from that same text, and counting them again as similar content would
+bypass those discounts.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from features.shared_index import SharedIndex
 TEMPLATE_WEIGHT = 0.85
 TEMPLATE_FULL_OVERLAP = 0.6
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
-CONCENTRATED = 0.5  # share of a sentence's senders among the linked accounts from which it counts fully
+CONCENTRATED = 0.75  # share of a sentence's senders among the linked accounts from which it counts fully: an
+                     # operator's wrapper belongs to its accounts; a trending prompt's senders are mostly ordinary
 
 
 def recycled_share(state: AccountState) -> float:
@@ -60,6 +65,8 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     scale = None if index is None else functools.partial(_concentration_factor, index=index)
     matrix, _ = membership_matrix(wrappers, max_members, values=roots, scale=scale)
     pairs = shared_key_pairs(matrix)
+    if not {"shared_template", CONTENT} & links.disabled:  # (an ablation without it leaves similar content whole)
+        links.sharing_sentences = pairs.row.astype(np.int64) * links.n + pairs.col  # rows < cols
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]
     novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
@@ -88,7 +95,8 @@ def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: Sh
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,
                          links: LinkSet, neighbours: int, min_similarity: float,
                          orgs: np.ndarray | None = None) -> None:
-    """faiss kNN over centred, normalized content profiles; close neighbours are linked."""
+    """faiss kNN over centred, normalized content profiles; close neighbours are linked, unless they share wrapper
+    sentences (``links.sharing_sentences``, set by ``link_templates``): the template link weighs that text."""
     import faiss
 
     faiss.omp_set_num_threads(1)  # a few hundred profiles: threads cost more than they save
@@ -110,6 +118,9 @@ def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has
     source, target, sims = source[valid], target[valid], sims[valid]
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[source] != orgs[target]
+    if links.sharing_sentences is not None:
+        codes = np.minimum(source, target) * links.n + np.maximum(source, target)
+        cross &= ~np.isin(codes, links.sharing_sentences)
     weights = CONTENT_BASE + CONTENT_SPAN * (sims - min_similarity) / max(1e-6, 1.0 - min_similarity)
     links.add("similar_content", CONTENT, source[cross], target[cross], weights[cross].astype(np.float64))
 

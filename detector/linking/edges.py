@@ -42,6 +42,7 @@ class LinkSet:
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    sharing_sentences: np.ndarray | None = None  # codes of the pairs sharing wrapper sentences (``link_templates``)
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
 

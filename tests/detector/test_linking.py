@@ -6,7 +6,14 @@ import random
 
 import numpy as np
 
-from detector.linking.content import CONCENTRATED, key_concentration, link_templates, recycled_share, wrapper_shares
+from detector.linking.content import (
+    CONCENTRATED,
+    key_concentration,
+    link_similar_content,
+    link_templates,
+    recycled_share,
+    wrapper_shares,
+)
 from detector.linking.edges import LinkSet
 from detector.linking.infra import link_infrastructure
 from detector.linking.keys import link_keys, rotation, template_use
@@ -156,6 +163,37 @@ def test_stock_phrasing_that_ordinary_accounts_share_is_no_operator_template() -
     assert weights(False)[frozenset(("h0", "h1"))] > 0.5  # counted blindly, the stock phrasing links them
     assert weights(True).get(frozenset(("h0", "h1")), 0.0) < 0.25  # far below an edge of the graph (0.5)
     assert weights(True)[frozenset(("c0", "c1"))] > 0.5
+
+
+def test_accounts_sharing_sentences_are_content_linked_by_the_template_link_alone() -> None:
+    """Two accounts that send the same sentences also have alike content profiles, from that same text: the
+    template link (with its discounts for public and recycled text) weighs it, similar content does not add to it.
+    A third account with an alike profile but no shared sentence is linked by similar content."""
+    records = [{"ts": i, "account_id": f"c{i % 2}", "prompt": WRAPPER.format(task=f"task {i} on {i}")}
+               for i in range(8)]
+    own = ["Write a limerick about a purple walrus", "Which telescope suits a beginner astronomer",
+           "Convert this pancake recipe for twelve guests", "Summarize the plot of a famous heist movie"]
+    records += [{"ts": 50 + i, "account_id": name, "prompt": text}
+                for i, (name, text) in enumerate(zip(["p", "q0", "q1", "q2"], own, strict=True))]
+    states, index = feed(records)
+    accounts = [states[a] for a in ("c0", "c1", "p", "q0", "q1", "q2")]
+    keys = [link_keys(s, wrapper_shares(s, index), []) for s in accounts]
+    rng = np.random.default_rng(0)
+    alike = rng.normal(size=16)
+    profiles = np.stack([alike, alike + 0.01, alike - 0.01, *rng.normal(size=(3, 16))]).astype(np.float32)
+
+    def content_pairs(disabled: frozenset[str] = frozenset()) -> dict[str, set[frozenset[str]]]:
+        links = LinkSet(len(accounts), disabled=disabled)
+        link_templates(accounts, keys, np.zeros(len(accounts)), links, 100, index=index)
+        link_similar_content(accounts, profiles, np.ones(len(accounts), dtype=bool), links, 5, 0.8)
+        return {name: {frozenset((accounts[i].account_id, accounts[j].account_id))
+                       for i, j in zip(*matrix.nonzero(), strict=True)} for name, matrix in links.matrices.items()}
+
+    pairs = content_pairs()
+    assert pairs["shared_template"] == {frozenset(("c0", "c1"))}
+    assert pairs["similar_content"] == {frozenset(("c0", "p")), frozenset(("c1", "p"))}
+    ablated = content_pairs(frozenset({"shared_template"}))  # without template links, similar content is whole
+    assert "shared_template" not in ablated and frozenset(("c0", "c1")) in ablated["similar_content"]
 
 
 def test_template_use_counts_each_request_once() -> None:

@@ -71,6 +71,21 @@ def test_replay_meets_the_quality_floor_and_fills_the_store(simulated: Path, tmp
     assert report.exit_code == 0 and json.loads(report.output)["precision"] >= 0.95
 
 
+
+@pytest.mark.slow
+def test_viral_senders_wording_remarks_of_their_own_stay_out_of_alerts(tmp_path: Path) -> None:
+    """A trending step-by-step prompt that most of its senders send with a sentence of their own (``simulate
+    --viral-remarks``): the shared sentence is public language, not an operator's template, and no sender is
+    alerted (38 were on this data set while public sentences counted fully from half their senders on)."""
+    generate(tmp_path, scale=1.0, days=2.0, seed=5, viral_remarks=0.6)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                 "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    assert quality.false_positives_by_group == {}, quality.as_dict()
+    assert all(campaign.time_to_detect_s is not None for campaign in quality.campaigns), quality.as_dict()
+
 def test_bad_input_goes_to_the_dead_letter_file_and_valid_events_are_all_kept(simulated: Path,
                                                                              tmp_path: Path) -> None:
     lines = (simulated / "events.jsonl").read_bytes().splitlines()[:3000]
