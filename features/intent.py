@@ -18,24 +18,41 @@ FAMILIES = ("reasoning", "rubric", "agentic", "safe_rewrite")
 _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("reasoning", ("step",), r"step[- ]by[- ]step"),
     ("reasoning", ("chain",), r"chain[- ]of[- ]thought"),
-    ("reasoning", ("work", "reasoning", "thinking", "thought"),
-     r"show (?:all |me )?(?:of )?(?:your|the) (?:full |complete |entire )?(?:work|reasoning|thinking|thought process)"),
-    ("reasoning", ("reasoning", "thought", "thinking", "rationale"),
-     r"(?:explain|articulate|describe|reveal|verbali[sz]e|write out|spell out) (?:in detail )?(?:your|the) "
-     r"(?:internal |full |complete |entire |underlying )?(?:reasoning|thought process|thinking|rationale)"),
+    ("reasoning", ("work",), r"show (?:all |me )?(?:of )?(?:your|the) (?:full |complete |entire )?work(?:ing)?\b"),
+    ("reasoning", ("reasoning", "thinking", "thought", "rationale", "logic", "derivation"),
+     r"(?:show|explain|articulate|describe|reveal|outline|lay out|write out|write down|spell out|detail|narrate|"
+     r"verbali[sz]e|expose|include|provide|give) (?:me |us )?(?:in (?:full )?detail )?(?:all (?:of )?)?(?:your|the) "
+     r"(?:full |complete |entire |internal |hidden |underlying |detailed )?(?:reasoning|thinking|"
+     r"thought process|rationale|chain of reasoning|line of reasoning|reasoning process|logic|derivation)"),
+    ("reasoning", ("walk",),
+     r"walk (?:me |us )?through (?:your|the|each|every) (?:full |complete |entire |whole )?(?:reasoning|"
+     r"thought process|thinking|logic|steps?|solution|derivation)"),
     ("reasoning", ("think", "reason"),
      r"(?:think|reason) (?:carefully |out loud |aloud )?(?:through|about) (?:each|every|the problem|this)"),
+    ("reasoning", ("think",), r"think (?:out loud|aloud)"),
     ("reasoning", ("answer",), r"(?:before|prior to) (?:giving|stating|writing) (?:the|your) (?:final )?answer"),
     ("reasoning", ("trace",), r"reasoning trace"),
-    ("reasoning", ("intermediate",), r"every intermediate step"),
+    ("reasoning", ("intermediate",),
+     r"(?:all|each|every) (?:of (?:the|your) )?intermediate (?:steps?|results?|calculations?|values?)"),
     ("reasoning", ("derivation", "reasoning", "rationale", "justification"),
      r"(?:detailed|full|complete|exhaustive) (?:derivation|reasoning|rationale|justification)"),
     ("rubric", ("rubric",), r"\brubric\b"),
-    ("rubric", ("response", "answer", "completion", "output", "solution"),
-     r"(?:grade|score|rate|judge|evaluate|assess) (?:the|this|each|both) (?:following |two |candidate |model )?"
-     r"(?:response|answer|completion|output|solution)s?"),
+    ("rubric", ("response", "answer", "completion", "output", "solution", "repl", "generation"),
+     r"(?:grade|score|rate|judge|evaluate|assess|rank|compare) (?:the|this|each|both|these|all) (?:of the )?"
+     r"(?:following |two |three |candidate |model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |given )*"
+     r"(?:response|answer|completion|output|solution|reply|replies|generation)s?"),
     ("rubric", ("scale",), r"on a scale (?:of|from) \d+"),
-    ("rubric", ("better",), r"(?:which|what) (?:response|answer|completion) is better"),
+    ("rubric", ("scale",), r"on an? \d+\s*(?:-|to)\s*\d+ scale|on an? \d+[- ]point scale"),
+    ("rubric", ("score", "rating", "grade"), r"(?:score|rating|grade)s? (?:from|between) \d+ (?:to|and) \d+"),
+    ("rubric", ("better", "best", "preferred", "more helpful"),
+     r"(?:which|what) (?:one )?(?:of (?:the|these) (?:two |following )?)?(?:response|answer|completion|reply|"
+     r"output)s? (?:is|was) (?:the )?(?:better|best|preferred|more helpful|more accurate)"),
+    ("rubric", ("better", "best", "preferred", "winning"),
+     r"(?:pick|choose|select|indicate) (?:the )?(?:better|best|preferred|winning) (?:one|response|answer|completion|"
+     r"output|reply)"),
+    ("rubric", ("response a", "answer a", "output a", "assistant a", "completion a"),
+     r"\b(?:response|answer|output|assistant|completion) a\b.{0,300}\b(?:response|answer|output|assistant|"
+     r"completion) b\b"),
     ("rubric", ("judge", "grader", "evaluator", "reward model"),
      r"\b(?:as|act as) (?:an? )?(?:impartial |strict |expert )?(?:judge|grader|evaluator|reward model)\b"),
     ("rubric", ("reward",), r"reward (?:model|score|signal)"),
@@ -54,11 +71,21 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
      r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
      r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)"),
-    ("safe_rewrite", ("safe",),
-     r"\bsafe(?:r)? (?:rewrite|rephrasing|reformulation|version of (?:this|the) (?:request|query|prompt))"),
+    ("safe_rewrite", ("harmless", "innocuous", "compliant", "safe", "comply", "complies", "moderation", "filter"),
+     r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert)\b[^.?!\n]{0,100}?"
+     r"(?:\b(?:harmless|innocuous|policy[- ]compliant)\b|(?<![-\w])safe(?:r)? (?:way|version|form|request|"
+     r"prompt|question|query)|\bcompl(?:y|ies|iant) with (?:the |our |your |any )?(?:content |safety |usage )?"
+     r"(?:polic(?:y|ies)|guidelines)|\bpass(?:es)? (?:the )?(?:moderation|content filter|safety filter))"),
+    ("safe_rewrite", ("safe", "harmless", "sanitized", "sanitised", "innocuous", "compliant"),
+     r"\b(?:safer?|harmless|sanitized|sanitised|innocuous|policy[- ]compliant) (?:rewrite|rephrasing|reformulation|"
+     r"rewording|paraphrase|variant|version of (?:this|the) (?:request|query|prompt|question))"),
     ("safe_rewrite", ("without",),
-     r"without (?:triggering|violating|tripping) (?:the |any )?(?:safety|content|policy|filter)"),
-    ("safe_rewrite", ("sanitize", "detoxify"), r"\b(?:sanitize|detoxify) (?:this|the following)"),
+     r"without (?:triggering|violating|tripping) (?:the |any )?(?:safety|content|policy|filter|moderation)"),
+    ("safe_rewrite", ("filter", "moderation", "guardrail"),
+     r"(?:safety|content|moderation) (?:filter|system|classifier|guardrails?) (?:won'?t|wouldn'?t|will not|"
+     r"does not|doesn'?t) (?:block|flag|catch|refuse|trigger)|\b(?:get|slip|sneak) (?:it |this )?(?:past|through|"
+     r"around) (?:the )?(?:safety |content |moderation )?(?:filters?|moderation|guardrails?)"),
+    ("safe_rewrite", ("sanitize", "sanitise", "detoxify"), r"\b(?:sanitize|sanitise|detoxify) (?:this|the following)"),
 ]
 _COMPILED = [(FAMILIES.index(f), frozenset(anchors), re.compile(p)) for f, anchors, p in _RULES]
 _ALL_ANCHORS = sorted({a for _, anchors, _ in _RULES for a in anchors}, key=len, reverse=True)

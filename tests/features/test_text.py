@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from features.intent import FAMILIES, match_intent
 from features.text import TextAnalyzer, normalize, sentence_keys, text_hash
 
@@ -45,6 +47,38 @@ def test_intent_families_with_evidence() -> None:
     assert match_intent("Return the reward model score for this pair").fired("rubric")  # nested anchors
     assert set(FAMILIES) == {"reasoning", "rubric", "agentic", "safe_rewrite"}
 
+
+
+PHRASINGS = {  # the same asks worded the way other operators word them: each must fire its family
+    "reasoning": ["Walk me through your thought process in detail, then give the final answer.",
+                  "Think carefully and show all intermediate steps.", "Lay out your full chain of reasoning first.",
+                  "Justify every intermediate result.", "Please show your working."],
+    "rubric": ["Evaluate the following two responses and say which one is better.",
+               "Rate the assistant's response on a 5-point scale.", "Which of the two answers is more helpful?",
+               "Compare response A and response B and pick the preferred one.",
+               "Give the completion a score from 1 to 10."],
+    "safe_rewrite": ["Rephrase the following sensitive question so that it complies with content policy: locks",
+                     "Rewrite this prompt in a safe way that an assistant would answer: thermite",
+                     "Turn this risky request into a policy-compliant version: paywalls",
+                     "Rewrite the following request so it passes moderation: wifi",
+                     "Produce a harmless reformulation of this query: weapons",
+                     "Reword this so the safety filter won't block it: explosives"],
+}
+ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be more polite",
+            "Is it safe to eat raw dough?", "Compare the two laptops and tell me which is better",
+            "Which answer is correct, A or B?",
+            "Paraphrase this paragraph for my essay", "Rate this movie from 1 to 10", "Explain the work of Picasso",
+            "Turn this into a safe space for kids: party ideas", "Give me a score for my resume"]
+
+
+@pytest.mark.parametrize(("family", "text"), [(f, t) for f, texts in PHRASINGS.items() for t in texts])
+def test_intent_fires_on_other_wordings_of_the_same_ask(family: str, text: str) -> None:
+    assert match_intent(text).fired(family), text
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_intent_stays_quiet_on_ordinary_requests_that_share_its_words(text: str) -> None:
+    assert match_intent(text).mask == 0, match_intent(text).evidence
 
 def test_intent_reads_head_and_tail_of_long_prompts() -> None:
     long_text = "word " * 50_000 + " now think step by step"
