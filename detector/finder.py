@@ -37,7 +37,9 @@ class Candidate:
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
                 now: float, settings) -> list[Candidate]:
-    """Link ``views`` (already filtered to suspicious accounts) and score each community."""
+    """Link ``views`` (already filtered to suspicious accounts) and score each community. A community tied only by
+    co-location and timing (one network and browser, one signup hour, the same hours) is people in one place, a
+    class or an office, not hidden coordination: it needs a shared card, rotating proxies or shared content."""
     det = settings
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
     links = build_links(views, profiles, has_profile, now, det, counts, index)
@@ -47,7 +49,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
         members, inside = core(edges, community)
-        if len(members) < det.min_accounts:
+        if len(members) < det.min_accounts or not links.ties_beyond_co_location(members):
             continue
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)

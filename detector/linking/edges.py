@@ -20,6 +20,8 @@ LINK_FAMILIES = {  # every link the detector draws, by family (docs/threat-cover
     "signup_wave": INFRASTRUCTURE, "shared_template": CONTENT, "similar_content": CONTENT, "co_activity": TIMING,
 }
 
+CO_LOCATION = frozenset({"shared_asn_user_agent", "signup_wave"})  # what people in one place share
+
 
 def disabled_links(names: Collection[str]) -> frozenset[str]:
     """Validated link or family names to leave out of the graph (``detection.disabled_links``)."""
@@ -106,6 +108,18 @@ class LinkSet:
             self._combined = (codes, logs)
         codes, logs = self._combined
         return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
+
+    def ties_beyond_co_location(self, members: np.ndarray) -> bool:
+        """Whether some pair among ``members`` (sorted node ids) is linked by more than co-location and timing."""
+        for name, (codes, _) in self.pairs.items():
+            if name in CO_LOCATION or self.families[name] == TIMING or not len(codes):
+                continue
+            low, high = codes // self.n, codes % self.n
+            at_low = np.minimum(np.searchsorted(members, low), len(members) - 1)
+            at_high = np.minimum(np.searchsorted(members, high), len(members) - 1)
+            if ((members[at_low] == low) & (members[at_high] == high)).any():
+                return True
+        return False
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""

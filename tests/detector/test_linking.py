@@ -196,6 +196,21 @@ def test_accounts_sharing_sentences_are_content_linked_by_the_template_link_alon
     assert "shared_template" not in ablated and frozenset(("c0", "c1")) in ablated["similar_content"]
 
 
+def test_ties_beyond_co_location_need_a_card_rotating_ips_or_content() -> None:
+    """A signup wave, a network + browser and shared hours are what people in one place have in common."""
+    links = LinkSet(5)
+    pair = np.array([0]), np.array([1])
+    links.add("signup_wave", "infrastructure", *pair, np.array([0.3]))
+    links.add("shared_asn_user_agent", "infrastructure", *pair, np.array([0.3]))
+    links.add("co_activity", "timing", *pair, np.array([0.3]))
+    links.add("shared_template", "content", np.array([2]), np.array([3]), np.array([0.6]))
+    links.add("shared_payment", "infrastructure", np.array([3]), np.array([4]), np.array([0.9]))
+    assert not links.ties_beyond_co_location(np.array([0, 1]))
+    assert not links.ties_beyond_co_location(np.array([0, 1, 2]))  # 2's template partner is not a member
+    assert links.ties_beyond_co_location(np.array([0, 1, 2, 3]))
+    assert links.ties_beyond_co_location(np.array([3, 4]))
+
+
 def test_template_use_counts_each_request_once() -> None:
     long_a, long_b, short = (6 << 32) | 1, (6 << 32) | 2, (3 << 32) | 3  # specificity 1, 1 and 0.25
     recent = [(long_a, long_b), (short,), (long_a, 99), (99,)]

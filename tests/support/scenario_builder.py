@@ -166,6 +166,13 @@ def _text(style: str, rng: random.Random, account: int) -> str:
         return rng.choice(BENCHMARK)
     if style == "viral":
         return VIRAL + rng.choice(["", "?", "!", " please"]) if rng.random() < 0.6 else _benign(rng)
+    if style == "own_words_steps":  # students who keep asking for step-by-step explanations, in their own words
+        opener = rng.choice(["hey", "so", "quick q", "hi", "ok so", "sorry", "hello", ""])
+        part = rng.choice(["the recursion part", "question 2", "the base case", "part b"])
+        own = " ".join(rng.sample(WORDS, 2))
+        if rng.random() < 0.6:
+            return f"{opener} can you explain step by step {part} of assignment 3, i tried {own} but it fails"
+        return f"{opener} why does my {own} code break on {part} of assignment 3"
     if style == "own_words_assignment":
         opener = rng.choice(["hey", "so", "quick q", "hi", "ok so", "sorry"])
         ask = rng.choice(["how do i start", "im stuck on", "can you explain", "what does it mean", "help with"])
