@@ -37,9 +37,10 @@ class Candidate:
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
                 now: float, settings) -> list[Candidate]:
-    """Link ``views`` (already filtered to suspicious accounts) and score each community. A community tied only by
-    co-location and timing (one network and browser, one signup hour, the same hours) is people in one place, a
-    class or an office, not hidden coordination: it needs a shared card, rotating proxies or shared content."""
+    """Link ``views`` (already filtered to suspicious accounts) and score each community. Most of a community's
+    members need a tie only an operator makes (a shared payment instrument or shared content): shared IPs, network
+    + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
+    or office, have in common."""
     det = settings
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
     links = build_links(views, profiles, has_profile, now, det, counts, index)
@@ -49,7 +50,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
         members, inside = core(edges, community)
-        if len(members) < det.min_accounts or not links.ties_beyond_co_location(members):
+        if len(members) < det.min_accounts or not links.operator_tied(members):
             continue
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)

@@ -20,7 +20,8 @@ LINK_FAMILIES = {  # every link the detector draws, by family (docs/threat-cover
     "signup_wave": INFRASTRUCTURE, "shared_template": CONTENT, "similar_content": CONTENT, "co_activity": TIMING,
 }
 
-CO_LOCATION = frozenset({"shared_asn_user_agent", "signup_wave"})  # what people in one place share
+OPERATOR_TIES = frozenset({"shared_payment"})  # with every content link: ties strangers on one network or in one
+                                               # place (IPs, ASN + user agent, signup hour, active hours) lack
 
 
 def disabled_links(names: Collection[str]) -> frozenset[str]:
@@ -109,17 +110,19 @@ class LinkSet:
         codes, logs = self._combined
         return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
 
-    def ties_beyond_co_location(self, members: np.ndarray) -> bool:
-        """Whether some pair among ``members`` (sorted node ids) is linked by more than co-location and timing."""
+    def operator_tied(self, members: np.ndarray) -> bool:
+        """Whether most of ``members`` (sorted node ids) share a payment instrument or content with another member:
+        an incidental pair (two strangers who happen to phrase a request alike) is not enough."""
+        tied = np.zeros(len(members), dtype=bool)
         for name, (codes, _) in self.pairs.items():
-            if name in CO_LOCATION or self.families[name] == TIMING or not len(codes):
+            if not len(codes) or not (name in OPERATOR_TIES or self.families[name] == CONTENT):
                 continue
             low, high = codes // self.n, codes % self.n
             at_low = np.minimum(np.searchsorted(members, low), len(members) - 1)
             at_high = np.minimum(np.searchsorted(members, high), len(members) - 1)
-            if ((members[at_low] == low) & (members[at_high] == high)).any():
-                return True
-        return False
+            inside = (members[at_low] == low) & (members[at_high] == high)
+            tied[at_low[inside]] = tied[at_high[inside]] = True
+        return bool(tied.sum() > len(members) / 2)
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""

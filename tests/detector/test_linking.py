@@ -196,19 +196,23 @@ def test_accounts_sharing_sentences_are_content_linked_by_the_template_link_alon
     assert "shared_template" not in ablated and frozenset(("c0", "c1")) in ablated["similar_content"]
 
 
-def test_ties_beyond_co_location_need_a_card_rotating_ips_or_content() -> None:
-    """A signup wave, a network + browser and shared hours are what people in one place have in common."""
-    links = LinkSet(5)
+def test_an_operator_tie_is_a_shared_card_or_shared_content() -> None:
+    """Shared IPs, a network + browser, a signup hour and shared hours are what strangers behind one VPN or in one
+    class have in common; a shared payment instrument or shared content is not."""
+    links = LinkSet(6)
     pair = np.array([0]), np.array([1])
+    links.add("shared_rotating_ips", "infrastructure", *pair, np.array([0.6]))
     links.add("signup_wave", "infrastructure", *pair, np.array([0.3]))
     links.add("shared_asn_user_agent", "infrastructure", *pair, np.array([0.3]))
     links.add("co_activity", "timing", *pair, np.array([0.3]))
     links.add("shared_template", "content", np.array([2]), np.array([3]), np.array([0.6]))
     links.add("shared_payment", "infrastructure", np.array([3]), np.array([4]), np.array([0.9]))
-    assert not links.ties_beyond_co_location(np.array([0, 1]))
-    assert not links.ties_beyond_co_location(np.array([0, 1, 2]))  # 2's template partner is not a member
-    assert links.ties_beyond_co_location(np.array([0, 1, 2, 3]))
-    assert links.ties_beyond_co_location(np.array([3, 4]))
+    links.add("similar_content", "content", np.array([4]), np.array([5]), np.array([0.5]))
+    assert not links.operator_tied(np.array([0, 1]))
+    assert not links.operator_tied(np.array([0, 1, 2]))  # 2's template partner is not a member
+    assert not links.operator_tied(np.array([0, 1, 2, 3]))  # two of four: an incidental pair is not enough
+    assert links.operator_tied(np.array([0, 2, 3]))  # most members
+    assert links.operator_tied(np.array([3, 4])) and links.operator_tied(np.array([3, 4, 5]))
 
 
 def test_template_use_counts_each_request_once() -> None:

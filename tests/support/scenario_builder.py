@@ -166,6 +166,10 @@ def _text(style: str, rng: random.Random, account: int) -> str:
         return rng.choice(BENCHMARK)
     if style == "viral":
         return VIRAL + rng.choice(["", "?", "!", " please"]) if rng.random() < 0.6 else _benign(rng)
+    if style == "habitual_steps":  # an ordinary user who asks for steps in about half of their own requests
+        words = rng.sample(WORDS, 4)
+        text = f"{rng.choice(VERBS).capitalize()} the {words[0]} {words[1]} issue with my {words[2]} {words[3]}"
+        return f"{text}, walk me through it step by step." if rng.random() < 0.5 else f"{text}."
     if style == "own_words_steps":  # students who keep asking for step-by-step explanations, in their own words
         opener = rng.choice(["hey", "so", "quick q", "hi", "ok so", "sorry", "hello", ""])
         part = rng.choice(["the recursion part", "question 2", "the base case", "part b"])
