@@ -65,7 +65,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     scale = None if index is None else functools.partial(_concentration_factor, index=index)
     matrix, _ = membership_matrix(wrappers, max_members, values=roots, scale=scale)
     pairs = shared_key_pairs(matrix)
-    if not {"shared_template", CONTENT} & links.disabled:  # (an ablation without it leaves similar content whole)
+    if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
         links.sharing_sentences = pairs.row.astype(np.int64) * links.n + pairs.col  # rows < cols
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]

@@ -52,7 +52,7 @@ class LinkSet:
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
         """Add pair weights (any order, duplicates keep the largest) under ``name``."""
-        if name in self.disabled or family in self.disabled:
+        if not self.allows(name, family):
             return
         keep = (rows != cols) & (weights >= min_weight)
         rows, cols = np.asarray(rows)[keep].astype(np.int64), np.asarray(cols)[keep].astype(np.int64)
@@ -74,6 +74,10 @@ class LinkSet:
         self.families[name] = family
         self._matrices.pop(name, None)
         self._fold_into_combined(codes, weights)
+
+    def allows(self, name: str, family: str) -> bool:
+        """Whether the link ``name`` of ``family`` is drawn (not disabled by name or family for an ablation)."""
+        return name not in self.disabled and family not in self.disabled
 
     def _fold_into_combined(self, codes: np.ndarray, weights: np.ndarray) -> None:
         """Keep the combined links current when a new link only reweighs pairs already linked (timing links do):
@@ -111,17 +115,16 @@ class LinkSet:
         return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
 
     def operator_tied(self, members: np.ndarray) -> bool:
-        """Whether most of ``members`` (sorted node ids) share a payment instrument or content with another member:
-        an incidental pair (two strangers who happen to phrase a request alike) is not enough."""
-        tied = np.zeros(len(members), dtype=bool)
+        """Whether most of ``members`` (node ids) share a payment instrument or content with another member: an
+        incidental pair (two strangers who happen to phrase a request alike) is not enough."""
+        member = np.zeros(self.n, dtype=bool)
+        member[members] = True
+        tied = np.zeros(self.n, dtype=bool)
         for name, (codes, _) in self.pairs.items():
-            if not len(codes) or not (name in OPERATOR_TIES or self.families[name] == CONTENT):
-                continue
-            low, high = codes // self.n, codes % self.n
-            at_low = np.minimum(np.searchsorted(members, low), len(members) - 1)
-            at_high = np.minimum(np.searchsorted(members, high), len(members) - 1)
-            inside = (members[at_low] == low) & (members[at_high] == high)
-            tied[at_low[inside]] = tied[at_high[inside]] = True
+            if name in OPERATOR_TIES or self.families[name] == CONTENT:
+                low, high = codes // self.n, codes % self.n
+                inside = member[low] & member[high]
+                tied[low[inside]] = tied[high[inside]] = True
         return bool(tied.sum() > len(members) / 2)
 
     def pair(self, a: int, b: int) -> dict[str, float]:
