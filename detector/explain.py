@@ -117,8 +117,8 @@ def _inside(candidate: Candidate, name: str) -> sp.coo_matrix:
 
 
 def _link_counts(candidate: Candidate) -> Counter[str]:
-    return Counter({name: _inside(candidate, name).nnz for name in candidate.links.matrices
-                    if _inside(candidate, name).nnz})
+    counts = Counter({name: _inside(candidate, name).nnz for name in candidate.links.matrices})
+    return +counts  # links with no pair inside the group are left out
 
 
 def _link_evidence(candidate: Candidate) -> dict[str, Any]:
