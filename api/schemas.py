@@ -97,6 +97,9 @@ class CampaignDetail(CampaignSummary):
     related: list[dict[str, Any]] = Field(
         description="campaigns its accounts are linked to, from the latest alert's related_campaigns"
     )
+    absorbed: list[str] = Field(
+        description="small campaigns merged into this one once a group held them whole (absorbed_campaigns)"
+    )
     members: dict[str, Any] = Field(description="a page of members: items, total, limit, offset")
     alerts: list[AlertVersion]
     triage: list[TriageEvent]

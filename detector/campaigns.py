@@ -29,6 +29,8 @@ class Campaign:
     history: list[dict[str, Any]] = field(default_factory=list)
     founders: set[str] = field(default_factory=set)
     announced: int = -1  # members at the last version (-1: unknown, campaigns restored from earlier versions)
+    absorbed: list[str] = field(default_factory=list)  # fragments merged into it (``CampaignTracker.fragments``)
+    absorbed_into: str | None = None  # set on a fragment once merged: it has no members left
 
 
 def campaign_id_for(members: set[str]) -> str:
@@ -40,9 +42,11 @@ def campaign_id_for(members: set[str]) -> str:
 class CampaignTracker:
     """Matches each evaluation's groups to known campaigns and decides when a new version is due."""
 
-    def __init__(self, growth_for_new_version: float = 0.2, dismissed_growth: float = 0.5) -> None:
+    def __init__(self, growth_for_new_version: float = 0.2, dismissed_growth: float = 0.5,
+                 fragment_accounts: int = 5) -> None:
         self.growth = growth_for_new_version
         self.dismissed_growth = dismissed_growth
+        self.fragment_accounts = fragment_accounts
         self.campaigns: dict[str, Campaign] = {}
         self.account_campaign: dict[str, str] = {}
         self.preset: dict[str, tuple[str, int, int]] = {}
@@ -91,12 +95,41 @@ class CampaignTracker:
         end of the input, any growth since the last version does).
 
         A group matching no campaign founds one from its accounts no campaign holds; with the group's ``ties``,
-        accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``)."""
+        accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``). A group
+        matching a campaign also absorbs the small campaigns it holds whole (``fragments``)."""
         fresh = {a for a in members if a not in self.account_campaign}
         campaign, leaving = self.match(members, fresh, ties)
         if campaign is None:
             return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving)
+        for fragment in self.fragments(campaign, members):
+            self._absorb(campaign, fragment)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth)
+
+    def fragments(self, campaign: Campaign, members: set[str]) -> list[Campaign]:
+        """Open campaigns other than ``campaign``, smaller than ``fragment_accounts``, whose every account is in
+        the group ``members``. Cells of one crew (a shared card, a proxy pool) can each be alerted on as a few
+        accounts before the links between the cells are visible; once one group holds such a cell whole, it is
+        part of the campaign the group matches, and the alert should say so with all its accounts."""
+        if campaign.status == "dismissed":  # an analyst's dismissal does not silence open cells
+            return []
+        found = {self.account_campaign[a] for a in members if self.account_campaign.get(a, campaign.campaign_id)
+                 != campaign.campaign_id}
+        cells = [self.campaigns[cid] for cid in sorted(found)]
+        return [c for c in cells if c.status == "open" and 0 < len(c.members) < self.fragment_accounts
+                and c.members <= members]
+
+    def _absorb(self, campaign: Campaign, fragment: Campaign) -> None:
+        """Move a fragment's accounts into ``campaign`` (its founders found it with the campaign's own: they
+        never move again); the fragment's emitted alerts stay as they are."""
+        campaign.members |= fragment.members
+        campaign.founders |= fragment.members & fragment.founders
+        campaign.first_seen = min(campaign.first_seen, fragment.first_seen)
+        for account in fragment.members:
+            self.account_campaign[account] = campaign.campaign_id
+        absorbed = getattr(campaign, "absorbed", None)  # campaigns restored from earlier versions lack it
+        campaign.absorbed = [*(absorbed or []), fragment.campaign_id]
+        fragment.members = set()
+        fragment.absorbed_into = campaign.campaign_id
 
     def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
                ties: Ties | None, leaving: set[str] | None = None) -> Campaign | None:
@@ -136,6 +169,16 @@ class CampaignTracker:
         if grew or escalated:
             return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
         return None
+
+    def unannounced(self) -> list[Campaign]:
+        """Open or confirmed campaigns with members that no version has named yet (each grew by less than the
+        material threshold since its last version), by id."""
+        return [c for _, c in sorted(self.campaigns.items()) if c.status != "dismissed"
+                and 0 <= c.announced < len(c.members)]
+
+    def announce(self, campaign: Campaign, score: float, severity: str) -> Campaign:
+        """A new version naming every current member (severity never drops)."""
+        return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
 
     def movers(self, fresh: set[str], ties: Ties) -> set[str]:
         """Accounts of the group that leave their campaign for the one ``fresh`` accounts found.

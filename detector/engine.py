@@ -15,7 +15,7 @@ from detector.attribution import Ties
 from detector.campaigns import CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
-from detector.finder import Candidate, build_links, find_groups, set_org_sizes
+from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
@@ -25,13 +25,14 @@ from detector.scoring import (
     automation,
     disabled_signals,
     evasion,
+    model_pivot,
     severity,
     suspicion_ceiling,
 )
 from features.account import AccountState
-from features.embeddings import EmbeddingCache
+from features.embeddings import EmbeddingCache, sample_coherence
 from features.shared_index import SharedIndex
-from features.text import TextAnalyzer, text_hash
+from features.text import TextAnalyzer
 from features.vector import account_features, gap_cv
 from streams.events import Event
 
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 _NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow", "disabled"})
 NEW_MODEL_GRACE_S = 6 * 3600   # models first seen this long after the stream started count as new releases
-PIVOT_WINDOW_S = 86_400
 
 
 class Detector:
@@ -54,7 +54,8 @@ class Detector:
         self.accounts: dict[str, AccountState] = {}
         self.analyzer = TextAnalyzer()
         self.index = SharedIndex(self.det.max_key_accounts)
-        self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth)
+        self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth,
+                                       self.det.small_group_accounts)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
         self.disabled = disabled_signals(self.det.disabled_signals)  # ablation (empty in production)
@@ -143,7 +144,7 @@ class Detector:
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         set_org_sizes(suspicious, self.accounts.values())
         if len(suspicious) < self.det.min_accounts:
-            return []
+            return self._announce_the_rest(now) if final else []
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerts = []
         for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det):
@@ -160,6 +161,23 @@ class Detector:
                 coherence = self._coherence(candidate)
                 alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
                 alerts.append(apply_decision(alert, self.settings))  # recommended action
+        if final:
+            alerts.extend(self._announce_the_rest(now))
+        return alerts
+
+    def _announce_the_rest(self, now: float) -> list[dict[str, Any]]:
+        """At the end of the input, a version for each campaign whose members outgrew its last version without its
+        group showing in the last evaluation: no member stays unnamed (signals from its retained members)."""
+        alerts = []
+        for campaign in self.tracker.unannounced():
+            views = [self._views[a] for a in sorted(campaign.members) if a in self._views]
+            if len(views) < self.det.min_accounts:
+                continue
+            set_org_sizes(views, self.accounts.values())
+            candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det)
+            self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)))
+            alert = build_alert(campaign, candidate, now, self.det.shadow, None, self.tracker.account_campaign)
+            alerts.append(apply_decision(alert, self.settings))
         return alerts
 
     def account_views(self) -> list[AccountView]:
@@ -191,7 +209,7 @@ class Detector:
         """Signals of an account with new events since the last evaluation; link keys only where the view can reach
         the member threshold whatever its anomaly score (``finder.view_keys`` makes the others' on demand)."""
         events = max(state.events, 1)
-        pivot = self._pivot(state)
+        pivot = model_pivot(state, self._new_models())
         wrappers = wrapper_shares(state, self.index)
         cv = gap_cv(state.arrivals)
         turn = rotation(state)
@@ -221,16 +239,6 @@ class Detector:
     def _new_models(self) -> dict[str, float]:
         start = self.stream_start or 0.0
         return {m: t for m, t in self.model_first_seen.items() if t >= start + NEW_MODEL_GRACE_S}
-
-    def _pivot(self, state: AccountState) -> float:
-        """1 when the account moved a large share of its traffic to a model within a day of its release."""
-        for model, released in self._new_models().items():
-            adopted = state.model_first_ts.get(model)
-            if adopted is None or adopted - released > PIVOT_WINDOW_S or state.first_ts >= released:
-                continue
-            if state.models.get(model, 0) >= 0.3 * state.events:
-                return 1.0
-        return 0.0
 
     def _refit_anomaly(self, views: list[AccountView], now: float) -> bool:
         """Refit on active accounts outside every campaign and rescore all views; False when not due."""
@@ -273,17 +281,10 @@ class Detector:
 
     def _coherence(self, candidate: Candidate) -> float | None:
         """MiniLM check of how alike the campaign's sampled prompts are (a small per-account budget)."""
-        if self.minilm_tier is None:
-            return None
         budget = self.settings.embedding
-        texts = [t for m in candidate.members for t in m.state.samples[: budget.minilm_per_account]]
-        texts = texts[: budget.minilm_per_campaign]
-        if len(texts) < 2:
-            return None
-        vectors = self.minilm_tier.embed([text_hash(t) for t in texts], texts)
-        centroid = vectors.mean(axis=0)
-        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-        return float((vectors @ centroid).mean())
+        return None if self.minilm_tier is None else sample_coherence(
+            [m.state.samples for m in candidate.members], self.minilm_tier, budget.minilm_per_account,
+            budget.minilm_per_campaign)
 
     def _evict(self, now: float) -> None:
         """Forget accounts idle for longer than the TTL, and index entries older than the lookback."""

@@ -59,6 +59,19 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     return candidates
 
 
+def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
+                 now: float, settings) -> Candidate:
+    """The given accounts scored as one group, whatever communities they fall into now (a campaign's members,
+    for a version that announces them): the links among them alone, its graph."""
+    det = settings
+    counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
+    links = build_links(views, profiles, has_profile, now, det, counts, index)
+    edges = Edges.from_coo(links.combined(), det.min_edge_weight)
+    score = group_score(views, linkage(edges), load_balancing(counts), disabled_signals(det.disabled_signals))
+    return Candidate(list(views), score, links, {v.state.account_id: i for i, v in enumerate(views)}, edges, edges,
+                     [v.state.account_id for v in views])
+
+
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
                 settings, counts: np.ndarray | None = None, index: SharedIndex | None = None) -> LinkSet:
     """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph

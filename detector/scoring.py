@@ -93,6 +93,21 @@ class AccountView:
                 or self.state.recycled_events - getattr(self, "recycled_at", 0) >= growth * max(events_at, 1))
 
 
+PIVOT_WINDOW_S = 86_400
+
+
+def model_pivot(state: AccountState, new_models: dict[str, float]) -> float:
+    """1 when the account moved a large share of its traffic to a model within a day of its release
+    (``new_models``: model -> first seen, for models that appeared after the stream started)."""
+    for model, released in new_models.items():
+        adopted = state.model_first_ts.get(model)
+        if adopted is None or adopted - released > PIVOT_WINDOW_S or state.first_ts >= released:
+            continue
+        if state.models.get(model, 0) >= 0.3 * state.events:
+            return 1.0
+    return 0.0
+
+
 def automation(state: AccountState, pivot: float, cv: float) -> float:
     """24/7 operation, machine-regular arrivals (``cv``: of inter-arrival gaps), outputs run to max_tokens,
     rate limiting, model pivots."""

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from features.account import EMBED_CHARS, MIN_EMBED_LENGTH
+from features.text import text_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -225,3 +226,15 @@ def load_tiers(settings: Any) -> tuple[EmbeddingCache, EmbeddingCache | None]:
     minilm = MiniLMEncoder(source) if emb.minilm_per_account > 0 else None
     return (EmbeddingCache(fast, emb.cache_size),
             EmbeddingCache(minilm, emb.cache_size // 10) if minilm else None)
+
+
+def sample_coherence(samples: list[list[str]], tier: EmbeddingCache, per_account: int, per_group: int) -> float | None:
+    """How alike a group's sampled prompts are (``samples``: each member's): the mean cosine of each text to their
+    centroid, with at most ``per_account`` texts a member and ``per_group`` in all; None under two texts."""
+    texts = [text for kept in samples for text in kept[:per_account]][:per_group]
+    if len(texts) < 2:
+        return None
+    vectors = tier.embed([text_hash(t) for t in texts], texts)
+    centroid = vectors.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+    return float((vectors @ centroid).mean())

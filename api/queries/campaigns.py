@@ -113,12 +113,18 @@ def campaign_detail(
             "infrastructure": alert.get("infrastructure", {}),
             "timeline": alert.get("timeline", []),
             "related": related(alert.get("related_campaigns")),
+            "absorbed": absorbed(alert.get("absorbed_campaigns")),
             "members": members_page(session, campaign_id, members_limit, members_offset).as_dict(),
             "alerts": alert_versions(session, campaign_id),
             "triage": [triage_dict(t) for t in triage_history(session, campaign_id, limit=50)[0]],
         }
     )
     return detail
+
+
+def absorbed(value: Any) -> list[str]:
+    """An alert's ``absorbed_campaigns`` (campaign ids), kept to strings."""
+    return [item for item in value[:50] if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def related(value: Any) -> list[dict[str, Any]]:

@@ -58,6 +58,8 @@ def test_detail_explains_the_campaign(client: TestClient, engine: Engine, tokens
     assert detail["infrastructure"]["ips"][0] == ["203.0.113.5", 10]
     assert detail["related"] == [RELATED_TO_A]
     assert get(client, tokens, "/api/v1/campaigns/cmp-a")["related"] == []
+    assert detail["absorbed"] == ["cmp-x"]  # ids only: other producers' malformed entries are dropped
+    assert get(client, tokens, "/api/v1/campaigns/cmp-a")["absorbed"] == []
     assert detail["members"]["total"] == 6 and len(detail["members"]["items"]) == 4
     assert {m["account_id"]: m["since_version"] for m in detail["members"]["items"]}["b-0"] == 1
     later = get(client, tokens, "/api/v1/campaigns/cmp-b", members_limit=4, members_offset=4)["members"][

@@ -226,7 +226,8 @@ def test_lone_surrogates_in_stored_data_render(tmp_path: object) -> None:
 def test_the_campaign_page_lists_related_campaigns(client: TestClient, engine: Engine, tokens: dict[str, str]) -> None:
     related = {"campaign_id": "cmp-b", "linked_pairs": 12, "accounts_linked": 4, "their_accounts_linked": 3,
                "strongest_link": 0.8125, "pairs_by_link": {"shared_template": 12, "shared_rotating_ips": 5}}
-    store(engine, make_alert("cmp-a", related_campaigns=[related, ["malformed"]]), make_alert("cmp-b"))
+    store(engine, make_alert("cmp-a", related_campaigns=[related, ["malformed"]], absorbed_campaigns=["cmp-z"]),
+          make_alert("cmp-b"))
     login(client, tokens["viewer"])
     page = client.get("/campaigns/cmp-a")
     assert page.status_code == 200
@@ -235,5 +236,6 @@ def test_the_campaign_page_lists_related_campaigns(client: TestClient, engine: E
     assert '<a href="/campaigns/cmp-b">cmp-b</a>' in section
     assert "shared_template: 12, shared_rotating_ips: 5" in section and "0.812" in section
     assert "malformed" not in section
+    assert '<ul id="absorbed"><li><a href="/campaigns/cmp-z">cmp-z</a></li></ul>' in section
     alone = client.get("/campaigns/cmp-b").text
-    assert "None." in alone[alone.index('id="related"'):]
+    assert "None." in alone[alone.index('id="related"'):] and 'id="absorbed"' not in alone

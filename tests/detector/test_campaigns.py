@@ -148,3 +148,61 @@ def test_ties_of_edges_are_symmetric() -> None:
     assert np.allclose(ties.weights, np.array([[0, 0.75, 0], [0.75, 0, 0.6], [0, 0.6, 0]]))
     assert ties.strongest({}) == {"a": "b", "b": "a", "c": "b"}
     assert ties.strongest_to("b", {"c"}) == 0.6 and ties.strongest_to("a", {"c"}) == 0.0
+
+
+def test_cells_alerted_apart_merge_when_one_group_holds_them_whole() -> None:
+    """Two cells of one crew (a shared card; a proxy pool) are alerted as three accounts each before the links
+    between them show; the first group holding both is one campaign of six, announced with every account, and
+    says which campaign it absorbed. The absorbed cell keeps its id and alerts but no accounts."""
+    tracker = CampaignTracker(fragment_accounts=5)
+    card = tracker.observe(members(3, "c"), 0.8, "medium", 10.0)
+    pool = tracker.observe(members(3, "p"), 0.8, "medium", 5.0)
+    assert card is not None and pool is not None and card.campaign_id != pool.campaign_id
+    card_id, pool_id = card.campaign_id, pool.campaign_id
+    merged = tracker.observe(members(3, "c") | members(3, "p"), 0.9, "medium", 5.0)
+    assert merged is not None and merged.members == members(3, "c") | members(3, "p")
+    survivor, absorbed = (card, pool) if merged.campaign_id == card_id else (pool, card)
+    assert merged is survivor and merged.version == 2 and merged.first_seen == 5.0
+    assert merged.absorbed == [absorbed.campaign_id] and absorbed.absorbed_into == merged.campaign_id
+    assert absorbed.members == set() and absorbed.version == 1
+    assert {tracker.account_campaign[a] for a in merged.members} == {merged.campaign_id}
+    assert merged.founders == merged.members  # the cell's founders found the merged campaign: they never move
+    assert {card_id, pool_id} == {merged.campaign_id, absorbed.campaign_id}
+
+
+def test_only_small_open_cells_held_whole_are_absorbed() -> None:
+    """A campaign of fragment size or more stays itself (two crews sharing a task bank can fall into one
+    community), so does a cell the group holds only in part, and a cell an analyst triaged."""
+    tracker = CampaignTracker(fragment_accounts=5)
+    big = tracker.observe(members(6, "b"), 0.8, "medium", 0.0)
+    tracker.observe(members(8, "m"), 0.8, "medium", 0.0)
+    assert big is not None
+    assert tracker.observe(members(8, "m") | members(6, "b"), 0.8, "medium", 0.0) is None
+    assert len(big.members) == 6 and tracker.account_campaign["b0"] == big.campaign_id
+
+    tracker = CampaignTracker(fragment_accounts=5)
+    cell = tracker.observe(members(4, "c"), 0.8, "medium", 0.0)
+    tracker.observe(members(8, "m"), 0.8, "medium", 0.0)
+    assert cell is not None
+    assert tracker.observe(members(8, "m") | members(3, "c"), 0.8, "medium", 0.0) is None  # c3 is not in it
+    assert len(cell.members) == 4
+
+    tracker.set_status(cell.campaign_id, "dismissed")
+    assert tracker.observe(members(8, "m") | members(4, "c"), 0.8, "medium", 0.0) is None
+    assert len(cell.members) == 4 and cell.absorbed_into is None
+
+
+def test_members_no_version_named_are_listed_until_announced() -> None:
+    """Growth below the material threshold leaves members unnamed; ``announce`` names them (severity never
+    drops); a dismissed campaign's silent growth is not announced."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    campaign = tracker.observe(members(10), 0.8, "high", 0.0)
+    quiet = tracker.observe(members(10, "q"), 0.8, "medium", 0.0)
+    assert campaign is not None and quiet is not None and tracker.unannounced() == []
+    assert tracker.observe(members(11), 0.8, "high", 0.0) is None
+    assert tracker.observe(members(11, "q"), 0.8, "medium", 0.0) is None
+    tracker.set_status(quiet.campaign_id, "dismissed")
+    assert tracker.unannounced() == [campaign]
+    named = tracker.announce(campaign, 0.6, "low")
+    assert named.version == 2 and named.severity == "high" and named.score == 0.6
+    assert tracker.unannounced() == []

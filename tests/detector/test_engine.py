@@ -86,3 +86,27 @@ def test_a_first_sender_is_recomputed_once_others_resend_its_texts() -> None:
                                        "prompt": f"Benchmark item {i}: what is the capital of region {i}?"}))
     detector.evaluate()
     assert detector._views["first"].recycled == 1.0 and detector._views["second"].recycled == 1.0
+
+
+def test_the_end_of_the_input_names_every_member_of_a_campaign_gone_quiet() -> None:
+    """A campaign that took in accounts below the material-growth threshold and then went quiet (no group of it
+    in the last evaluation) gets a last version at the end of the input naming every member: no account
+    attributed to a campaign stays out of every alert."""
+    from scenario_builder import SCENARIOS, build, load
+
+    events, groups = build(load(next(p for p in SCENARIOS if p.stem == "hydra_shared_card")), seed=1)
+    detector = Detector(Settings(db_url=""))
+    alerts = [alert for record in events for alert in detector.process(parse_record(record))]
+    assert alerts
+    campaign = detector.tracker.campaigns[alerts[-1]["campaign_id"]]
+    named = set(alerts[-1]["accounts"])
+    outsider = next(a for a in sorted(detector._views) if groups[a] == "benign")
+    assert len(named) >= 10 and outsider not in named  # +1 account on 10 or more: below the 20 % threshold
+    assert detector.tracker.observe(named | {outsider}, campaign.score, campaign.severity, 0.0) is None
+    quiet_until = max(record["ts"] for record in events) + 2 * 86_400_000  # past the 24 h linking window
+    detector.process(parse_record({"ts": quiet_until, "account_id": "late", "prompt": "hello there"}))
+    last = detector.finish()
+    assert [a["campaign_id"] for a in last] == [campaign.campaign_id]
+    assert last[0]["version"] == campaign.version and set(last[0]["accounts"]) == named | {outsider}
+    assert [s["name"] for s in last[0]["signals"]] and last[0]["severity"] in {"medium", "high", "critical"}
+    assert detector.finish() == []  # nothing left unnamed

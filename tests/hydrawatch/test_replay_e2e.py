@@ -54,10 +54,16 @@ def test_replay_meets_the_quality_floor_and_fills_the_store(simulated: Path, tmp
     ids = [a["alert_id"] for a in alerts]
     assert len(ids) == len(set(ids))
     alerted: set[str] = set()
+    absorbed: set[str] = set()
     for alert in alerts:  # related campaigns: campaigns alerted on before, never the alert's own
         related = {r["campaign_id"] for r in alert["related_campaigns"]}
         assert alert["campaign_id"] not in related and related <= alerted, alert["alert_id"]
+        merged = set(alert.get("absorbed_campaigns", []))  # cells alerted apart, then held whole by one group:
+        assert alert["campaign_id"] not in merged and merged <= alerted, alert["alert_id"]  # alerted before,
+        assert alert["campaign_id"] not in absorbed, alert["alert_id"]  # and silent once absorbed
+        absorbed |= merged
         alerted.add(alert["campaign_id"])
+    assert absorbed  # this data set has one: two cells of the agentic crew
     with Session(make_engine(f"sqlite:///{db}")) as session:
         assert session.scalar(select(func.count()).select_from(AlertRow)) == len(alerts)
         assert session.scalar(select(func.count()).select_from(CampaignRow)) == len({a["campaign_id"] for a in alerts})

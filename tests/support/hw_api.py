@@ -136,7 +136,7 @@ def seed(engine: Engine) -> None:
         make_alert("cmp-a", 1, severity="high", score=0.8, hours=1),
         make_alert("cmp-b", 1, [f"b-{i}" for i in range(4)], severity="high", score=0.7, hours=2),
         make_alert("cmp-b", 2, [f"b-{i}" for i in range(6)], severity="critical", score=0.95, hours=3,
-                   related_campaigns=[RELATED_TO_A]),
+                   related_campaigns=[RELATED_TO_A], absorbed_campaigns=["cmp-x", 7]),
         make_alert("cmp-c", 1, ["c-0", "c-1", "c-2"], severity="low", score=0.6, hours=0, shadow=True),
     )
     with Session(engine) as session, session.begin():
