@@ -31,6 +31,7 @@ class Campaign:
     announced: int = -1  # members at the last version (-1: unknown, campaigns restored from earlier versions)
     absorbed: list[str] = field(default_factory=list)  # fragments merged into it (``CampaignTracker.fragments``)
     absorbed_into: str | None = None  # set on a fragment once merged: it has no members left
+    announced_at: float | None = None  # event time of the last version (None: not known)
 
 
 def campaign_id_for(members: set[str]) -> str:
@@ -90,7 +91,8 @@ class CampaignTracker:
             settled |= more
 
     def observe(self, members: set[str], score: float, severity: str, first_seen: float,
-                min_accounts: int = 3, ties: Ties | None = None, final: bool = False) -> Campaign | None:
+                min_accounts: int = 3, ties: Ties | None = None, final: bool = False,
+                at: float | None = None) -> Campaign | None:
         """Fold a detected group in; returns the campaign when it warrants a new alert version (``final``: at the
         end of the input, any growth since the last version does).
 
@@ -100,10 +102,10 @@ class CampaignTracker:
         fresh = {a for a in members if a not in self.account_campaign}
         campaign, leaving = self.match(members, fresh, ties)
         if campaign is None:
-            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving)
+            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at)
         for fragment in self.fragments(campaign, members):
             self._absorb(campaign, fragment)
-        return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth)
+        return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth, at)
 
     def fragments(self, campaign: Campaign, members: set[str]) -> list[Campaign]:
         """Open campaigns other than ``campaign``, smaller than ``fragment_accounts``, whose every account is in
@@ -132,7 +134,7 @@ class CampaignTracker:
         fragment.absorbed_into = campaign.campaign_id
 
     def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
-               ties: Ties | None, leaving: set[str] | None = None) -> Campaign | None:
+               ties: Ties | None, leaving: set[str] | None = None, at: float | None = None) -> Campaign | None:
         """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (``leaving``, when ``match``
         already computed them; None when too few)."""
         if len(fresh) < max(min_accounts, 1):
@@ -149,10 +151,10 @@ class CampaignTracker:
             self.account_campaign[account] = campaign.campaign_id
         if not self._apply_preset(campaign):
             return None
-        return self._new_version(campaign, score, severity)
+        return self._new_version(campaign, score, severity, at)
 
     def _grow(self, campaign: Campaign, added: set[str], score: float, severity: str, first_seen: float,
-              growth: float) -> Campaign | None:
+              growth: float, at: float | None = None) -> Campaign | None:
         """Add accounts to a known campaign; the campaign when it grew materially since its last version (or
         its severity rose)."""
         campaign.members |= added
@@ -167,18 +169,20 @@ class CampaignTracker:
         grew = len(campaign.members) - announced >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
         if grew or escalated:
-            return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
+            return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
         return None
 
-    def unannounced(self) -> list[Campaign]:
+    def unannounced(self, before: float | None = None) -> list[Campaign]:
         """Open or confirmed campaigns with members that no version has named yet (each grew by less than the
-        material threshold since its last version), by id."""
+        material threshold since its last version), by id; with ``before``, only those whose last version is
+        known and older."""
         return [c for _, c in sorted(self.campaigns.items()) if c.status != "dismissed"
-                and 0 <= c.announced < len(c.members)]
+                and 0 <= c.announced < len(c.members) and (before is None or (
+                    getattr(c, "announced_at", None) is not None and c.announced_at < before))]  # type: ignore[operator]
 
-    def announce(self, campaign: Campaign, score: float, severity: str) -> Campaign:
+    def announce(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
         """A new version naming every current member (severity never drops)."""
-        return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index))
+        return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
 
     def movers(self, fresh: set[str], ties: Ties) -> set[str]:
         """Accounts of the group that leave their campaign for the one ``fresh`` accounts found.
@@ -208,8 +212,9 @@ class CampaignTracker:
         campaign = self.campaigns[self.account_campaign[account]]
         return account in getattr(campaign, "founders", campaign.members)
 
-    def _new_version(self, campaign: Campaign, score: float, severity: str) -> Campaign:
+    def _new_version(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
         campaign.version += 1
+        campaign.announced_at = at
         campaign.announced = len(campaign.members)
         campaign.score = score
         campaign.severity = severity

@@ -144,7 +144,7 @@ class Detector:
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         set_org_sizes(suspicious, self.accounts.values())
         if len(suspicious) < self.det.min_accounts:
-            return self._announce_the_rest(now) if final else []
+            return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerts = []
         for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det):
@@ -156,26 +156,28 @@ class Detector:
             level = severity(candidate.score.score, len(members))
             ties = Ties.of_edges([m.state.account_id for m in candidate.members], candidate.edges)
             campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
-                                            self.det.min_accounts, ties, final)
+                                            self.det.min_accounts, ties, final, now)
             if campaign is not None:
                 coherence = self._coherence(candidate)
                 alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
                 alerts.append(apply_decision(alert, self.settings))  # recommended action
-        if final:
-            alerts.extend(self._announce_the_rest(now))
-        return alerts
+        return alerts + self._announce_the_rest(now, final)
 
-    def _announce_the_rest(self, now: float) -> list[dict[str, Any]]:
-        """At the end of the input, a version for each campaign whose members outgrew its last version without its
-        group showing in the last evaluation: no member stays unnamed (signals from its retained members)."""
+    def _announce_the_rest(self, now: float, final: bool) -> list[dict[str, Any]]:
+        """A version for each campaign with members no version named, once its last version is
+        ``announce_unnamed_after_s`` old, and at the end of the input: no member stays unnamed (signals from its
+        retained members)."""
+        after = self.det.announce_unnamed_after_s
+        if not final and after <= 0:
+            return []
         alerts = []
-        for campaign in self.tracker.unannounced():
+        for campaign in self.tracker.unannounced(None if final else now - after):
             views = [self._views[a] for a in sorted(campaign.members) if a in self._views]
             if len(views) < self.det.min_accounts:
                 continue
             set_org_sizes(views, self.accounts.values())
             candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det)
-            self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)))
+            self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
             alert = build_alert(campaign, candidate, now, self.det.shadow, None, self.tracker.account_campaign)
             alerts.append(apply_decision(alert, self.settings))
         return alerts

@@ -61,6 +61,11 @@ class DetectionSettings(BaseModel):
     growth_for_new_version: float = Field(
         0.2, description="Membership growth since the last alert version that makes a new version."
     )
+    announce_unnamed_after_s: int = Field(
+        6 * 3600, description="A campaign with members its last version did not name (growth under "
+        "growth_for_new_version) gets a version naming them once that version is this old (event time); 0: only "
+        "at the end of a replay's input."
+    )
     max_key_accounts: int = Field(400, description="Shared keys (IP, template...) seen on more accounts are ignored.")
     knn_neighbours: int = Field(10, description="Neighbours per account in the content kNN.")
     knn_min_similarity: float = Field(0.8, description="Centred cosine similarity for a content link.")

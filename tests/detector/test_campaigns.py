@@ -203,6 +203,9 @@ def test_members_no_version_named_are_listed_until_announced() -> None:
     assert tracker.observe(members(11, "q"), 0.8, "medium", 0.0) is None
     tracker.set_status(quiet.campaign_id, "dismissed")
     assert tracker.unannounced() == [campaign]
-    named = tracker.announce(campaign, 0.6, "low")
-    assert named.version == 2 and named.severity == "high" and named.score == 0.6
+    assert tracker.unannounced(before=100.0) == []  # the version's time is not known
+    named = tracker.announce(campaign, 0.6, "low", at=50.0)
+    assert named.version == 2 and named.severity == "high" and named.score == 0.6 and named.announced_at == 50.0
     assert tracker.unannounced() == []
+    assert tracker.observe(members(12), 0.8, "high", 0.0, at=60.0) is None
+    assert tracker.unannounced(before=50.0) == [] and tracker.unannounced(before=51.0) == [campaign]

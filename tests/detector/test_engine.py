@@ -88,25 +88,47 @@ def test_a_first_sender_is_recomputed_once_others_resend_its_texts() -> None:
     assert detector._views["first"].recycled == 1.0 and detector._views["second"].recycled == 1.0
 
 
-def test_the_end_of_the_input_names_every_member_of_a_campaign_gone_quiet() -> None:
-    """A campaign that took in accounts below the material-growth threshold and then went quiet (no group of it
-    in the last evaluation) gets a last version at the end of the input naming every member: no account
-    attributed to a campaign stays out of every alert."""
+def _quiet_campaign(after_s: int) -> tuple[Detector, list[dict], set[str], list[dict]]:
+    """The hydra scenario replayed, one benign account then taken into its campaign below the growth threshold,
+    and the input moved two days on (past the 24 h linking window: the campaign's group no longer shows)."""
     from scenario_builder import SCENARIOS, build, load
 
     events, groups = build(load(next(p for p in SCENARIOS if p.stem == "hydra_shared_card")), seed=1)
-    detector = Detector(Settings(db_url=""))
+    settings = Settings(db_url="")
+    settings.detection.announce_unnamed_after_s = after_s
+    detector = Detector(settings)
     alerts = [alert for record in events for alert in detector.process(parse_record(record))]
-    assert alerts
     campaign = detector.tracker.campaigns[alerts[-1]["campaign_id"]]
     named = set(alerts[-1]["accounts"])
     outsider = next(a for a in sorted(detector._views) if groups[a] == "benign")
     assert len(named) >= 10 and outsider not in named  # +1 account on 10 or more: below the 20 % threshold
     assert detector.tracker.observe(named | {outsider}, campaign.score, campaign.severity, 0.0) is None
-    quiet_until = max(record["ts"] for record in events) + 2 * 86_400_000  # past the 24 h linking window
-    detector.process(parse_record({"ts": quiet_until, "account_id": "late", "prompt": "hello there"}))
+    quiet_until = max(record["ts"] for record in events) + 2 * 86_400_000
+    later = []
+    for ts in (quiet_until, quiet_until + 1_000 * settings.detection.eval_interval_s):  # evaluated at the first
+        later += detector.process(parse_record({"ts": ts, "account_id": "late", "prompt": "hello there"}))
+    return detector, alerts, named | {outsider}, later
+
+
+def test_the_end_of_the_input_names_every_member_of_a_campaign_gone_quiet() -> None:
+    """A campaign that took in accounts below the material-growth threshold and then went quiet (no group of it
+    in the last evaluation) gets a last version at the end of the input naming every member: no account
+    attributed to a campaign stays out of every alert."""
+    detector, alerts, members, later = _quiet_campaign(after_s=0)  # 0: only at the end of the input
+    assert later == []
     last = detector.finish()
-    assert [a["campaign_id"] for a in last] == [campaign.campaign_id]
-    assert last[0]["version"] == campaign.version and set(last[0]["accounts"]) == named | {outsider}
+    assert [a["campaign_id"] for a in last] == [alerts[-1]["campaign_id"]]
+    assert last[0]["version"] == alerts[-1]["version"] + 1 and set(last[0]["accounts"]) == members
     assert [s["name"] for s in last[0]["signals"]] and last[0]["severity"] in {"medium", "high", "critical"}
     assert detector.finish() == []  # nothing left unnamed
+
+
+def test_members_no_version_named_are_announced_once_the_last_version_is_old() -> None:
+    """In a stream there is no end of the input: unnamed members are announced at the first evaluation after the
+    campaign's last version is ``announce_unnamed_after_s`` old (event time), once."""
+    detector, alerts, members, later = _quiet_campaign(after_s=6 * 3600)
+    assert [(a["campaign_id"], a["version"]) for a in later] == [(alerts[-1]["campaign_id"], alerts[-1]["version"] + 1)]
+    assert set(later[0]["accounts"]) == members
+    campaign = detector.tracker.campaigns[alerts[-1]["campaign_id"]]
+    assert campaign.announced_at == detector.now - detector.det.eval_interval_s  # the evaluation's event time
+    assert detector.finish() == []
