@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hydrawatch.store.accounts import record_alert_accounts
 from hydrawatch.store.feed import record_stored
 from hydrawatch.store.models import CampaignRow
-from hydrawatch.store.triage import reopen_if_realerted
+from hydrawatch.store.triage import note_absorbed, reopen_if_realerted
 from hydrawatch.webhooks.outbox import enqueue as enqueue_webhooks
 
 
@@ -22,4 +22,5 @@ def after_save(
     record_alert_accounts(session, alert, detected, new_members)
     record_stored(session, alert["alert_id"], alert["campaign_id"])
     reopen_if_realerted(session, campaign, alert)
+    note_absorbed(session, alert)
     enqueue_webhooks(session, campaign, alert)  # the outbox row commits with the alert

@@ -90,6 +90,23 @@ def reopen_if_realerted(session: Session, campaign: CampaignRow, alert: dict[str
     campaign.status = "open"
 
 
+def note_absorbed(session: Session, alert: dict[str, Any]) -> None:
+    """Each campaign an alert absorbed (``absorbed_campaigns``) says so in its trail, once: its status is unchanged
+    and its own alerts stay, but its accounts now belong to the absorbing campaign."""
+    for absorbed_id in alert.get("absorbed_campaigns") or []:
+        absorbed = session.get(CampaignRow, absorbed_id) if isinstance(absorbed_id, str) else None
+        if absorbed is None or session.scalar(select(TriageRow.id).where(
+                TriageRow.campaign_id == absorbed_id, TriageRow.action == "absorbed").limit(1)) is not None:
+            continue
+        session.add(TriageRow(
+            campaign_id=absorbed_id, action="absorbed", status_before=absorbed.status,
+            status_after=absorbed.status, version=absorbed.version, size=absorbed.size,
+            comment=f"absorbed into {alert['campaign_id']} (its version {alert['version']}, "
+                    f"{len(alert['accounts'])} accounts)",
+            actor=DETECTOR_ACTOR, at=now(),
+        ))
+
+
 def triage_history(
     session: Session, campaign_id: str | None = None, limit: int = 100, offset: int = 0
 ) -> tuple[list[TriageRow], int]:

@@ -98,6 +98,20 @@ def test_detector_reopens_a_dismissed_campaign_that_grew(
     assert detail["triage"][0]["comment"] == "re-alerted: grew from 4 to 8 accounts"
 
 
+def test_an_absorbed_campaign_says_so_in_its_trail_once(
+    engine: Engine, client: TestClient, tokens: dict[str, str]
+) -> None:
+    seed(engine)  # cmp-b v2 names an absorbed campaign the store never saw: nothing to note
+    accounts = [f"b-{i}" for i in range(6)] + [f"cmp-c-acct-{i}" for i in range(3)]
+    store(engine, make_alert("cmp-b", 3, accounts, hours=4, absorbed_campaigns=["cmp-c"]),
+          make_alert("cmp-b", 4, [*accounts, "b-9"], hours=5, absorbed_campaigns=["cmp-c"]))
+    absorbed = client.get("/api/v1/campaigns/cmp-c", headers=bearer(tokens["viewer"])).json()
+    assert absorbed["status"] == "open" and absorbed["size"] == 3  # its own alerts stay as they were
+    assert [(t["action"], t["actor"], t["comment"]) for t in absorbed["triage"]] == [
+        ("absorbed", "detector", "absorbed into cmp-b (its version 3, 9 accounts)")]
+    assert client.get("/api/v1/campaigns/cmp-b", headers=bearer(tokens["viewer"])).json()["absorbed"] == ["cmp-c"]
+
+
 def test_allowlist_crud_and_validation(client: TestClient, engine: Engine, tokens: dict[str, str]) -> None:
     headers = bearer(tokens["analyst"])
     made = client.post(
