@@ -42,10 +42,8 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
     or office, have in common."""
     det = settings
-    counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
-    links = build_links(views, profiles, has_profile, now, det, counts, index)
+    counts, links, edges = _graph(views, profiles, has_profile, index, now, det)
     disabled = disabled_signals(det.disabled_signals)
-    edges = Edges.from_coo(links.combined(), det.min_edge_weight)
     candidates = []
     accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
@@ -64,12 +62,18 @@ def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np
     """The given accounts scored as one group, whatever communities they fall into now (a campaign's members,
     for a version that announces them): the links among them alone, its graph."""
     det = settings
-    counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
-    links = build_links(views, profiles, has_profile, now, det, counts, index)
-    edges = Edges.from_coo(links.combined(), det.min_edge_weight)
+    counts, links, edges = _graph(views, profiles, has_profile, index, now, det)
     score = group_score(views, linkage(edges), load_balancing(counts), disabled_signals(det.disabled_signals))
     return Candidate(list(views), score, links, {v.state.account_id: i for i, v in enumerate(views)}, edges, edges,
                      [v.state.account_id for v in views])
+
+
+def _graph(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex, now: float,
+           settings) -> tuple[np.ndarray, LinkSet, Edges]:
+    """The views' requests per hour over the last day, their links, and the graph of edges kept from them."""
+    counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
+    links = build_links(views, profiles, has_profile, now, settings, counts, index)
+    return counts, links, Edges.from_coo(links.combined(), settings.min_edge_weight)
 
 
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
