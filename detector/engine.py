@@ -12,7 +12,7 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaigns import CampaignTracker
+from detector.campaigns import Campaign, CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
@@ -30,7 +30,7 @@ from detector.scoring import (
     suspicion_ceiling,
 )
 from features.account import AccountState
-from features.embeddings import EmbeddingCache, sample_coherence
+from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
 from features.vector import account_features, gap_cv
@@ -158,10 +158,13 @@ class Detector:
             campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
                                             self.det.min_accounts, ties, final, now)
             if campaign is not None:
-                coherence = self._coherence(candidate)
-                alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
-                alerts.append(apply_decision(alert, self.settings))  # recommended action
+                alerts.append(self._alert(campaign, candidate, now, self._coherence(candidate)))
         return alerts + self._announce_the_rest(now, final)
+
+    def _alert(self, campaign: Campaign, candidate: Candidate, now: float, coherence: float | None) -> dict[str, Any]:
+        """The campaign's new version as an alert, with its recommended action."""
+        alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
+        return apply_decision(alert, self.settings)
 
     def _announce_the_rest(self, now: float, final: bool) -> list[dict[str, Any]]:
         """A version for each campaign with members no version named, once its last version is
@@ -178,8 +181,7 @@ class Detector:
             set_org_sizes(views, self.accounts.values())
             candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det)
             self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
-            alert = build_alert(campaign, candidate, now, self.det.shadow, None, self.tracker.account_campaign)
-            alerts.append(apply_decision(alert, self.settings))
+            alerts.append(self._alert(campaign, candidate, now, None))
         return alerts
 
     def account_views(self) -> list[AccountView]:
@@ -262,24 +264,8 @@ class Detector:
             view.suspicion = account_suspicion(view, self.disabled)
 
     def _profiles(self, states: list[AccountState]) -> tuple[np.ndarray, np.ndarray]:
-        """Content profiles (mean fast-tier embedding of non-recycled prompts) of the given accounts."""
-        if self.fast_tier is None:
-            return np.zeros((len(states), 1), dtype=np.float32), np.zeros(len(states), dtype=bool)
-        pending = [(s, h, t) for s in states for h, t in s.embed_queue if not self.index.is_recycled(h)]
-        if pending:
-            vectors = self.fast_tier.embed([h for _, h, _ in pending], [t for _, _, t in pending])
-            for (state, _, _), vector in zip(pending, vectors, strict=True):
-                state.embed_sum = vector.copy() if state.embed_sum is None else state.embed_sum + vector
-                state.embed_count += 1
-        for state in states:
-            state.embed_queue.clear()
-        counts = np.fromiter((s.embed_count for s in states), dtype=np.float32, count=len(states))
-        has = counts >= 2
-        profiles = np.zeros((len(states), self.fast_tier.dims), dtype=np.float32)
-        if has.any():
-            rows = np.flatnonzero(has)
-            profiles[rows] = np.stack([states[r].embed_sum for r in rows]) / counts[rows, None]  # type: ignore[arg-type]
-        return profiles, has
+        """Content profiles of the given accounts and which have one (``features.embeddings.content_profiles``)."""
+        return content_profiles(states, self.fast_tier, self.index.is_recycled)
 
     def _coherence(self, candidate: Candidate) -> float | None:
         """MiniLM check of how alike the campaign's sampled prompts are (a small per-account budget)."""

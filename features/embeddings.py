@@ -14,12 +14,13 @@ import json
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from features.account import EMBED_CHARS, MIN_EMBED_LENGTH
+from features.account import EMBED_CHARS, MIN_EMBED_LENGTH, AccountState
 from features.text import text_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -226,6 +227,30 @@ def load_tiers(settings: Any) -> tuple[EmbeddingCache, EmbeddingCache | None]:
     minilm = MiniLMEncoder(source) if emb.minilm_per_account > 0 else None
     return (EmbeddingCache(fast, emb.cache_size),
             EmbeddingCache(minilm, emb.cache_size // 10) if minilm else None)
+
+
+def content_profiles(states: list[AccountState], tier: EmbeddingCache | None,
+                     is_recycled: Callable[[int], bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Content profiles of ``states`` (the mean ``tier`` embedding of each account's prompts, recycled texts
+    left out) and which accounts have one (two or more prompts embedded). Folds each account's queued texts
+    into its running sum first."""
+    if tier is None:
+        return np.zeros((len(states), 1), dtype=np.float32), np.zeros(len(states), dtype=bool)
+    pending = [(s, h, t) for s in states for h, t in s.embed_queue if not is_recycled(h)]
+    if pending:
+        vectors = tier.embed([h for _, h, _ in pending], [t for _, _, t in pending])
+        for (state, _, _), vector in zip(pending, vectors, strict=True):
+            state.embed_sum = vector.copy() if state.embed_sum is None else state.embed_sum + vector
+            state.embed_count += 1
+    for state in states:
+        state.embed_queue.clear()
+    counts = np.fromiter((s.embed_count for s in states), dtype=np.float32, count=len(states))
+    has = counts >= 2
+    profiles = np.zeros((len(states), tier.dims), dtype=np.float32)
+    if has.any():
+        rows = np.flatnonzero(has)
+        profiles[rows] = np.stack([states[r].embed_sum for r in rows]) / counts[rows, None]  # type: ignore[arg-type]
+    return profiles, has
 
 
 def sample_coherence(samples: list[list[str]], tier: EmbeddingCache, per_account: int, per_group: int) -> float | None:
