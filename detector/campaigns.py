@@ -32,6 +32,7 @@ class Campaign:
     absorbed: list[str] = field(default_factory=list)  # fragments merged into it (``CampaignTracker.fragments``)
     absorbed_into: str | None = None  # set on a fragment once merged: it has no members left
     announced_at: float | None = None  # event time of the last version (None: not known)
+    named: set[str] | None = None  # every account a version has named (None: restored from earlier versions)
 
 
 def campaign_id_for(members: set[str]) -> str:
@@ -166,18 +167,26 @@ class CampaignTracker:
                 return None
             campaign.status = "open"
         announced = campaign.announced if campaign.announced >= 0 else len(campaign.members) - len(added)
-        grew = len(campaign.members) - announced >= max(1.0, growth * announced)
+        grew = self._unnamed(campaign, announced) >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
         if grew or escalated:
             return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
         return None
+
+    @staticmethod
+    def _unnamed(campaign: Campaign, announced: int) -> int:
+        """How many of the campaign's members no version has named: accounts that joined since, even when as many
+        left (movers), so its size did not change (``announced``: its size at the last version, for campaigns
+        restored from versions that did not keep the names)."""
+        named = getattr(campaign, "named", None)
+        return len(campaign.members - named) if named is not None else len(campaign.members) - announced
 
     def unannounced(self, before: float | None = None) -> list[Campaign]:
         """Open or confirmed campaigns with members that no version has named yet (each grew by less than the
         material threshold since its last version), by id; with ``before``, only those whose last version is
         known and older."""
         return [c for _, c in sorted(self.campaigns.items()) if c.status != "dismissed"
-                and 0 <= c.announced < len(c.members) and (before is None or (
+                and c.announced >= 0 and self._unnamed(c, c.announced) > 0 and (before is None or (
                     getattr(c, "announced_at", None) is not None and c.announced_at < before))]  # type: ignore[operator]
 
     def announce(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
@@ -216,6 +225,7 @@ class CampaignTracker:
         campaign.version += 1
         campaign.announced_at = at
         campaign.announced = len(campaign.members)
+        campaign.named = (getattr(campaign, "named", None) or set()) | campaign.members
         campaign.score = score
         campaign.severity = severity
         return campaign

@@ -209,3 +209,21 @@ def test_members_no_version_named_are_listed_until_announced() -> None:
     assert tracker.unannounced() == []
     assert tracker.observe(members(12), 0.8, "high", 0.0, at=60.0) is None
     assert tracker.unannounced(before=50.0) == [] and tracker.unannounced(before=51.0) == [campaign]
+
+
+def test_a_member_that_replaced_a_named_one_is_still_unnamed() -> None:
+    """Membership can change at the same size: a named member leaves for its own crew's campaign and a new
+    account joins. The newcomer is unnamed until a version names it, whatever the campaign's size says."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    assert tracker.observe(members(5, "r"), 0.8, "medium", 0.0) is not None
+    named = tracker.observe(members(5, "r") | {"s0"}, 0.8, "medium", 0.0, at=10.0)
+    assert named is not None and named.version == 2 and "s0" in named.members  # 1 of 5: material
+    crew = {"s0", "s1", "s2", "s3", "s4", "r0", "r1"}
+    pairs = {("s0", "s1"): 0.9, ("s0", "s2"): 0.6, ("s1", "s2"): 0.7, ("s2", "s3"): 0.7, ("s3", "s4"): 0.7,
+             ("s0", "r0"): 0.5, ("r0", "r1"): 0.9, ("r1", "s4"): 0.4}
+    founded = tracker.observe(crew, 0.8, "medium", 0.0, ties=Ties.of_pairs(crew, pairs))
+    assert founded is not None and "s0" in founded.members and "s0" not in named.members  # it left
+    assert tracker.observe(members(5, "r") | {"x0"}, 0.8, "medium", 0.0, at=20.0) is None  # 1 of 6: not material
+    assert len(named.members) == named.announced == 6
+    assert tracker.unannounced() == [named]
+    assert tracker.announce(named, 0.8, "medium", at=30.0).version == 3 and tracker.unannounced() == []
