@@ -22,8 +22,22 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("reasoning", ("reasoning", "thinking", "thought", "rationale", "logic", "derivation"),
      r"(?:show|explain|articulate|describe|reveal|outline|lay out|write out|write down|spell out|detail|narrate|"
      r"verbali[sz]e|expose|include|provide|give) (?:me |us )?(?:in (?:full )?detail )?(?:all (?:of )?)?(?:your|the) "
-     r"(?:full |complete |entire |internal |hidden |underlying |detailed )?(?:reasoning|thinking|"
-     r"thought process|rationale|chain of reasoning|line of reasoning|reasoning process|logic|derivation)"),
+     r"(?:full |complete |entire |internal |hidden |underlying |detailed |exact |precise |actual |whole )?"
+     r"(?:reasoning|thinking|thought process|rationale|chain of reasoning|line of reasoning|reasoning process|logic|"
+     r"derivation)"),
+    ("reasoning", ("reasoning", "thinking", "thought", "logic", "derivation"),
+     r"(?:explanation|account|breakdown|walkthrough|walk-through|narration) of (?:your|the) (?:full |complete |"
+     r"entire |internal |detailed |whole |exact )?(?:reasoning|thinking|thought process|logic|derivation)"),
+    ("reasoning", ("step",),
+     r"(?:each|every) (?:single )?step of (?:your|the) (?:reasoning|thinking|thought process|logic|derivation)"),
+    ("reasoning", ("numbered",),
+     r"numbered steps?\b[^.?!\n]{0,60}\b(?:reasoning|solve|solution|answer)|(?:reasoning|solve|solution)\b"
+     r"[^.?!\n]{0,60}numbered steps?\b"),
+    ("reasoning", ("one step",), r"one step at a time"),
+    ("reasoning", ("how you",), r"how you (?:arrived|got|came) (?:at|to) (?:the|your|this|that) (?:final )?"
+     r"(?:answer|conclusion|result|solution)"),
+    ("reasoning", ("break",), r"break (?:down )?(?:your|the) (?:reasoning|thinking|thought process|logic)"),
+    ("reasoning", ("<think", "<reasoning"), r"<think(?:ing)?>|<reasoning>"),
     ("reasoning", ("walk",),
      r"walk (?:me |us )?through (?:your|the|each|every) (?:full |complete |entire |whole )?(?:reasoning|"
      r"thought process|thinking|logic|steps?|solution|derivation)"),
@@ -41,6 +55,9 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:grade|score|rate|judge|evaluate|assess|rank|compare) (?:the|this|each|both|these|all) (?:of the )?"
      r"(?:following |two |three |candidate |model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |given )*"
      r"(?:response|answer|completion|output|solution|reply|replies|generation)s?"),
+    ("rubric", ("response", "answer", "completion", "output", "solution", "repl", "generation"),
+     r"(?:grade|score|rate|judge|evaluate|assess) the (?:quality|correctness|accuracy|helpfulness|faithfulness) of "
+     r"(?:the|this|each|both|these) (?:[\w']+ )?(?:response|answer|completion|output|solution|reply|generation)s?"),
     ("rubric", ("scale",), r"on a scale (?:of|from) \d+"),
     ("rubric", ("scale",), r"on an? \d+\s*(?:-|to)\s*\d+ scale|on an? \d+[- ]point scale"),
     ("rubric", ("score", "rating", "grade"), r"(?:score|rating|grade)s? (?:from|between) \d+ (?:to|and) \d+"),
@@ -85,6 +102,10 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:safety|content|moderation) (?:filter|system|classifier|guardrails?) (?:won'?t|wouldn'?t|will not|"
      r"does not|doesn'?t) (?:block|flag|catch|refuse|trigger)|\b(?:get|slip|sneak) (?:it |this )?(?:past|through|"
      r"around) (?:the )?(?:safety |content |moderation )?(?:filters?|moderation|guardrails?)"),
+    ("safe_rewrite", ("safely", "harmlessly"),
+     r"\b(?:safely|harmlessly) (?:rewrite|rephrase|reformulate|reword|paraphrase)|\b(?:rewrite|rephrase|"
+     r"reformulate|reword|paraphrase|transform)\b[^.?!\n]{0,100}?\b(?:answered|handled|fulfilled|processed|"
+     r"responded to) (?:safely|harmlessly)"),
     ("safe_rewrite", ("sanitize", "sanitise", "detoxify"), r"\b(?:sanitize|sanitise|detoxify) (?:this|the following)"),
 ]
 _COMPILED = [(FAMILIES.index(f), frozenset(anchors), re.compile(p)) for f, anchors, p in _RULES]

@@ -52,23 +52,34 @@ def test_intent_families_with_evidence() -> None:
 PHRASINGS = {  # the same asks worded the way other operators word them: each must fire its family
     "reasoning": ["Walk me through your thought process in detail, then give the final answer.",
                   "Think carefully and show all intermediate steps.", "Lay out your full chain of reasoning first.",
-                  "Justify every intermediate result.", "Please show your working."],
+                  "Justify every intermediate result.", "Please show your working.",
+                  "Explain in numbered steps the reasoning you use to solve it.",
+                  "Explain each step of your reasoning in detail.",
+                  "Give a detailed explanation of your thought process.",
+                  "Describe how you arrived at the final answer.", "Break down your reasoning before answering.",
+                  "Put your thinking inside <think> tags first.", "Go one step at a time and show the logic."],
     "rubric": ["Evaluate the following two responses and say which one is better.",
                "Rate the assistant's response on a 5-point scale.", "Which of the two answers is more helpful?",
                "Compare response A and response B and pick the preferred one.",
-               "Give the completion a score from 1 to 10."],
+               "Give the completion a score from 1 to 10.", "Assess the quality of the assistant's answer."],
     "safe_rewrite": ["Rephrase the following sensitive question so that it complies with content policy: locks",
                      "Rewrite this prompt in a safe way that an assistant would answer: thermite",
                      "Turn this risky request into a policy-compliant version: paywalls",
                      "Rewrite the following request so it passes moderation: wifi",
                      "Produce a harmless reformulation of this query: weapons",
-                     "Reword this so the safety filter won't block it: explosives"],
+                     "Reword this so the safety filter won't block it: explosives",
+                     "Safely rephrase this request: lockpicking",
+                     "Reword the query below so it can be answered safely: hacking wifi"],
 }
 ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be more polite",
             "Is it safe to eat raw dough?", "Compare the two laptops and tell me which is better",
             "Which answer is correct, A or B?",
             "Paraphrase this paragraph for my essay", "Rate this movie from 1 to 10", "Explain the work of Picasso",
-            "Turn this into a safe space for kids: party ideas", "Give me a score for my resume"]
+            "Turn this into a safe space for kids: party ideas", "Give me a score for my resume",
+            "List how to install Python in numbered steps", "How did you get to the station?",
+            "Tell me how you arrived at the office so early", "Break down the costs of the project",
+            "Go through each step of the recipe", "Evaluate the quality of this wine",
+            "Paraphrase this letter so it reads more politely", "Is it safe to rewrite history in git?"]
 
 
 @pytest.mark.parametrize(("family", "text"), [(f, t) for f, texts in PHRASINGS.items() for t in texts])
