@@ -104,16 +104,20 @@ def simulate(
     viral_remarks: float = typer.Option(
         0.0, "--viral-remarks", help="Probe: share of viral-prompt sends to which the sender adds a sentence of "
         "their own (0-1; all other events stay the same)."),
+    system_wrappers: float = typer.Option(
+        0.0, "--system-wrappers", help="Probe: share of the campaigns' templated extraction requests sent with the "
+        "wrapper as the system prompt and only the task in the user turn (0-1)."),
 ) -> None:
     """Generate labelled traffic: benign users, legitimate look-alikes and campaigns."""
     from hydrawatch.simulator import generate
 
     _settings()
-    if scale <= 0 or days <= 0 or not 0 <= viral_remarks <= 1:
-        console.print("[red]error:[/red] --scale and --days must be positive, --viral-remarks between 0 and 1")
+    if scale <= 0 or days <= 0 or not 0 <= viral_remarks <= 1 or not 0 <= system_wrappers <= 1:
+        console.print("[red]error:[/red] --scale and --days must be positive, --viral-remarks and "
+                      "--system-wrappers between 0 and 1")
         raise typer.Exit(2)
     result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus,
-                      viral_remarks=viral_remarks)
+                      viral_remarks=viral_remarks, system_wrappers=system_wrappers)
     out.print(f"wrote {result.events:,} events from {result.accounts:,} accounts to {result.events_path}")
     out.print(f"labels: {result.labels_path}")
 

@@ -65,6 +65,7 @@ def generate(
     seed: int = 7,
     benign_corpus: Path | None = None,
     viral_remarks: float = 0.0,
+    system_wrappers: float = 0.0,
 ) -> SimulationSummary:
     """Simulate `days` of API traffic and write out_dir/events.jsonl and out_dir/labels.json.
 
@@ -72,15 +73,17 @@ def generate(
     With `benign_corpus` (JSONL/JSONL.gz with a "text" field) about half of benign prompts come from it.
     `viral_remarks` (a probe of a harder look-alike, 0 by default): the share of viral sends to which the sender
     adds a sentence of their own; every other event is the same as without it.
+    `system_wrappers` (a probe, 0 by default): the share of the campaigns' templated extraction requests sent
+    with the wrapper as the system prompt and only the task in the user turn.
     """
     if scale <= 0 or days <= 0:
         raise ValueError("scale and days must be positive")
-    if not 0.0 <= viral_remarks <= 1.0:
-        raise ValueError("viral_remarks must be between 0 and 1")
+    if not 0.0 <= viral_remarks <= 1.0 or not 0.0 <= system_wrappers <= 1.0:
+        raise ValueError("viral_remarks and system_wrappers must be between 0 and 1")
     began = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    streams = np.random.SeedSequence(seed).spawn(len(_BUILDERS) + 5)  # the last: viral remarks
+    streams = np.random.SeedSequence(seed).spawn(len(_BUILDERS) + 6)  # the last two: viral remarks, system wrappers
     corpus = load_corpus(Path(benign_corpus)) if benign_corpus else None
     world = World(
         start=START,
@@ -90,9 +93,11 @@ def generate(
         texts=BenignTexts(Rng.from_seed(streams[1]), corpus),
         sink=EventFactory(Rng.from_seed(streams[2])),
         viral_remarks=viral_remarks,
-        remarks=Rng.from_seed(streams[-1]),
+        remarks=Rng.from_seed(streams[-2]),
+        system_wrappers=system_wrappers,
+        systems=Rng.from_seed(streams[-1]),
     )
-    for (name, build), stream in zip(_BUILDERS, streams[4:-1], strict=True):
+    for (name, build), stream in zip(_BUILDERS, streams[4:-2], strict=True):
         build(world, Rng.from_seed(stream))
         log.debug("built %s (%d events so far)", name, len(world.sink.rows))
     rows = world.sink.rows

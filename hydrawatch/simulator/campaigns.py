@@ -67,10 +67,13 @@ def send(
     if rng.chance(filler):
         world.sink.emit(acct, t, world.texts.prompt(), net=net, model=model, p429=p429)
         return
+    split = world.systems is not None and world.system_wrappers > 0 and world.systems.chance(world.system_wrappers)
+    text, system = wrapped(rng, family, split)
     world.sink.emit(
         acct,
         t,
-        wrapped(rng, family),
+        text,
+        system=system,
         net=net,
         model=model,
         max_tokens=max_tokens,

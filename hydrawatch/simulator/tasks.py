@@ -192,18 +192,22 @@ WRAPPERS: dict[str, tuple[str, ...]] = {
 _KINDS = {"hydra": "any", "reasoning": "any", "slow": "math", "pivot": "logic"}
 
 
-def wrapped(rng: Rng, family: str) -> str:
-    """One templated extraction prompt of a campaign family (wrapper around a fresh task)."""
+def wrapped(rng: Rng, family: str, split: bool = False) -> tuple[str, str | None]:
+    """One templated extraction prompt of a campaign family (wrapper around a fresh task), as (user text, None);
+    with ``split``, as (the task's fields, the wrapper as a system prompt)."""
     template = rng.choice(WRAPPERS[family])
     kind = _KINDS.get(family, "any")
     if family == "pivot" and rng.chance(0.3):
         kind = "math"
-    text = template.format(
-        task=task(rng, kind) if "{task}" in template else "",
-        ctask=task(rng, "code") if "{ctask}" in template else "",
-        cand=candidate(rng) if "{cand}" in template else "",
-        sq=sensitive(rng) if "{sq}" in template else "",
-    )
-    if rng.chance(0.25):  # light evasion: whitespace jitter
-        text = text.replace("\n\n", "\n")
-    return text
+    fields = {
+        "task": task(rng, kind) if "{task}" in template else "",
+        "ctask": task(rng, "code") if "{ctask}" in template else "",
+        "cand": candidate(rng) if "{cand}" in template else "",
+        "sq": sensitive(rng) if "{sq}" in template else "",
+    }
+    jitter = rng.chance(0.25)  # light evasion: whitespace jitter
+    if split:
+        system = " ".join(template.format(task="", ctask="", cand="", sq="").split())
+        return "\n\n".join(value for value in fields.values() if value), system
+    text = template.format(**fields)
+    return (text.replace("\n\n", "\n") if jitter else text), None

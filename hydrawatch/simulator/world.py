@@ -24,6 +24,8 @@ class World:
     accounts: list[Account] = field(default_factory=list)
     viral_remarks: float = 0.0  # share of viral sends carrying a sentence of the sender's own (a probe) ...
     remarks: Rng | None = None  # ... drawn from this stream, so the rest of the data stays as without them
+    system_wrappers: float = 0.0  # share of campaign extraction requests whose wrapper is the system prompt ...
+    systems: Rng | None = None  # ... drawn from this stream (a probe, like the remarks)
     _mobile: dict[int, list[Net]] = field(default_factory=dict)
     _vpn: list[Net] = field(default_factory=list)
 

@@ -229,3 +229,21 @@ def test_viral_remarks_extend_only_viral_sends(run: Run, tmp_path: Path) -> None
     assert len(set(remarks)) >= 0.8 * len(remarks)
     with pytest.raises(ValueError, match="viral_remarks"):
         generate(tmp_path / "bad", scale=0.1, days=1.0, viral_remarks=1.5)
+
+
+def test_system_wrappers_move_only_campaign_wrappers_into_the_system_prompt(run: Run, tmp_path: Path) -> None:
+    """The ``system_wrappers`` probe: a campaign's templated request sends its wrapper as the system prompt and
+    only the task's text as the user turn; every other event, and the labels, are those of the run without it."""
+    moved = Run(generate(tmp_path, scale=0.1, days=1.0, seed=11, system_wrappers=1.0))
+    assert moved.labels == run.labels and len(moved.events) == len(run.events)
+    changed = [(a, b) for a, b in zip(run.events, moved.events, strict=True) if a != b]
+    assert len(changed) >= 50
+    for before, after in changed:
+        assert run.labels["accounts"][before["account_id"]] in CAMPAIGN_GROUPS
+        turns = after.get("messages") or []
+        system = after.get("system") or next(t["content"] for t in turns if t["role"] == "system")
+        assert len(system) > 40 and system.split()[0] in _text(before)  # the wrapper's opening words ...
+        assert system not in _text(after)
+        assert all(line in _text(before) for line in _text(after).split("\n") if line)  # ... and the task alone
+    with pytest.raises(ValueError, match="system_wrappers"):
+        generate(tmp_path / "bad", scale=0.1, days=1.0, system_wrappers=-0.1)
