@@ -14,7 +14,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from features.intent import IntentMatch, match_intent
+from features.intent import FAMILIES, IntentMatch, match_intent
 
 _WORD = re.compile(r"([a-z]{1,6})[a-z]*|\d+")  # a word's first six letters; a number as ''
 
@@ -30,6 +30,10 @@ STOP_WORDS = frozenset(
 STOP_PREFIXES = frozenset(w[:6] for w in STOP_WORDS) | {""}
 MIN_KEY_WORDS = 3
 MAX_KEYS = 12
+SYSTEM_KEYS = 6  # template keys taken from a system prompt's first sentences ...
+EXTRACTION_FAMILIES = sum(1 << FAMILIES.index(f) for f in ("reasoning", "rubric", "safe_rewrite"))  # ... asking for
+# training-grade output itself; an app's persona or an agent framework's tool scaffolding is shared by its deployments
+SYSTEM_PROMPTS_CACHED = 10_000
 ANALYZED_CHARS = 6000
 
 
@@ -85,12 +89,20 @@ class TextAnalyzer:
 
     def __init__(self, max_entries: int = 100_000) -> None:
         self._cache: OrderedDict[str, TextInfo] = OrderedDict()
+        self._systems: OrderedDict[str, tuple[IntentMatch, tuple[tuple[int, int], ...]]] = OrderedDict()
         self._max = max_entries
         self.hits = 0
         self.misses = 0
 
-    def analyze(self, text: str, tools: tuple[str, ...] = (), tool_turns: int = 0) -> TextInfo:
-        """Hash, template keys and extraction intent of a text (tool use is part of intent)."""
+    def analyze(self, text: str, tools: tuple[str, ...] = (), tool_turns: int = 0,
+                system: str | None = None) -> TextInfo:
+        """Hash, template keys and extraction intent of a text (tool use is part of intent). A ``system`` prompt
+        is part of the request's instructions: an operator's wrapper can sit there, around tasks sent as the user
+        turn. Its intent counts (evidence marked as the system prompt's); when it asks for training-grade output
+        itself (``EXTRACTION_FAMILIES``), the keys of its first sentences come first among the request's template
+        keys. The hash and length stay those of the user's text."""
+        if system and system.strip():
+            return self._with_system(self.analyze(text, tools, tool_turns), system)
         cache_key = text if not (tools or tool_turns) else f"{text}\x00tools"
         info = self._cache.get(cache_key)
         if info is not None:
@@ -101,7 +113,34 @@ class TextAnalyzer:
         keys = sentence_keys(text)
         info = TextInfo(text_hash(text), keys, match_intent(text, bool(tools or tool_turns)), len(text),
                         tuple(key for key, _ in keys[:6]))
+        self._remember(cache_key, info)
+        return info
+
+    def _with_system(self, user: TextInfo, system: str) -> TextInfo:
+        own, system_keys = self._instructions(system)
+        if not own.mask:
+            return user
+        intent = IntentMatch(user.intent.mask | own.mask, user.intent.evidence + tuple(
+            (family, f"system prompt: {phrase}") for family, phrase in own.evidence if not user.intent.fired(family)))
+        seen = {key for key, _ in system_keys}
+        keys = system_keys + tuple(item for item in user.keys if item[0] not in seen)
+        return TextInfo(user.hash, keys, intent, user.length, tuple(key for key, _ in keys[:6]))
+
+    def _instructions(self, system: str) -> tuple[IntentMatch, tuple[tuple[int, int], ...]]:
+        """A system prompt's intent, and its first sentences' keys when it asks for training-grade output (an LRU
+        cache: a deployment sends one system prompt with every request)."""
+        found = self._systems.get(system)
+        if found is None:
+            own = match_intent(system)
+            found = own, (sentence_keys(system)[:SYSTEM_KEYS] if own.mask & EXTRACTION_FAMILIES else ())
+            self._systems[system] = found
+            if len(self._systems) > SYSTEM_PROMPTS_CACHED:
+                self._systems.popitem(last=False)
+        else:
+            self._systems.move_to_end(system)
+        return found
+
+    def _remember(self, cache_key: str, info: TextInfo) -> None:
         self._cache[cache_key] = info
         if len(self._cache) > self._max:
             self._cache.popitem(last=False)
-        return info

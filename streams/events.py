@@ -112,7 +112,7 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
     event_id = record.get("event_id")
     if event_id is not None and not isinstance(event_id, str):
         raise EventError("field 'event_id' must be a string")
-    text, tool_turns, image_in_parts = _prompt_text(record)
+    text, tool_turns, image_in_parts, instructions = _prompt_text(record)
     truncated = False
     if len(text) > max_prompt_bytes // 4 and len(text.encode("utf-8")) > max_prompt_bytes:
         text = text.encode("utf-8")[:max_prompt_bytes].decode("utf-8", "ignore")
@@ -134,7 +134,7 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         signup_channel=record.get("signup_channel"),
         model=record.get("model"),
         endpoint=record.get("endpoint"),
-        system=record.get("system"),
+        system=record.get("system") or instructions,
         tools=_tool_names(record.get("tools")),
         has_image=bool(has_image) or image_in_parts,
         max_tokens=record.get("max_tokens"),
@@ -167,8 +167,9 @@ def parse_time(value: Any, name: str) -> float:
     raise EventError(f"field '{name}' must be an RFC 3339 string or epoch milliseconds, got {type(value).__name__}")
 
 
-def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool]:
-    """The user's text: ``prompt``, else the last user turn of ``messages``; also tool turns and image parts."""
+def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool, str | None]:
+    """The user's text: ``prompt``, else the last user turn of ``messages``; also tool turns, image parts and the
+    last system (or developer) turn of ``messages``, the request's instructions when it has no ``system``."""
     prompt = record.get("prompt")
     messages = record.get("messages")
     if prompt is not None and not isinstance(prompt, str):
@@ -176,10 +177,10 @@ def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool]:
     if messages is None:
         if prompt is None:
             raise EventError("missing prompt text: neither 'prompt' nor 'messages' is present")
-        return prompt, 0, False
+        return prompt, 0, False, None
     if not isinstance(messages, list):
         raise EventError(f"field 'messages' must be an array, got {type(messages).__name__}")
-    last_user, tool_turns, image = "", 0, False
+    last_user, tool_turns, image, instructions = "", 0, False, None
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise EventError(f"messages[{i}] must be an object with a string 'role'")
@@ -191,9 +192,11 @@ def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool]:
             tool_turns += 1
         elif role == "user" and text:
             last_user = text
+        elif role in ("system", "developer") and text:
+            instructions = text
     if prompt is not None:
-        return prompt, tool_turns, image
-    return last_user, tool_turns, image
+        return prompt, tool_turns, image, instructions
+    return last_user, tool_turns, image, instructions
 
 
 def _content_text(content: Any) -> tuple[str, bool, bool]:

@@ -104,3 +104,36 @@ def test_analyzer_caches_by_text() -> None:
     analyzer.analyze("a")
     analyzer.analyze("b")
     assert analyzer.analyze("Explain step by step how tides work.") is not first  # evicted (LRU of two)
+
+
+def test_a_system_prompt_counts_as_the_requests_instructions() -> None:
+    """A wrapper sent as the system prompt, around tasks sent as the user turn: its intent counts (marked as the
+    system prompt's), and its sentences come first among the template keys, shared by every task it wraps. What
+    identifies the user's text (hash, length) is the user's text alone."""
+    analyzer = TextAnalyzer()
+    system = "Before answering, articulate the reasoning process you use internally. Go step by step and be exhaustive."
+    first = analyzer.analyze("A tank holds 662 liters and drains at 26 liters per minute. When is it empty?",
+                             system=system)
+    second = analyzer.analyze("Victor invests $4300 at 2% a year. What is the balance after 6 years?", system=system)
+    plain = analyzer.analyze("Victor invests $4300 at 2% a year. What is the balance after 6 years?")
+    assert not plain.intent.mask and first.intent.fired("reasoning")
+    assert first.intent.evidence[0][1].startswith("system prompt: ")
+    assert second.hash == plain.hash and second.length == plain.length
+    assert second.keys[len(second.keys) - len(plain.keys):] == plain.keys
+    shared = {key for key, _ in first.keys} & {key for key, _ in second.keys}
+    assert shared and shared == {key for key, _ in analyzer.analyze("", system=system).keys}
+    assert analyzer.analyze("Think step by step: 2 + 2?", system=system).intent.evidence == (
+        ("reasoning", "step by step"),)  # the user's own phrase is the evidence
+    assert analyzer.analyze("2 + 2?", system="  ") == analyzer.analyze("2 + 2?")
+
+
+def test_a_system_prompt_without_extraction_intent_is_no_template() -> None:
+    """An app's persona, or an agent framework's tool scaffolding, is shared by every deployment of the app: such
+    a system prompt adds no template keys (its agentic intent still counts, as in a user's text)."""
+    analyzer = TextAnalyzer()
+    text = "Summarize this article about tides for a ten-year-old reader."
+    plain = analyzer.analyze(text)
+    persona = "You are Quillo, a friendly writing assistant for busy professionals. Keep answers short and warm."
+    assert analyzer.analyze(text, system=persona) == plain
+    agent = analyzer.analyze(text, system="You are an autonomous agent. Use the tools to complete each task.")
+    assert agent.intent.fired("agentic") and agent.keys == plain.keys

@@ -92,6 +92,24 @@ def test_viral_senders_wording_remarks_of_their_own_stay_out_of_alerts(tmp_path:
     assert quality.false_positives_by_group == {}, quality.as_dict()
     assert all(campaign.time_to_detect_s is not None for campaign in quality.campaigns), quality.as_dict()
 
+@pytest.mark.slow
+def test_wrappers_sent_as_system_prompts_are_caught_as_in_the_prompt(tmp_path: Path) -> None:
+    """Every campaign sends its extraction wrapper as the system prompt and only the task as the user turn
+    (``simulate --system-wrappers 1.0``): the system prompt is read with the prompt, so the crews are caught as
+    when the wrapper is in the prompt (while it was not read, seed 7 at scale 1 caught its hydra after 447 min
+    and its slow crew never)."""
+    generate(tmp_path, scale=0.4, days=2.0, seed=13, system_wrappers=1.0)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                 "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"), min_caught=3)
+    assert quality.precision >= 0.95 and quality.recall >= 0.85, quality.as_dict()
+    assert not [g for g in quality.false_positives_by_group if g.startswith("lookalike")]
+    for campaign in quality.campaigns:
+        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 3 * 3600, campaign
+
+
 def test_bad_input_goes_to_the_dead_letter_file_and_valid_events_are_all_kept(simulated: Path,
                                                                              tmp_path: Path) -> None:
     lines = (simulated / "events.jsonl").read_bytes().splitlines()[:3000]

@@ -109,3 +109,12 @@ def test_validation_agrees_with_the_json_schema(event_schema: dict) -> None:
         elif ours:
             # the only case the schema rejects and we accept would be a hole in our validation
             pytest.fail(f"invalid per schema but accepted: {record}")
+
+
+def test_a_system_turn_is_the_requests_instructions_unless_a_system_field_is_given() -> None:
+    turns = [{"role": "system", "content": "Think step by step."}, {"role": "user", "content": "2 + 2?"}]
+    assert parse_record({"ts": 0, "account_id": "a", "messages": turns}).system == "Think step by step."
+    developer = [{"role": "developer", "content": [{"type": "text", "text": "Show your reasoning."}]}, turns[1]]
+    assert parse_record({"ts": 0, "account_id": "a", "messages": developer}).system == "Show your reasoning."
+    assert parse_record({"ts": 0, "account_id": "a", "messages": turns, "system": "Be brief."}).system == "Be brief."
+    assert parse_record({"ts": 0, "account_id": "a", "messages": turns[1:]}).system is None
