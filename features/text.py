@@ -33,7 +33,7 @@ MAX_KEYS = 12
 SYSTEM_KEYS = 6  # template keys taken from a system prompt's first sentences ...
 EXTRACTION_FAMILIES = sum(1 << FAMILIES.index(f) for f in ("reasoning", "rubric", "safe_rewrite"))  # ... asking for
 # training-grade output itself; an app's persona or an agent framework's tool scaffolding is shared by its deployments
-SYSTEM_PROMPTS_CACHED = 10_000
+SYSTEM_PROMPTS_CACHED = 1_000  # distinct system prompts remembered (kept whole: bounded memory)
 ANALYZED_CHARS = 6000
 
 
