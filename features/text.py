@@ -9,6 +9,7 @@ Which keys really are shared wrappers is decided later, across accounts (``detec
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections import OrderedDict
@@ -69,6 +70,14 @@ def sentence_keys(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(keys.items())
 
 
+@functools.lru_cache(maxsize=SYSTEM_PROMPTS_CACHED)
+def instructions(system: str) -> tuple[IntentMatch, tuple[tuple[int, int], ...]]:
+    """A system prompt's intent, and its first sentences' keys when it asks for training-grade output (cached: a
+    deployment sends one system prompt with every request)."""
+    own = match_intent(system)
+    return own, (sentence_keys(system)[:SYSTEM_KEYS] if own.mask & EXTRACTION_FAMILIES else ())
+
+
 @dataclass(slots=True, frozen=True)
 class TextInfo:
     """What the detector keeps about one distinct prompt text."""
@@ -89,7 +98,6 @@ class TextAnalyzer:
 
     def __init__(self, max_entries: int = 100_000) -> None:
         self._cache: OrderedDict[str, TextInfo] = OrderedDict()
-        self._systems: OrderedDict[str, tuple[IntentMatch, tuple[tuple[int, int], ...]]] = OrderedDict()
         self._max = max_entries
         self.hits = 0
         self.misses = 0
@@ -117,7 +125,7 @@ class TextAnalyzer:
         return info
 
     def _with_system(self, user: TextInfo, system: str) -> TextInfo:
-        own, system_keys = self._instructions(system)
+        own, system_keys = instructions(system)
         if not own.mask:
             return user
         intent = IntentMatch(user.intent.mask | own.mask, user.intent.evidence + tuple(
@@ -125,20 +133,6 @@ class TextAnalyzer:
         seen = {key for key, _ in system_keys}
         keys = system_keys + tuple(item for item in user.keys if item[0] not in seen)
         return TextInfo(user.hash, keys, intent, user.length, tuple(key for key, _ in keys[:6]))
-
-    def _instructions(self, system: str) -> tuple[IntentMatch, tuple[tuple[int, int], ...]]:
-        """A system prompt's intent, and its first sentences' keys when it asks for training-grade output (an LRU
-        cache: a deployment sends one system prompt with every request)."""
-        found = self._systems.get(system)
-        if found is None:
-            own = match_intent(system)
-            found = own, (sentence_keys(system)[:SYSTEM_KEYS] if own.mask & EXTRACTION_FAMILIES else ())
-            self._systems[system] = found
-            if len(self._systems) > SYSTEM_PROMPTS_CACHED:
-                self._systems.popitem(last=False)
-        else:
-            self._systems.move_to_end(system)
-        return found
 
     def _remember(self, cache_key: str, info: TextInfo) -> None:
         self._cache[cache_key] = info
