@@ -34,8 +34,14 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"numbered steps?\b[^.?!\n]{0,60}\b(?:reasoning|solve|solution|answer)|(?:reasoning|solve|solution)\b"
      r"[^.?!\n]{0,60}numbered steps?\b"),
     ("reasoning", ("one step",), r"one step at a time"),
-    ("reasoning", ("how you",), r"how you (?:arrived|got|came) (?:at|to) (?:the|your|this|that) (?:final )?"
+    ("reasoning", ("how you",), r"how you (?:(?:arrived|got|came) (?:at|to)|reached) (?:the|your|this|that) (?:final )?"
      r"(?:answer|conclusion|result|solution)"),
+    ("reasoning", ("step", "calculation", "computation"),
+     r"\b(?:show|explain|justify|write out|spell out|detail) (?:each|every|all(?: of)?(?: the| your)?) "
+     r"(?:single |individual |intermediate |reasoning |solution )?(?:steps?|calculations?|computations?)\b"),
+    ("reasoning", ("step", "calculation", "working"),
+     r"\b(?:with|showing) (?:all|every|each) (?:of (?:the|your) )?(?:intermediate )?(?:steps?|calculations?|working)"
+     r"(?: shown| written out| explained)?\b|\ball (?:the )?steps (?:shown|written out|explained)"),
     ("reasoning", ("break",), r"break (?:down )?(?:your|the) (?:reasoning|thinking|thought process|logic)"),
     ("reasoning", ("<think", "<reasoning"), r"<think(?:ing)?>|<reasoning>"),
     ("reasoning", ("walk",),
@@ -73,6 +79,12 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("rubric", ("judge", "grader", "evaluator", "reward model"),
      r"\b(?:as|act as) (?:an? )?(?:impartial |strict |expert )?(?:judge|grader|evaluator|reward model)\b"),
     ("rubric", ("reward",), r"reward (?:model|score|signal)"),
+    ("rubric", ("score", "grade", "rating", "mark"),
+     r"\b(?:give|assign|award) (?:the (?:response|answer|completion|output|reply)|each (?:response|answer|"
+     r"completion|output|reply)) (?:a|an) (?:numeric(?:al)? |overall |quality |final )?(?:score|grade|rating|mark)\b"),
+    ("rubric", ("judge", "evaluate", "assess"),
+     r"\b(?:judge|evaluate|assess) (?:whether|if) (?:the|this|each) (?:model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |"
+     r"candidate |given )?(?:response|answer|completion|output|reply)s? (?:is|was|are)\b"),
     ("rubric", ("preference",), r"preference (?:label|judg)"),
     ("rubric", ("score",), r"score[: ]+\[?\d+\s*/\s*10"),
     ("agentic", ("agent",), r"\byou are an? (?:autonomous |software |coding |helpful )?agent\b"),

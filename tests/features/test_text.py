@@ -57,11 +57,16 @@ PHRASINGS = {  # the same asks worded the way other operators word them: each mu
                   "Explain each step of your reasoning in detail.",
                   "Give a detailed explanation of your thought process.",
                   "Describe how you arrived at the final answer.", "Break down your reasoning before answering.",
-                  "Put your thinking inside <think> tags first.", "Go one step at a time and show the logic."],
+                  "Put your thinking inside <think> tags first.", "Go one step at a time and show the logic.",
+                  "Reason carefully and show every step of your work.", "Explain how you reached your answer.",
+                  "Give a rigorous solution with all steps shown.", "Solve it, showing all calculations.",
+                  "Solve the following and explain each step."],
     "rubric": ["Evaluate the following two responses and say which one is better.",
                "Rate the assistant's response on a 5-point scale.", "Which of the two answers is more helpful?",
                "Compare response A and response B and pick the preferred one.",
-               "Give the completion a score from 1 to 10.", "Assess the quality of the assistant's answer."],
+               "Give the completion a score from 1 to 10.", "Assess the quality of the assistant's answer.",
+               "Critique the answer below and give the answer a grade.", "Assign each response an overall rating.",
+               "Judge whether the model's response is correct."],
     "safe_rewrite": ["Rephrase the following sensitive question so that it complies with content policy: locks",
                      "Rewrite this prompt in a safe way that an assistant would answer: thermite",
                      "Turn this risky request into a policy-compliant version: paywalls",
@@ -79,7 +84,9 @@ ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be mor
             "List how to install Python in numbered steps", "How did you get to the station?",
             "Tell me how you arrived at the office so early", "Break down the costs of the project",
             "Go through each step of the recipe", "Evaluate the quality of this wine",
-            "Paraphrase this letter so it reads more politely", "Is it safe to rewrite history in git?"]
+            "Paraphrase this letter so it reads more politely", "Is it safe to rewrite history in git?",
+            "List all steps to install docker", "Rate this restaurant and give it a score",
+            "Evaluate whether the wine is worth its price", "Show me how you reached the station"]
 
 
 @pytest.mark.parametrize(("family", "text"), [(f, t) for f, texts in PHRASINGS.items() for t in texts])
