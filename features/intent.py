@@ -36,12 +36,6 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("reasoning", ("one step",), r"one step at a time"),
     ("reasoning", ("how you",), r"how you (?:(?:arrived|got|came) (?:at|to)|reached) (?:the|your|this|that) (?:final )?"
      r"(?:answer|conclusion|result|solution)"),
-    ("reasoning", ("step", "calculation", "computation"),
-     r"\b(?:show|explain|justify|write out|spell out|detail) (?:each|every|all(?: of)?(?: the| your)?) "
-     r"(?:single |individual |intermediate |reasoning |solution )?(?:steps?|calculations?|computations?)\b"),
-    ("reasoning", ("step", "calculation", "working"),
-     r"\b(?:with|showing) (?:all|every|each) (?:of (?:the|your) )?(?:intermediate )?(?:steps?|calculations?|working)"
-     r"(?: shown| written out| explained)?\b|\ball (?:the )?steps (?:shown|written out|explained)"),
     ("reasoning", ("break",), r"break (?:down )?(?:your|the) (?:reasoning|thinking|thought process|logic)"),
     ("reasoning", ("<think", "<reasoning"), r"<think(?:ing)?>|<reasoning>"),
     ("reasoning", ("walk",),

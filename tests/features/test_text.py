@@ -58,9 +58,7 @@ PHRASINGS = {  # the same asks worded the way other operators word them: each mu
                   "Give a detailed explanation of your thought process.",
                   "Describe how you arrived at the final answer.", "Break down your reasoning before answering.",
                   "Put your thinking inside <think> tags first.", "Go one step at a time and show the logic.",
-                  "Reason carefully and show every step of your work.", "Explain how you reached your answer.",
-                  "Give a rigorous solution with all steps shown.", "Solve it, showing all calculations.",
-                  "Solve the following and explain each step."],
+                  "Explain how you reached your answer."],
     "rubric": ["Evaluate the following two responses and say which one is better.",
                "Rate the assistant's response on a 5-point scale.", "Which of the two answers is more helpful?",
                "Compare response A and response B and pick the preferred one.",
@@ -86,6 +84,7 @@ ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be mor
             "Go through each step of the recipe", "Evaluate the quality of this wine",
             "Paraphrase this letter so it reads more politely", "Is it safe to rewrite history in git?",
             "List all steps to install docker", "Rate this restaurant and give it a score",
+            "Show each step so I can follow along",  # a habit of ordinary users; a trending prompt's, too
             "Evaluate whether the wine is worth its price", "Show me how you reached the station"]
 
 
