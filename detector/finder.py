@@ -40,7 +40,9 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     """Link ``views`` (already filtered to suspicious accounts) and score each community. Most of a community's
     members need a tie only an operator makes (a shared payment instrument or shared content): shared IPs, network
     + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
-    or office, have in common."""
+    or office, have in common. And its members' strongest ties must on average clear the graph's floor
+    (``min_group_linkage``): the light senders of a trending prompt, each worded around with a remark of their
+    own, are all tied by that one sentence and the hour they sent it, each tie just above ``min_edge_weight``."""
     det = settings
     counts, links, edges = _graph(views, profiles, has_profile, index, now, det)
     disabled = disabled_signals(det.disabled_signals)
@@ -48,13 +50,21 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
         members, inside = core(edges, community)
-        if len(members) < det.min_accounts or not links.operator_tied(members):
+        if not is_crew(members, inside, links, det):
             continue
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: int(i) for i in members}, inside, edges, accounts))
     return candidates
+
+
+def is_crew(members: np.ndarray, inside: Edges, links: LinkSet, settings) -> bool:
+    """Whether a community's core (``members``, its edges ``inside``) can be a campaign: enough accounts, most
+    of them tied by what only an operator shares, and ties firmer on average than the graph's floor (a crowd
+    tied at ``min_edge_weight``, strangers who sent one popular sentence in the same hour, is not a crew)."""
+    return (len(members) >= settings.min_accounts and links.operator_tied(members)
+            and linkage(inside) >= settings.min_group_linkage)
 
 
 def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,

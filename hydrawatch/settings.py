@@ -55,6 +55,10 @@ class DetectionSettings(BaseModel):
     small_group_min_score: float = Field(
         0.7, description="Score a group of fewer than small_group_accounts needs: a handful of accounts sharing, "
         "say, a mobile carrier's NAT pool is weaker evidence than a cluster.")
+    min_group_linkage: float = Field(
+        0.6, description="A group is alerted only when the mean of its members' strongest ties inside it reaches "
+        "this: a crowd held together by links at min_edge_weight (strangers who sent one popular sentence in the "
+        "same hour) is not a crew.")
     member_min_suspicion: float = Field(
         0.35, description="A linked account joins an alert only with at least this behavioural suspicion."
     )

@@ -6,6 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, communities, core
+from detector.finder import is_crew
+from detector.linking.edges import CONTENT, LinkSet
+from hydrawatch.settings import DetectionSettings
 
 
 def _edges(n: int, weighted: list[tuple[int, int, float]]) -> Edges:
@@ -56,3 +59,20 @@ def test_a_small_component_stays_whole_and_a_large_one_is_split() -> None:
     assert 2 * large >= LOUVAIN_ABOVE
     found = communities(_edges(2 * large, _two_cliques(large)), min_accounts=3)
     assert sorted(sorted(c.tolist()) for c in found) == [list(range(large)), list(range(large, 2 * large))]
+
+
+def test_a_crowd_tied_at_the_graphs_floor_is_no_crew() -> None:
+    """Strangers who each sent one popular sentence in the same hour are tied pairwise just above the graph's
+    floor: enough for a community, not for a campaign. Firmer ties, or one operator tie per member, are."""
+    settings = DetectionSettings()
+    for weight, crew in ((0.52, False), (0.58, False), (0.62, True), (0.9, True)):
+        edges = _edges(6, _clique(6, weight))
+        links = LinkSet(6)
+        links.add("shared_template", CONTENT, edges.low, edges.high, edges.weight)
+        members, inside = core(edges, np.arange(6))
+        assert len(members) == 6  # everyone is well inside: the noisy-or of five such ties
+        assert is_crew(members, inside, links, settings) is crew, weight
+    edges = _edges(6, _clique(6, 0.52))
+    strangers = LinkSet(6)
+    strangers.add("co_activity", "timing", edges.low, edges.high, edges.weight)
+    assert not is_crew(np.arange(6), edges, strangers, DetectionSettings(min_group_linkage=0.0))  # no operator tie
