@@ -56,7 +56,7 @@ def time_parse(path: Path) -> tuple[float, float]:
     analyzer = TextAnalyzer()
     started = time.perf_counter()
     for event in ReplaySource([path], lambda r: None):
-        analyzer.analyze(event.text, event.tools, event.tool_turns, event.system)
+        analyzer.analyze_request(event)
     return parsed, time.perf_counter() - started
 
 

@@ -90,7 +90,7 @@ class Detector:
         self._dirty[event.account_id] = None
         info = event.analysis
         if info is None:
-            info = self.analyzer.analyze(event.text, event.tools, event.tool_turns, event.system)
+            info = self.analyzer.analyze_request(event)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
         state.recycled_events += recycled
         if first_sender is not None and first_sender in self.accounts:

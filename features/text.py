@@ -14,6 +14,7 @@ import re
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from features.intent import FAMILIES, IntentMatch, match_intent
 
@@ -93,6 +94,15 @@ class TextInfo:
         return TextInfo, (self.hash, self.keys, self.intent, self.length, self.head_keys)
 
 
+class Request(Protocol):
+    """The parts of a request the analyzer reads (``streams.events.Event`` has them)."""
+
+    text: str
+    tools: tuple[str, ...]
+    tool_turns: int
+    system: str | None
+
+
 class TextAnalyzer:
     """Analyzes prompt texts once each (an LRU cache by exact text)."""
 
@@ -101,6 +111,10 @@ class TextAnalyzer:
         self._max = max_entries
         self.hits = 0
         self.misses = 0
+
+    def analyze_request(self, request: Request) -> TextInfo:
+        """``analyze`` of a request's text, tools, tool turns and system prompt."""
+        return self.analyze(request.text, request.tools, request.tool_turns, request.system)
 
     def analyze(self, text: str, tools: tuple[str, ...] = (), tool_turns: int = 0,
                 system: str | None = None) -> TextInfo:

@@ -58,7 +58,7 @@ def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_
             rejects.clear()
 
         for event in source:
-            info = event.analysis = analyzer.analyze(event.text, event.tools, event.tool_turns, event.system)
+            info = event.analysis = analyzer.analyze_request(event)
             if observer is not None:
                 observer.observe(event)
             if ahead is not None:

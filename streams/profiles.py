@@ -121,7 +121,7 @@ class AccountWorker:
         if state is None:
             state = part.accounts[event.account_id] = AccountState(event.account_id)
             part.evicted.discard(event.account_id)
-        info = self.analyzer.analyze(event.text, event.tools, event.tool_turns, event.system)
+        info = self.analyzer.analyze_request(event)
         state.update(event, info, part.rng, self.budget, self.det.lookback_s // 3600)
         part.now = max(part.now, event.ts)
         part.events += 1

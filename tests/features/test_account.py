@@ -15,7 +15,7 @@ def _feed(state: AccountState, records: list[dict]) -> None:
     analyzer, rng = TextAnalyzer(), random.Random(0)
     for record in records:
         event = parse_record({"account_id": state.account_id, **record})
-        state.update(event, analyzer.analyze(event.text, event.tools, event.tool_turns), rng, embed_budget=3)
+        state.update(event, analyzer.analyze_request(event), rng, embed_budget=3)
 
 
 def test_counts_usage_infrastructure_and_intent() -> None:
