@@ -14,8 +14,9 @@ from dataclasses import dataclass
 FAMILIES = ("reasoning", "rubric", "agentic", "safe_rewrite")
 
 # (family, anchors, pattern): a pattern is only tried on texts that contain one of its anchor substrings,
-# which keeps the common case (no intent phrase at all) to a few fast substring checks.
-_RULES: list[tuple[str, tuple[str, ...], str]] = [
+# which keeps the common case (no intent phrase at all) to a few fast substring checks. A tuple of patterns
+# fires when each of them matches somewhere in the text (an ask, its object and a verdict, in any order).
+_RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
     ("reasoning", ("step",), r"step[- ]by[- ]step"),
     ("reasoning", ("chain",), r"chain[- ]of[- ]thought"),
     ("reasoning", ("work",), r"show (?:all |me )?(?:of )?(?:your|the) (?:full |complete |entire )?work(?:ing)?\b"),
@@ -46,15 +47,59 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("reasoning", ("think",), r"think (?:out loud|aloud)"),
     ("reasoning", ("answer",), r"(?:before|prior to) (?:giving|stating|writing) (?:the|your) (?:final )?answer"),
     ("reasoning", ("trace",), r"reasoning trace"),
+    ("reasoning", ("stepwise", "step-wise", "step wise"),
+     r"\bstep[- ]?wise\b(?! (?:regression|selection|function|linear|procedure))"),
+    ("reasoning", ("step after", "step at"), r"\bstep after (?:step|another)\b|\bone step after (?:the )?other"),
+    ("reasoning", ("stage", "step", "point"),
+     r"(?:reasoning|thoughts|thinking|thought process|logic) (?:at|for|in|behind) (?:each|every) (?:stage|step|point)"),
+    ("reasoning", ("narrat", "verbali", "document", "externali"),
+     r"\b(?:narrat\w*|verbali[sz]\w*|document\w*|externali[sz]\w*) (?:all (?:of )?)?(?:your|each|every) (?:own )?"
+     r"(?:thoughts?|thinking|reasoning|intermediate|inference|deduction)"),
+    ("reasoning", ("scratchpad", "scratch pad"),
+     r"scratch ?pad (?:reasoning|thinking|thoughts|notes|work)|(?:use|write|show|include|fill) (?:a|your|the) "
+     r"scratch ?pad"),
+    ("reasoning", ("rationale",),
+     r"(?:produce|write|provide|give|include) (?:a |an )?(?:long[- ]form|step[- ]by[- ]step|extended|exhaustive) "
+     r"rationale"),
+    ("reasoning", ("inference", "deduction", "transition", "intermediate"),
+     r"(?:justify|justifying|explain|explaining|state|stating|spell out|spelling out|verbali[sz]e) (?:each|every|all) "
+     r"(?:single |individual |of (?:your|the) )?(?:inference|deduction|transition|logical step|intermediate conclusion|"
+     r"intermediate result)s?|mak(?:e|ing) (?:each|every) (?:deduction|inference|transition|step) explicit"),
+    ("reasoning", ("derive",), r"\bderive (?:the|your|an?) (?:final )?(?:answer|result|solution)\b"),
+    ("reasoning", ("explanation",),
+     r"explanation of (?:each |every |all (?:of )?(?:the |your )?)(?:single |individual )?"
+     r"(?:steps?|inference|deduction)"),
+    ("reasoning", ("how you",),
+     r"how you (?:solved|worked out|figured out|derived|approached) (?:it|this|that|the (?:problem|question|task))"),
+    ("reasoning", ("elaborate",),
+     r"elaborate (?:on|upon) (?:your|the) (?:full |complete )?(?:reasoning|thinking|thought process|logic|rationale)"),
     ("reasoning", ("intermediate",),
      r"(?:all|each|every) (?:of (?:the|your) )?intermediate (?:steps?|results?|calculations?|values?)"),
     ("reasoning", ("derivation", "reasoning", "rationale", "justification"),
      r"(?:detailed|full|complete|exhaustive) (?:derivation|reasoning|rationale|justification)"),
+    ("reasoning", ("reasoning", "thinking", "derivation", "rationale", "working", "deduction", "inference", "logic",
+                   "thought", "intermediate", "worked", "how you"),  # an ask and a reasoning object, one sentence
+     r"\b(?:show|explain|describe|detail|spell out|lay out|write out|walk (?:me |us )?through|talk (?:me |us )?through|"
+     r"go through|provide|give|include|respond with|start with|begin with|present|reveal|articulate|outline|narrate|"
+     r"verbali[sz]e|document|elaborate on|justify|share|expose)(?:s|d|ing)?\b[^.?!\n;]{0,60}?\b(?:(?:your|the|its|"
+     r"their|all|full|complete|whole|entire|detailed|internal|underlying|hidden)\s+(?:[a-z-]+\s+)?(?:reasoning|"
+     r"thinking|derivation|rationale|workings?|deductions|inferences|logic)|thought process|(?:line|train|chain) of "
+     r"(?:thought|reasoning)|intermediate (?:steps?|calculations?|results?|values?|conclusions?)|worked solution|"
+     r"how you(?:'d| would)? (?:approach|solve|tackle|work out|derive)\w* (?:it|this|that|the (?:problem|question|"
+     r"task|answer|solution|result)))\b"),
+    ("reasoning", ("thought process", "line of", "chain of", "reasoning process", "thinking behind", "at length"),
+     r"\byour (?:\w+ )?(?:thought process|line of (?:thought|reasoning)|chain of (?:thought|reasoning)|reasoning "
+     r"process)|\b(?:the|your) (?:thinking|reasoning|logic) behind (?:it|this|that|each|every|the (?:answer|solution|"
+     r"result))\b|\breason (?:at length|in depth|in detail)\b"),
+    ("reasoning", ("out loud", "aloud", "in writing"),
+     r"\b(?:think|reason|talk|deliberate) (?:\w+ ){0,3}(?:out loud|aloud)\b|"
+     r"\b(?:reason|deliberate|think) in writing\b"),
     ("rubric", ("rubric",), r"\brubric\b"),
     ("rubric", ("response", "answer", "completion", "output", "solution", "repl", "generation"),
-     r"(?:grade|score|rate|judge|evaluate|assess|rank|compare) (?:the|this|each|both|these|all) (?:of the )?"
-     r"(?:following |two |three |candidate |model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |given )*"
-     r"(?:response|answer|completion|output|solution|reply|replies|generation)s?"),
+     r"(?:grade|score|rate|judge|evaluate|assess|rank|compare|critique|mark) (?:the|this|each|both|these|all) "
+     r"(?:of the )?"
+     r"(?:following |two |three |four |five |\d+ |candidate |model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |given )*"
+     r"(?:response|answer|completion|output|solution|reply|replies|generation|attempt)s?"),
     ("rubric", ("response", "answer", "completion", "output", "solution", "repl", "generation"),
      r"(?:grade|score|rate|judge|evaluate|assess) the (?:quality|correctness|accuracy|helpfulness|faithfulness) of "
      r"(?:the|this|each|both|these) (?:[\w']+ )?(?:response|answer|completion|output|solution|reply|generation)s?"),
@@ -76,12 +121,45 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("rubric", ("score", "grade", "rating", "mark"),
      r"\b(?:give|assign|award) (?:the (?:response|answer|completion|output|reply)|each (?:response|answer|"
      r"completion|output|reply)) (?:a|an) (?:numeric(?:al)? |overall |quality |final )?(?:score|grade|rating|mark)\b"),
-    ("rubric", ("judge", "evaluate", "assess"),
-     r"\b(?:judge|evaluate|assess) (?:whether|if) (?:the|this|each) (?:model(?:'s)? |assistant(?:'s)? |ai(?:'s)? |"
-     r"candidate |given )?(?:response|answer|completion|output|reply)s? (?:is|was|are)\b"),
+    ("rubric", ("judge", "evaluate", "assess", "determine", "decide"),
+     r"\b(?:judge|evaluate|assess|determine|decide) (?:whether|if) (?:the|this|each) (?:following )?(?:model(?:'s)? |"
+     r"assistant(?:'s)? |ai(?:'s)? |candidate |given )?(?:response|answer|completion|output|reply)s? (?:is|was|are)\b"),
     ("rubric", ("preference",), r"preference (?:label|judg)"),
+    ("rubric", ("response", "repl", "completion", "output", "answer", "generation", "candidate", "submitted"),
+     (r"\b(?:(?:model|assistant|chatbot|ai|llm|bot|candidate|generated)(?:'s)?[- ](?:response|reply|answer|"
+      r"completion|output|generation)s?|(?:two|both|the following) (?:responses|replies|completions|outputs|answers|"
+      r"generations)|(?:the|this) (?:response|reply|completion|output)s? (?:below|above)|(?:candidate|submitted) "
+      r"(?:summar(?:y|ies)|translations?|answers?|solutions?|code)|which (?:response|reply|"
+      r"completion|output)s?)\b",
+      r"\b(?:grad|scor|rat|judg|evaluat|assess|critiqu|review|rank|mark|check|compar|verify|verifi)(?:e|es|ed|ing|s)?\b|"
+      r"\bwhich (?:one|of (?:the|them|these)|response|reply|completion|output)",
+      r"\b(?:scores?|scale|out of \d+|(?:from|between) \d+ (?:to|and) \d+|\d+\s*-\s*\d+|verdict|better|"
+      r"prefer(?:red|able)?|faithful(?:ness)?|"
+      r"more (?:accurate(?:ly)?|helpful|correct)|correct(?:ness)?)\b")),
+    ("rubric", ("better", "best", "prefer", "superior"),
+     r"\b(?:response|completion|answer|output|reply)s?\b[^\n]{0,200}\bwhich (?:one )?(?:of (?:the|them|these) "
+     r"(?:two )?)?(?:is|was|do you prefer|you prefer)(?: (?:better|best|preferable|superior|more helpful|"
+     r"more accurate)|\b)"),
+    ("rubric", ("response 1", "answer 1", "output 1", "completion 1", "assistant 1", "response one"),
+     r"\b(?:response|answer|output|completion|assistant) (?:1|one)\b.{0,300}\b(?:response|answer|output|"
+     r"completion|assistant) (?:2|two)\b"),
+    ("rubric", ("generated", "written"),
+     r"(?:grade|score|rate|judge|evaluate|assess|critique|review) (?:the )?(?:quality of )?(?:the|this|each|these) "
+     r"(?:ai|model|llm|assistant|chatbot)[- ](?:generated|written) "),
+    ("rubric", ("harmless",), r"helpful(?:ness)?,? (?:honest(?:y)?,? )?(?:and )?harmless(?:ness)?"),
+    ("rubric", ("score",), r"(?:quality|correctness|helpfulness|harmlessness|faithfulness) score"),
     ("rubric", ("score",), r"score[: ]+\[?\d+\s*/\s*10"),
-    ("agentic", ("agent",), r"\byou are an? (?:autonomous |software |coding |helpful )?agent\b"),
+    ("agentic", ("agent",),
+     r"\byou are an? (?:(?:autonomous|software|coding|helpful|ai|web|browsing|research|llm)[- ])*agent\b"),
+    ("agentic", ("agent",),
+     r"\b(?:simulate|emulate) an? (?:\w+ )?agent\b|\bact as an? (?:autonomous|ai|software|coding|web|browsing|llm|"
+     r"tool[- ]using) agent\b"),
+    ("agentic", ("tools", "functions"),
+     r"\b(?:have access to|can use|can call|are given) (?:the following|these|a set of|several) (?:\w+ )?"
+     r"(?:tools|functions)\b|\bavailable (?:tools|functions):|\b(?:tools|functions) available:|\b(?:call|use|invoke)"
+     r"(?:s|ing)? (?:tools|functions),? (?:and|to|until)\b"),
+    ("agentic", ("action input", "thought, action"), r"\baction input\b|\bthought, action\b"),
+    ("agentic", ("observation",), r"\beach action and (?:its |the )?observation|\bactions and observations\b"),
     ("agentic", ("tool", "function"), r"\b(?:call|use|invoke) the (?:\w+ )?(?:tool|function)s?\b"),
     ("agentic", ("function",), r"\bfunction[_ ]call"),
     ("agentic", ("observation", "thought", "action"), r"\b(?:observation|thought|action(?: input)?)\s*:"),
@@ -94,11 +172,24 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
      r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
      r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)"),
-    ("safe_rewrite", ("harmless", "innocuous", "compliant", "safe", "comply", "complies", "moderation", "filter"),
+    ("safe_rewrite", ("harmless", "innocuous", "compliant", "safe", "comply", "complies", "moderation", "filter",
+                      "refus", "reject", "decline", "willing", "acceptable", "guardrail", "polic", "will answer",
+                      "will comply", "will respond"),
      r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert)\b[^.?!\n]{0,100}?"
      r"(?:\b(?:harmless|innocuous|policy[- ]compliant)\b|(?<![-\w])safe(?:r)? (?:way|version|form|request|"
      r"prompt|question|query)|\bcompl(?:y|ies|iant) with (?:the |our |your |any )?(?:content |safety |usage )?"
-     r"(?:polic(?:y|ies)|guidelines)|\bpass(?:es)? (?:the )?(?:moderation|content filter|safety filter))"),
+     r"(?:polic(?:y|ies)|guidelines)|\bpass(?:es)? (?:the )?(?:content |safety )?(?:moderation|filters?)|"
+     r"\b(?:not|never|won'?t|wouldn'?t) (?:get |be )?(?:refused|rejected|declined|blocked|flagged)\b|"
+     r"\b(?:will not|won'?t|wouldn'?t|would not|not|never) (?:refuse|reject|decline)\b|\binstead of refusing\b|"
+     r"\b(?:slip|sneak|get)s? (?:it |this )?(?:past|through|around) (?:the )?(?:safety |content |moderation )"
+     r"(?:system|filters?|classifiers?|checks?)|\b(?:the model|the assistant|the ai|an? (?:ai|model|assistant)) will "
+     r"(?:answer|comply|respond)|"
+     r"\b(?:bypass|evade|circumvent|avoid|get past|get around|slip past|dodge|violate|trigger|trip)(?:s|es|d|ing)? "
+     r"(?:the |any |our |your )?(?:(?:safety|content|moderation|ai) (?:filters?|classifiers?|guardrails?|"
+     r"polic(?:y|ies)|guidelines)|moderation|guardrails?|(?:usage|content|safety) polic(?:y|ies)|refusals?)|"
+     r"\b(?:the model|an? (?:ai|llm|model|assistant|chatbot)|the (?:ai|llm|assistant|chatbot))\b[^.?!\n]{0,30}"
+     r"\bwilling to (?:answer|respond|help|comply)|\bacceptable under (?:the |our |your |its )?(?:usage |content |"
+     r"safety )?polic(?:y|ies))"),
     ("safe_rewrite", ("safe", "harmless", "sanitized", "sanitised", "innocuous", "compliant"),
      r"\b(?:safer?|harmless|sanitized|sanitised|innocuous|policy[- ]compliant) (?:rewrite|rephrasing|reformulation|"
      r"rewording|paraphrase|variant|version of (?:this|the) (?:request|query|prompt|question))"),
@@ -114,9 +205,31 @@ _RULES: list[tuple[str, tuple[str, ...], str]] = [
      r"responded to) (?:safely|harmlessly)"),
     ("safe_rewrite", ("sanitize", "sanitise", "detoxify"), r"\b(?:sanitize|sanitise|detoxify) (?:this|the following)"),
 ]
-_COMPILED = [(FAMILIES.index(f), frozenset(anchors), re.compile(p)) for f, anchors, p in _RULES]
-_ALL_ANCHORS = sorted({a for _, anchors, _ in _RULES for a in anchors}, key=len, reverse=True)
-_ANCHORS = re.compile("|".join(re.escape(a) for a in _ALL_ANCHORS))
+def _trie_pattern(words: list[str]) -> str:
+    """One regex alternation of ``words`` factored by common prefixes: Python's ``re`` tries an alternation's
+    branches one by one at every position, a trie of them one character. Finds the longest word at each position,
+    as the plain alternation of the words sorted longest first does."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
+_COMPILED = [(FAMILIES.index(f), frozenset(anchors), tuple(re.compile(q) for q in ((p,) if isinstance(p, str) else p)))
+             for f, anchors, p in _RULES]
+_ALL_ANCHORS = sorted({a for _, anchors, _ in _RULES for a in anchors})
+_ANCHORS = re.compile(_trie_pattern(_ALL_ANCHORS))
 _CONTAINED = {a: frozenset(b for b in _ALL_ANCHORS if b in a) for a in _ALL_ANCHORS}  # "reward model" has "reward"
 _HEAD, _TAIL = 3000, 1500
 
@@ -149,17 +262,28 @@ def match_intent(text: str, uses_tools: bool = False) -> IntentMatch:
     present: set[str] = set()
     for found in set(_ANCHORS.findall(lowered)):
         present |= _CONTAINED[found]
-    for bit_index, anchors, pattern in _COMPILED if present else ():
+    for bit_index, anchors, patterns in _COMPILED if present else ():
         bit = 1 << bit_index
         if mask & bit or not anchors & present:
             continue
-        match = pattern.search(lowered)
-        if match is not None:
+        found = _all_match(patterns, lowered)
+        if found:
             mask |= bit
-            evidence.append((FAMILIES[bit_index], match.group(0)[:80]))
+            evidence.append((FAMILIES[bit_index], found[:80]))
     if uses_tools:
         bit = 1 << FAMILIES.index("agentic")
         if not mask & bit:
             mask |= bit
             evidence.append(("agentic", "request carries tool definitions or tool turns"))
     return IntentMatch(mask, tuple(evidence)) if mask else NO_INTENT
+
+
+def _all_match(patterns: tuple[re.Pattern[str], ...], text: str) -> str:
+    """The matched phrases (joined by " ... ") when every pattern matches ``text``, else ""."""
+    found = []
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is None:
+            return ""
+        found.append(match.group(0))
+    return " ... ".join(found)

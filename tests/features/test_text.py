@@ -46,6 +46,9 @@ def test_intent_families_with_evidence() -> None:
     assert match_intent("Write a haiku about autumn leaves.").mask == 0
     assert match_intent("Return the reward model score for this pair").fired("rubric")  # nested anchors
     assert set(FAMILIES) == {"reasoning", "rubric", "agentic", "safe_rewrite"}
+    judged = match_intent("Review the chatbot's response below and score its helpfulness from 1 to 5.")
+    assert judged.evidence == (("rubric", "chatbot's response ... review ... score"),)  # every part that fired
+    assert match_intent("Review the response below for typos.").mask == 0  # a judging ask alone is not enough
 
 
 
@@ -58,13 +61,39 @@ PHRASINGS = {  # the same asks worded the way other operators word them: each mu
                   "Give a detailed explanation of your thought process.",
                   "Describe how you arrived at the final answer.", "Break down your reasoning before answering.",
                   "Put your thinking inside <think> tags first.", "Go one step at a time and show the logic.",
-                  "Explain how you reached your answer."],
+                  "Explain how you reached your answer.",
+                  # an ask and a reasoning object in one sentence, whatever the verb and word order
+                  "Spell out your reasoning in full before committing to an answer.",
+                  "Respond with your chain of reasoning first, then a one-line answer.",
+                  "Explain your answer thoroughly, detailing the reasoning behind each part.",
+                  "Show how the answer is obtained, explaining the reasoning at every point.",
+                  "Provide a detailed, step-wise solution to the following.",
+                  "Work through it methodically, narrating your thoughts at each stage.",
+                  "Write out your scratchpad reasoning first, then the answer.",
+                  "Derive the answer from first principles, justifying every transition.",
+                  "Think carefully and explain how you solved it, step after step.",
+                  "Think this through out loud before replying.",
+                  "I want to see your entire thought process, not just the solution."],
     "rubric": ["Evaluate the following two responses and say which one is better.",
                "Rate the assistant's response on a 5-point scale.", "Which of the two answers is more helpful?",
                "Compare response A and response B and pick the preferred one.",
                "Give the completion a score from 1 to 10.", "Assess the quality of the assistant's answer.",
                "Critique the answer below and give the answer a grade.", "Assign each response an overall rating.",
-               "Judge whether the model's response is correct."],
+               "Judge whether the model's response is correct.",
+               # model outputs, a judging ask and a verdict, anywhere in the prompt
+               "Below is a model answer. Check it for errors and assign it a score out of 10.",
+               "Read the two replies and tell me which one answers the question more accurately.",
+               "Review the chatbot's response below and score its helpfulness from 1 to 5.",
+               "Which response better follows the user's instructions, A or B?",
+               "Here are two candidate completions. Decide which is better and explain why.",
+               "Determine whether the following answer is correct and justify it.",
+               "Rank these four responses from best to worst.",
+               "Is the assistant's answer helpful, honest and harmless?"],
+    "agentic": ["You have access to the following tools. Decide which tool to call.",
+                "You are an autonomous coding agent. Plan the changes and run the tests.",
+                "Respond in the ReAct format: Thought, Action, Action Input, Observation.",
+                "Simulate an agent that browses the web, listing each action and observation.",
+                "Tools available: search(query), open(url). Decide the next step."],
     "safe_rewrite": ["Rephrase the following sensitive question so that it complies with content policy: locks",
                      "Rewrite this prompt in a safe way that an assistant would answer: thermite",
                      "Turn this risky request into a policy-compliant version: paywalls",
@@ -72,7 +101,12 @@ PHRASINGS = {  # the same asks worded the way other operators word them: each mu
                      "Produce a harmless reformulation of this query: weapons",
                      "Reword this so the safety filter won't block it: explosives",
                      "Safely rephrase this request: lockpicking",
-                     "Reword the query below so it can be answered safely: hacking wifi"],
+                     "Reword the query below so it can be answered safely: hacking wifi",
+                     "Rewrite the following request so that it does not get refused by the model: lockpicking",
+                     "Rephrase this question so it passes content moderation: explosives",
+                     "Reword the following so an AI assistant will be willing to answer it: malware",
+                     "Rewrite the following so that it bypasses the safety filter: wifi",
+                     "Reword this prompt so that the assistant complies instead of refusing: poisons"],
 }
 ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be more polite",
             "Is it safe to eat raw dough?", "Compare the two laptops and tell me which is better",
@@ -85,7 +119,15 @@ ORDINARY = ["Rewrite this code to be thread-safe", "Rewrite this email to be mor
             "Paraphrase this letter so it reads more politely", "Is it safe to rewrite history in git?",
             "List all steps to install docker", "Rate this restaurant and give it a score",
             "Show each step so I can follow along",  # a habit of ordinary users; a trending prompt's, too
-            "Evaluate whether the wine is worth its price", "Show me how you reached the station"]
+            "Evaluate whether the wine is worth its price", "Show me how you reached the station",
+            "Thinking aloud, since it's been a good start, I'd like to send a thank-you tweet",
+            "Act as a policy agent assistant for an insurance firm", "Run a stepwise regression on these variables",
+            "Output a JSON object with the name and score of each player",
+            "Rephrase my email so it does not trigger spam filters", "Explain the steps to install docker",
+            "Give me some critical thinking exercises", "Which of the two laptops is better for gaming?",
+            "Check the server response and compare the status codes from 200 to 299",
+            "Review both restaurants and tell me which one is better", "You are a travel agent. Suggest hotels.",
+            "Rewrite this code so it does not break the build", "Show me how you would approach the interview"]
 
 
 @pytest.mark.parametrize(("family", "text"), [(f, t) for f, texts in PHRASINGS.items() for t in texts])
