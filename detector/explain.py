@@ -42,6 +42,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "hidden_linkage": _link_evidence(candidate),
         "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
+        "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
     }
     ordered = sorted(contributions, key=lambda n: -abs(contributions[n]))
     signals: list[dict[str, Any]] = [{"name": name, "weight": round(contributions[name], 4),

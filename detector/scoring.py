@@ -25,11 +25,14 @@ GROUP_BIAS = -4.0
 GROUP_WEIGHTS = {
     "extraction_intent": 3.0, "shared_templates": 1.5, "automation": 1.5, "evasion": 1.0,
     "behaviour_anomaly": 1.0, "hidden_linkage": 1.5, "load_balancing": 0.5, "recycled_content": -3.0,
+    "automated_templates": 3.0,  # templated novel requests sent on a machine's schedule: a harvesting pipeline
 }
 NEW_ACCOUNT_DAYS = 3.0
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
+# group signals made of two behaviours: disabling either behaviour disables them too
+COMBINED_SIGNALS = {"automated_templates": ("templated", "automation")}
 
 
 def disabled_signals(names: Collection[str]) -> frozenset[str]:
@@ -44,6 +47,7 @@ def disabled_signals(names: Collection[str]) -> frozenset[str]:
     for account, group in SIGNAL_PAIRS.items():
         if account in out or group in out:
             out |= {account, group}
+    out |= {combined for combined, parts in COMBINED_SIGNALS.items() if out.intersection(parts)}
     return frozenset(out)
 
 
@@ -156,7 +160,10 @@ class GroupScore:
 def group_score(members: list[AccountView], linkage: float, load_balancing: float,
                 disabled: Collection[str] = ()) -> GroupScore:
     """Score a set of linked accounts; signals are request-weighted means over members (``disabled`` ones
-    keep their value but weigh nothing)."""
+    keep their value but weigh nothing). ``automated_templates`` is the mean over members of templated share x
+    automation x the share of novel (not recycled) requests: the same accounts sending shared wrappers around new
+    tasks on a machine's schedule, which extraction pipelines do whatever words their prompts use; people sharing a
+    prompt do not keep a schedule, and an evaluation re-running fixed items recycles them."""
     total = sum(max(m.state.events, 1) for m in members)
 
     def mean(name: str) -> float:
@@ -166,6 +173,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "extraction_intent": mean("intent"), "shared_templates": mean("templated"), "automation": mean(
             "automation"), "evasion": mean("evasion"), "behaviour_anomaly": mean("anomaly"),
         "hidden_linkage": linkage, "load_balancing": load_balancing, "recycled_content": mean("recycled"),
+        "automated_templates": sum(m.templated * m.automation * (1.0 - m.recycled) * max(m.state.events, 1)
+                                   for m in members) / total,
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -1,0 +1,52 @@
+"""Account suspicion and group scores: the weighted signals and what they add up to."""
+
+from __future__ import annotations
+
+from detector.scoring import AccountView, disabled_signals, group_score
+from features.account import AccountState
+
+
+def _members(n: int, **signals: float) -> list[AccountView]:
+    views = []
+    for i in range(n):
+        view = AccountView(AccountState(f"a{i}"), intent=0.0, templated=0.0, recycled=0.0, automation=0.0,
+                           evasion=0.0, anomaly=0.0, pivot=0.0)
+        for name, value in signals.items():
+            setattr(view, name, value)
+        view.state.events = 10
+        views.append(view)
+    return views
+
+
+def test_templated_requests_on_a_machine_schedule_make_a_campaign_without_intent_phrases() -> None:
+    # a crew whose wrappers use words no intent rule knows, as measured on the simulator (its first group)
+    pipeline = group_score(_members(19, templated=0.7, automation=0.45, anomaly=0.8), linkage=0.85,
+                           load_balancing=0.0)
+    assert abs(pipeline.values["automated_templates"] - 0.7 * 0.45) < 1e-9
+    assert pipeline.score >= 0.55  # min_score: alerted
+    # the same templates sent by people (no machine schedule), and machines sending no shared templates
+    people = group_score(_members(19, templated=0.7, anomaly=0.8), linkage=0.85, load_balancing=0.0)
+    machines = group_score(_members(19, automation=0.45, anomaly=0.8), linkage=0.85, load_balancing=0.0)
+    assert people.contributions["automated_templates"] == machines.contributions["automated_templates"] == 0.0
+    assert people.score < 0.55 and machines.score < 0.55
+
+
+def test_a_crowd_sharing_a_trending_prompt_gains_nothing_from_automated_templates() -> None:
+    crowd = group_score(_members(12, intent=0.66, templated=0.21, anomaly=0.81), linkage=0.61, load_balancing=0.0)
+    assert crowd.contributions["automated_templates"] == 0.0
+    assert crowd.score < 0.55
+
+
+def test_disabling_either_behaviour_disables_the_combined_signal() -> None:
+    assert "automated_templates" in disabled_signals(["automation"])
+    assert "automated_templates" in disabled_signals(["shared_templates"])
+    assert disabled_signals(["automated_templates"]) == {"automated_templates"}
+    ablated = group_score(_members(5, templated=0.7, automation=0.45), linkage=0.85, load_balancing=0.0,
+                          disabled=disabled_signals(["templated"]))
+    assert ablated.contributions["automated_templates"] == ablated.contributions["shared_templates"] == 0.0
+
+
+def test_an_evaluation_re_running_fixed_items_on_a_schedule_gains_nothing_from_automated_templates() -> None:
+    evaluation = group_score(_members(6, templated=0.9, automation=0.4, recycled=1.0), linkage=0.9,
+                             load_balancing=0.0)
+    assert evaluation.values["automated_templates"] == 0.0
