@@ -107,6 +107,9 @@ def simulate(
     system_wrappers: float = typer.Option(
         0.0, "--system-wrappers", help="Probe: share of the campaigns' templated extraction requests sent with the "
         "wrapper as the system prompt and only the task in the user turn (0-1)."),
+    unseen_wordings: bool = typer.Option(
+        False, "--unseen-wordings", help="Probe: the campaigns' wrappers in wordings the intent rules were not "
+        "written from (only campaign requests change)."),
 ) -> None:
     """Generate labelled traffic: benign users, legitimate look-alikes and campaigns."""
     from hydrawatch.simulator import generate
@@ -117,7 +120,7 @@ def simulate(
                       "--system-wrappers between 0 and 1")
         raise typer.Exit(2)
     result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus,
-                      viral_remarks=viral_remarks, system_wrappers=system_wrappers)
+                      viral_remarks=viral_remarks, system_wrappers=system_wrappers, unseen_wordings=unseen_wordings)
     out.print(f"wrote {result.events:,} events from {result.accounts:,} accounts to {result.events_path}")
     out.print(f"labels: {result.labels_path}")
 

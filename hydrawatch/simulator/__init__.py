@@ -21,6 +21,7 @@ from .infra import Infra
 from .model import START
 from .rand import Rng
 from .texts import BenignTexts, load_corpus
+from .unseen_wordings import UNSEEN_WRAPPERS
 from .world import World
 from .writer import arrival_order, build_labels, write_events, write_labels
 
@@ -66,6 +67,7 @@ def generate(
     benign_corpus: Path | None = None,
     viral_remarks: float = 0.0,
     system_wrappers: float = 0.0,
+    unseen_wordings: bool = False,
 ) -> SimulationSummary:
     """Simulate `days` of API traffic and write out_dir/events.jsonl and out_dir/labels.json.
 
@@ -75,6 +77,8 @@ def generate(
     adds a sentence of their own; every other event is the same as without it.
     `system_wrappers` (a probe, 0 by default): the share of the campaigns' templated extraction requests sent
     with the wrapper as the system prompt and only the task in the user turn.
+    `unseen_wordings` (a probe): the campaigns' wrappers are worded as the intent rules were not written to read
+    (``unseen_wordings.UNSEEN_WRAPPERS``); only campaign requests change.
     """
     if scale <= 0 or days <= 0:
         raise ValueError("scale and days must be positive")
@@ -96,6 +100,7 @@ def generate(
         remarks=Rng.from_seed(streams[-2]),
         system_wrappers=system_wrappers,
         systems=Rng.from_seed(streams[-1]),
+        wrappers=UNSEEN_WRAPPERS if unseen_wordings else None,
     )
     for (name, build), stream in zip(_BUILDERS, streams[4:-2], strict=True):
         build(world, Rng.from_seed(stream))

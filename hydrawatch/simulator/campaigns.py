@@ -68,7 +68,7 @@ def send(
         world.sink.emit(acct, t, world.texts.prompt(), net=net, model=model, p429=p429)
         return
     split = world.systems is not None and world.system_wrappers > 0 and world.systems.chance(world.system_wrappers)
-    text, system = wrapped(rng, family, split)
+    text, system = wrapped(rng, family, split, world.wrappers)
     world.sink.emit(
         acct,
         t,

@@ -192,10 +192,11 @@ WRAPPERS: dict[str, tuple[str, ...]] = {
 _KINDS = {"hydra": "any", "reasoning": "any", "slow": "math", "pivot": "logic"}
 
 
-def wrapped(rng: Rng, family: str, split: bool = False) -> tuple[str, str | None]:
+def wrapped(rng: Rng, family: str, split: bool = False,
+            wrappers: dict[str, tuple[str, ...]] | None = None) -> tuple[str, str | None]:
     """One templated extraction prompt of a campaign family (wrapper around a fresh task), as (user text, None);
     with ``split``, as (the task's fields, the wrapper as a system prompt)."""
-    template = rng.choice(WRAPPERS[family])
+    template = rng.choice((wrappers or WRAPPERS)[family])
     kind = _KINDS.get(family, "any")
     if family == "pivot" and rng.chance(0.3):
         kind = "math"

@@ -26,6 +26,7 @@ class World:
     remarks: Rng | None = None  # ... drawn from this stream, so the rest of the data stays as without them
     system_wrappers: float = 0.0  # share of campaign extraction requests whose wrapper is the system prompt ...
     systems: Rng | None = None  # ... drawn from this stream (a probe, like the remarks)
+    wrappers: dict[str, tuple[str, ...]] | None = None  # the campaigns' wrappers (None: ``tasks.WRAPPERS``)
     _mobile: dict[int, list[Net]] = field(default_factory=dict)
     _vpn: list[Net] = field(default_factory=list)
 

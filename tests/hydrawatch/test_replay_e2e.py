@@ -189,3 +189,22 @@ def test_quality_holds_with_real_benign_prompts(tmp_path: Path) -> None:
     quality = evaluate(load_alerts(tmp_path / "alerts.jsonl"), load_labels(tmp_path / "labels.json"), min_caught=3)
     assert quality.precision >= 0.95 and quality.recall >= 0.85, quality.as_dict()
     assert not [g for g in quality.false_positives_by_group if g != "benign"], quality.false_positives_by_group
+
+
+@pytest.mark.slow
+def test_crews_whose_wordings_no_intent_rule_knows_are_caught_on_templates_sent_by_machines(tmp_path: Path) -> None:
+    """Every campaign wrapper in wordings the intent rules were not written from (``simulate --unseen-wordings``):
+    templated novel requests on a machine's schedule (``automated_templates``) still make the crews campaigns.
+    Without that signal this data set's hydra was caught after 93 min, its reasoning crew after 179 and its slow
+    crew never; now 18, 89 and 309."""
+    generate(tmp_path, scale=0.4, days=2.0, seed=13, unseen_wordings=True)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                 "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
+    assert not [g for g in quality.false_positives_by_group if g.startswith("lookalike")]
+    caught = {c.group: c.time_to_detect_s for c in quality.campaigns}
+    assert all(t is not None for t in caught.values()), caught
+    assert caught["campaign_hydra"] <= 3600 and caught["campaign_reasoning"] <= 2 * 3600, caught

@@ -247,3 +247,30 @@ def test_system_wrappers_move_only_campaign_wrappers_into_the_system_prompt(run:
         assert all(line in _text(before) for line in _text(after).split("\n") if line)  # ... and the task alone
     with pytest.raises(ValueError, match="system_wrappers"):
         generate(tmp_path / "bad", scale=0.1, days=1.0, system_wrappers=-0.1)
+
+
+def test_unseen_wordings_change_only_the_campaigns_wrappers(run: Run, tmp_path: Path) -> None:
+    """The ``unseen_wordings`` probe: campaign requests use the held-out wrappers, which most intent rules do not
+    read; every other account's events are those of the run without it."""
+    from features.intent import match_intent
+    from hydrawatch.simulator.tasks import WRAPPERS
+    from hydrawatch.simulator.unseen_wordings import UNSEEN_WRAPPERS
+
+    reworded = Run(generate(tmp_path, scale=0.1, days=1.0, seed=11, unseen_wordings=True))
+    groups = run.labels["accounts"]
+
+    def others(r: Run) -> list[str]:
+        return sorted(json.dumps({**ev, "event_id": None}, sort_keys=True) for ev in r.events  # ids: by order
+                      if groups[ev["account_id"]] not in CAMPAIGN_GROUPS)
+
+    assert reworded.labels["accounts"] == groups and others(reworded) == others(run)
+    campaign_texts = [_text(ev) for ev in reworded.events if groups[ev["account_id"]] in CAMPAIGN_GROUPS]
+
+    def openings(wrappers: dict[str, tuple[str, ...]]) -> set[str]:
+        return {w.split("{")[0][:40] for ws in wrappers.values() for w in ws if not w.startswith("{")}
+
+    assert sum(any(t.startswith(o) for o in openings(UNSEEN_WRAPPERS)) for t in campaign_texts) >= 50
+    assert not any(t.startswith(o) for t in campaign_texts for o in openings(WRAPPERS) - {""})
+    fired = [bool(match_intent(w.format(task="t", ctask="c", cand="x", sq="q")).mask)
+             for ws in UNSEEN_WRAPPERS.values() for w in ws]
+    assert sum(fired) <= len(fired) / 3  # held out: a rule written from these texts makes the probe moot
