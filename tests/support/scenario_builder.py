@@ -33,13 +33,14 @@ WRAPPERS = {
         "Act as an impartial judge. Evaluate the following response on a scale of 1 to 10 using the rubric of "
         "accuracy, completeness and style, explaining each deduction in detail.\n\n{task}",
     ],
+    "templated_plain": [  # an operator's wrappers in words no intent rule knows (a new wording, seen nowhere before)
+        "Here is an item from our exercise set. Produce the model solution in our house format and close with a "
+        "line 'RESULT: <value>'.\n\nItem: {task}",
+        "Exercise follows. Write the full answer the way our course booklet does, then 'RESULT: <value>'.\n\n"
+        "{task}",
+        "{task}\n\nAnswer in the house format of our exercise booklet and finish with 'RESULT: <value>'.",
+    ],
 }
-PLAIN_WRAPPERS = [  # an operator's wrappers in words no intent rule knows (a new wording, seen nowhere before)
-    "Here is an item from our exercise set. Produce the model solution in our house format and close with a line "
-    "'RESULT: <value>'.\n\nItem: {task}",
-    "Exercise follows. Write the full answer the way our course booklet does, then 'RESULT: <value>'.\n\n{task}",
-    "{task}\n\nAnswer in the house format of our exercise booklet and finish with 'RESULT: <value>'.",
-]
 AGENT_WRAPPERS = [
     "You are an autonomous coding agent. Plan the work step by step, call the tools, and after every call write "
     "down the exact tool input and output before you continue.\n\nTask: {task}",
@@ -168,8 +169,6 @@ def _task(rng: random.Random) -> str:
 def _text(style: str, rng: random.Random, account: int) -> str:
     if style in WRAPPERS:
         return rng.choice(WRAPPERS[style]).format(task=_task(rng))
-    if style == "templated_plain":
-        return rng.choice(PLAIN_WRAPPERS).format(task=_task(rng))
     if style == "benchmark_items":
         return rng.choice(BENCHMARK)
     if style == "viral":
