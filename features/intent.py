@@ -77,10 +77,10 @@ def match_intent(text: str, uses_tools: bool = False) -> IntentMatch:
         bit = 1 << bit_index
         if mask & bit or not anchors & present:
             continue
-        found = _all_match(patterns, lowered)
-        if found:
+        phrases = _all_match(patterns, lowered)
+        if phrases:
             mask |= bit
-            evidence.append((FAMILIES[bit_index], found[:80]))
+            evidence.append((FAMILIES[bit_index], phrases[:80]))
     if uses_tools:
         bit = 1 << FAMILIES.index("agentic")
         if not mask & bit:
