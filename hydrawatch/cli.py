@@ -110,17 +110,22 @@ def simulate(
     unseen_wordings: bool = typer.Option(
         False, "--unseen-wordings", help="Probe: the campaigns' wrappers in wordings the intent rules were not "
         "written from (only campaign requests change)."),
+    slow_ramp_hours: float = typer.Option(
+        10.0, "--slow-ramp-hours", help="Probe: the slow crew's accounts start one by one within this many hours "
+        "(every other account sends at the same times)."),
 ) -> None:
     """Generate labelled traffic: benign users, legitimate look-alikes and campaigns."""
     from hydrawatch.simulator import generate
 
     _settings()
-    if scale <= 0 or days <= 0 or not 0 <= viral_remarks <= 1 or not 0 <= system_wrappers <= 1:
-        console.print("[red]error:[/red] --scale and --days must be positive, --viral-remarks and "
-                      "--system-wrappers between 0 and 1")
+    if (scale <= 0 or days <= 0 or slow_ramp_hours <= 0 or not 0 <= viral_remarks <= 1
+            or not 0 <= system_wrappers <= 1):
+        console.print("[red]error:[/red] --scale, --days and --slow-ramp-hours must be positive, --viral-remarks "
+                      "and --system-wrappers between 0 and 1")
         raise typer.Exit(2)
     result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus,
-                      viral_remarks=viral_remarks, system_wrappers=system_wrappers, unseen_wordings=unseen_wordings)
+                      viral_remarks=viral_remarks, system_wrappers=system_wrappers, unseen_wordings=unseen_wordings,
+                      slow_ramp_hours=slow_ramp_hours)
     out.print(f"wrote {result.events:,} events from {result.accounts:,} accounts to {result.events_path}")
     out.print(f"labels: {result.labels_path}")
 

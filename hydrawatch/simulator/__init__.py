@@ -68,6 +68,7 @@ def generate(
     viral_remarks: float = 0.0,
     system_wrappers: float = 0.0,
     unseen_wordings: bool = False,
+    slow_ramp_hours: float = 10.0,
 ) -> SimulationSummary:
     """Simulate `days` of API traffic and write out_dir/events.jsonl and out_dir/labels.json.
 
@@ -79,11 +80,15 @@ def generate(
     with the wrapper as the system prompt and only the task in the user turn.
     `unseen_wordings` (a probe): the campaigns' wrappers are worded as the intent rules were not written to read
     (``unseen_wordings.UNSEEN_WRAPPERS``); only campaign requests change.
+    `slow_ramp_hours`: the slow crew's accounts start one by one within this many hours of its first request (10
+    by default: its fifth account starts one to three hours in); every other account sends at the same times.
     """
     if scale <= 0 or days <= 0:
         raise ValueError("scale and days must be positive")
     if not 0.0 <= viral_remarks <= 1.0 or not 0.0 <= system_wrappers <= 1.0:
         raise ValueError("viral_remarks and system_wrappers must be between 0 and 1")
+    if slow_ramp_hours <= 0:
+        raise ValueError("slow_ramp_hours must be positive")
     began = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,6 +106,7 @@ def generate(
         system_wrappers=system_wrappers,
         systems=Rng.from_seed(streams[-1]),
         wrappers=UNSEEN_WRAPPERS if unseen_wordings else None,
+        slow_ramp_hours=slow_ramp_hours,
     )
     for (name, build), stream in zip(_BUILDERS, streams[4:-2], strict=True):
         build(world, Rng.from_seed(stream))

@@ -169,7 +169,8 @@ def build_reasoning(world: World, rng: Rng) -> None:
 
 
 def build_slow(world: World, rng: Rng) -> None:
-    """Clean-looking accounts, slow staggered pacing, narrow templated reasoning/rubric extraction."""
+    """Clean-looking accounts, slow staggered pacing, narrow templated reasoning/rubric extraction; the accounts
+    come online one by one over ``world.slow_ramp_hours``."""
     g = "campaign_slow"
     n = scaled(25, world.scale, 5)
     inf = world.infra
@@ -190,7 +191,7 @@ def build_slow(world: World, rng: Rng) -> None:
             msg_p=0.1,
         )
         rate = rng.uniform(2, 6)
-        begin = t_start + rng.uniform(0, 10) * HOUR
+        begin = t_start + rng.uniform(0, world.slow_ramp_hours) * HOUR
         window = rng.uniform(8, 14) * HOUR
         day = begin
         while day < world.end:

@@ -27,6 +27,7 @@ class World:
     system_wrappers: float = 0.0  # share of campaign extraction requests whose wrapper is the system prompt ...
     systems: Rng | None = None  # ... drawn from this stream (a probe, like the remarks)
     wrappers: dict[str, tuple[str, ...]] | None = None  # the campaigns' wrappers (None: ``tasks.WRAPPERS``)
+    slow_ramp_hours: float = 10.0  # the slow crew's accounts start one by one within this many hours
     _mobile: dict[int, list[Net]] = field(default_factory=dict)
     _vpn: list[Net] = field(default_factory=list)
 

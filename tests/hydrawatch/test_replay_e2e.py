@@ -208,3 +208,21 @@ def test_crews_whose_wordings_no_intent_rule_knows_are_caught_on_templates_sent_
     caught = {c.group: c.time_to_detect_s for c in quality.campaigns}
     assert all(t is not None for t in caught.values()), caught
     assert caught["campaign_hydra"] <= 3600 and caught["campaign_reasoning"] <= 2 * 3600, caught
+
+
+@pytest.mark.slow
+def test_a_slow_crew_whose_accounts_start_within_an_hour_is_caught_within_two_hours(tmp_path: Path) -> None:
+    """The slow crew (clean infrastructure, a few requests an hour per account) brought online within an hour
+    (``simulate --slow-ramp-hours 1``): caught within two hours of its first request, however thin each account's
+    own evidence is (31-75 min at this scale on six seeds). The default crew takes ten hours to start its accounts,
+    so its fifth one may start after two."""
+    generate(tmp_path, scale=0.4, days=2.0, seed=13, slow_ramp_hours=1.0)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                 "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
+    slow = next(c for c in quality.campaigns if c.group == "campaign_slow")
+    assert slow.catchable_after_s is not None and slow.catchable_after_s <= 3600, slow
+    assert slow.time_to_detect_s is not None and slow.time_to_detect_s <= 2 * 3600, slow

@@ -274,3 +274,28 @@ def test_unseen_wordings_change_only_the_campaigns_wrappers(run: Run, tmp_path: 
     fired = [bool(match_intent(w.format(task="t", ctask="c", cand="x", sq="q")).mask)
              for ws in UNSEEN_WRAPPERS.values() for w in ws]
     assert sum(fired) <= len(fired) / 3  # held out: a rule written from these texts makes the probe moot
+
+
+def test_slow_ramp_hours_moves_only_the_slow_crews_start(run: Run, tmp_path: Path) -> None:
+    """The ``slow_ramp_hours`` probe: the slow crew's accounts all start within that many hours of its first
+    request (ten by default, where the fifth starts an hour or more in); every other account sends at the same
+    times (what it sends is drawn from streams the crew draws from too, so texts and token counts may differ)."""
+    groups = run.labels["accounts"]
+
+    def starts(r: Run) -> list[float]:
+        first: dict[str, float] = {}
+        for ev in r.by_group["campaign_slow"]:
+            first[ev["account_id"]] = min(first.get(ev["account_id"], float("inf")), _ts(ev["ts"]))
+        return sorted(first.values())
+
+    def others(r: Run) -> list[tuple[str, float]]:
+        return sorted((ev["account_id"], round(_ts(ev["ts"]), 3)) for ev in r.events
+                      if groups[ev["account_id"]] != "campaign_slow")
+
+    quick = Run(generate(tmp_path, scale=0.1, days=1.0, seed=11, slow_ramp_hours=0.5))
+    assert quick.labels["accounts"] == groups and others(quick) == others(run)
+    ramped, default = starts(quick), starts(run)
+    assert len(ramped) == len(default) >= 5
+    assert ramped[-1] - ramped[0] <= 0.5 * 3600 < default[-1] - default[0]
+    with pytest.raises(ValueError, match="slow_ramp_hours"):
+        generate(tmp_path / "bad", scale=0.1, days=1.0, slow_ramp_hours=0)
