@@ -16,6 +16,7 @@ from detector.campaigns import Campaign, CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
+from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
@@ -54,6 +55,7 @@ class Detector:
         self.accounts: dict[str, AccountState] = {}
         self.analyzer = TextAnalyzer()
         self.index = SharedIndex(self.det.max_key_accounts)
+        self.clients = ClientPopulation()
         self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth,
                                        self.det.small_group_accounts)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
@@ -108,7 +110,12 @@ class Detector:
 
     def restore(self, blob: bytes) -> None:
         """Continue from a ``checkpoint`` taken by a detector with the same settings."""
-        self.__dict__.update(pickle.loads(blob))  # noqa: S301 - our own checkpoint, never untrusted input
+        state = pickle.loads(blob)  # noqa: S301 - our own checkpoint, never untrusted input
+        self.__dict__.update(state)
+        if "clients" not in state:  # written before the detector counted network + client pairs
+            self.clients = ClientPopulation()
+            for account, view in self._views.items():
+                self.clients.update(account, client_keys(asn_user_agents(view.state)))
         if getattr(self.index, "wrappers", None) is None:  # written before the index kept its wrapper set
             self.index.reclassify(self.det.max_key_accounts)
 
@@ -127,6 +134,7 @@ class Detector:
         self.accounts.pop(account_id, None)
         self._views.pop(account_id, None)
         self._dirty.pop(account_id, None)
+        self.clients.forget(account_id)
         self.tracker.forget_accounts({account_id})
 
     # -- evaluation ------------------------------------------------------------------------------------
@@ -147,7 +155,7 @@ class Detector:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerts = []
-        for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det):
+        for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients):
             small = len(candidate.members) < self.det.small_group_accounts
             if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
                 continue
@@ -179,7 +187,8 @@ class Detector:
             if len(views) < self.det.min_accounts:
                 continue
             set_org_sizes(views, self.accounts.values())
-            candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det)
+            candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
+                                     self.clients)
             self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
             alerts.append(self._alert(campaign, candidate, now, None))
         return alerts
@@ -192,7 +201,7 @@ class Detector:
         """The hidden links among ``views`` at the current event time, drawn as an evaluation draws them."""
         set_org_sizes(views, self.accounts.values())
         profiles, has_profile = self._profiles([v.state for v in views])
-        return build_links(views, profiles, has_profile, self.now, self.det, index=self.index)
+        return build_links(views, profiles, has_profile, self.now, self.det, index=self.index, clients=self.clients)
 
     def _due_for_refresh(self, now: float) -> list[str]:
         """Accounts with new requests whose signals are due: they grew materially or their view is old; the
@@ -234,8 +243,10 @@ class Detector:
             computed_at=self.now,
         )
         view.suspicion = account_suspicion(view, self.disabled)
+        asn_ua = asn_user_agents(state)
+        self.clients.update(state.account_id, client_keys(asn_ua))  # every account: the pairs' population
         if suspicion_ceiling(view, self.disabled) >= self.det.member_min_suspicion:  # else never linked
-            view.asn_user_agents = asn_user_agents(state)
+            view.asn_user_agents = asn_ua
             view.keys = link_keys(state, wrappers, view.asn_user_agents, turn, cover)
         self._views[state.account_id] = view
         return view
@@ -281,6 +292,7 @@ class Detector:
         for account in idle:
             del self.accounts[account]
             self._views.pop(account, None)
+            self.clients.forget(account)
         if idle:
             self.tracker.forget_accounts(set(idle))
         if self.evaluations % 16 == 0:

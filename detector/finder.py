@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detector.communities import Edges, communities, core, linkage
+from detector.linking.clients import ClientPopulation
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.infra import link_infrastructure, org_codes
@@ -36,7 +37,7 @@ class Candidate:
 
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
-                now: float, settings) -> list[Candidate]:
+                now: float, settings, clients: ClientPopulation | None = None) -> list[Candidate]:
     """Link ``views`` (already filtered to suspicious accounts) and score each community. Most of a community's
     members need a tie only an operator makes (a shared payment instrument or shared content): shared IPs, network
     + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
@@ -44,7 +45,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     (``min_group_linkage``): the light senders of a trending prompt, each worded around with a remark of their
     own, are all tied by that one sentence and the hour they sent it, each tie just above ``min_edge_weight``."""
     det = settings
-    counts, links, edges = _graph(views, profiles, has_profile, index, now, det)
+    counts, links, edges = _graph(views, profiles, has_profile, index, now, det, clients)
     disabled = disabled_signals(det.disabled_signals)
     candidates = []
     accounts = [v.state.account_id for v in views]
@@ -68,35 +69,37 @@ def is_crew(members: np.ndarray, inside: Edges, links: LinkSet, settings) -> boo
 
 
 def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
-                 now: float, settings) -> Candidate:
+                 now: float, settings, clients: ClientPopulation | None = None) -> Candidate:
     """The given accounts scored as one group, whatever communities they fall into now (a campaign's members,
     for a version that announces them): the links among them alone, its graph."""
     det = settings
-    counts, links, edges = _graph(views, profiles, has_profile, index, now, det)
+    counts, links, edges = _graph(views, profiles, has_profile, index, now, det, clients)
     score = group_score(views, linkage(edges), load_balancing(counts), disabled_signals(det.disabled_signals))
     return Candidate(list(views), score, links, {v.state.account_id: i for i, v in enumerate(views)}, edges, edges,
                      [v.state.account_id for v in views])
 
 
 def _graph(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex, now: float,
-           settings) -> tuple[np.ndarray, LinkSet, Edges]:
+           settings, clients: ClientPopulation | None) -> tuple[np.ndarray, LinkSet, Edges]:
     """The views' requests per hour over the last day, their links, and the graph of edges kept from them."""
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
-    links = build_links(views, profiles, has_profile, now, settings, counts, index)
+    links = build_links(views, profiles, has_profile, now, settings, counts, index, clients)
     return counts, links, Edges.from_coo(links.combined(), settings.min_edge_weight)
 
 
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,
-                settings, counts: np.ndarray | None = None, index: SharedIndex | None = None) -> LinkSet:
+                settings, counts: np.ndarray | None = None, index: SharedIndex | None = None,
+                clients: ClientPopulation | None = None) -> LinkSet:
     """Every hidden link among ``views`` (less ``settings.disabled_links``): the weighted account graph
-    (``counts``: the views' ``hour_counts`` over the last day, computed here when not given)."""
+    (``counts``: the views' ``hour_counts`` over the last day, computed here when not given; ``index`` and
+    ``clients``: who else sends a sentence, or uses a network + client pair)."""
     det = settings
     accounts = [v.state for v in views]
     keys = [view_keys(v) for v in views]
     counts = hour_counts(keys, now, BALANCE_HOURS) if counts is None else counts
     orgs = org_codes(accounts)
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
-    link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs)
+    link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs, clients)
     open_org = transparent(views)
     link_templates(accounts, keys, np.array([v.recycled for v in views]), links, det.max_key_accounts, open_org, orgs,
                    index)

@@ -1,14 +1,19 @@
 """Infrastructure links: payment instruments, rotating proxy IPs, ASN + user agent, signup waves.
 
 Only *hidden* linkage counts: accounts of one organisation are linked openly by the provider's own records
-(one customer, many keys), so keys shared inside one organisation never link accounts here.
+(one customer, many keys), so keys shared inside one organisation never link accounts here. An (ASN, user agent)
+pair weighs less the more linked accounts share it, unless nearly all of its users are among them
+(``clients.ClientPopulation``): then it is their own client, not a crowd's browser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 
+from detector.linking.clients import ClientPopulation
 from detector.linking.edges import INFRASTRUCTURE, LinkSet, membership_matrix, shared_key_pairs
 from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
 from features.account import AccountState
@@ -18,6 +23,7 @@ IP_WEIGHT = 0.7
 ASN_UA_WEIGHT = 0.3
 SIGNUP_WEIGHT = 0.3
 MIN_WAVE = 3
+OWN_CLIENT = 0.75  # share of an (ASN, user agent) pair's accounts among the linked accounts from which it is theirs
 
 
 def org_key(state: AccountState) -> str:
@@ -36,9 +42,11 @@ def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.
 
 
 def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int,
-                        keys: list[LinkKeys] | None = None, orgs: np.ndarray | None = None) -> None:
+                        keys: list[LinkKeys] | None = None, orgs: np.ndarray | None = None,
+                        clients: ClientPopulation | None = None) -> None:
     """Add every infrastructure link among ``accounts`` (``keys``: their ``link_keys``; ``orgs``: their
-    ``org_codes``; both computed here when not given)."""
+    ``org_codes``; both computed here when not given; ``clients``: the population of (ASN, user agent) pairs, without
+    which every pair is weighed by its number of linked accounts alone)."""
     orgs = org_codes(accounts) if orgs is None else orgs
     keys = keys if keys is not None else [link_keys(s, {}) for s in accounts]
     matrix, _ = membership_matrix([k.payments for k in keys], max_members)
@@ -53,14 +61,25 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
 
-    matrix, degree = membership_matrix([k.asn_user_agents for k in keys], max_members)
-    strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
-    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(strength)))
+    matrix, _ = membership_matrix([k.asn_user_agents for k in keys], max_members, scale=_root_strength(clients))
+    pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "shared_asn_user_agent", pairs, np.minimum(pairs.data, ASN_UA_WEIGHT), orgs)
 
     matrix, _ = membership_matrix([k.wave for k in keys], max_members, min_members=MIN_WAVE)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
+
+
+def _root_strength(clients: ClientPopulation | None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Square roots (a pair multiplies two) of the strength of (ASN, user agent) pairs held by ``degree`` linked
+    accounts: ``ASN_UA_WEIGHT`` for two, falling with more; the full weight for a pair nearly only they use."""
+    def root_strength(pair_keys: np.ndarray, degree: np.ndarray) -> np.ndarray:
+        strength = ASN_UA_WEIGHT / (1.0 + np.log2(np.maximum(degree, 2) / 2.0))
+        if clients is not None:
+            own = degree / np.maximum(clients.accounts(pair_keys), degree) >= OWN_CLIENT
+            strength = np.where(own, ASN_UA_WEIGHT, strength)
+        return np.sqrt(strength)
+    return root_strength
 
 
 def infrastructure_evidence(a: AccountState, b: AccountState) -> dict[str, object]:

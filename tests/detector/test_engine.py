@@ -132,3 +132,33 @@ def test_members_no_version_named_are_announced_once_the_last_version_is_old() -
     campaign = detector.tracker.campaigns[alerts[-1]["campaign_id"]]
     assert campaign.announced_at == detector.now - detector.det.eval_interval_s  # the evaluation's event time
     assert detector.finish() == []
+
+
+def test_every_retained_account_counts_in_the_network_and_client_population() -> None:
+    """The (ASN, user agent) population counts every account whose signals were computed, suspicious or not;
+    evicted and dropped accounts leave it, and a checkpoint written before it existed rebuilds it."""
+    import pickle
+
+    detector = _detector()
+    detector.det.account_ttl_s = 3600
+    for account, start in (("a", 0), ("b", 0), ("c", 5000)):
+        detector.process(parse_record({"ts": BASE_MS + start * 1000, "account_id": account, "prompt": "hello there",
+                                       "asn": 24940, "user_agent": "orchestr8/0.9.4"}))
+        detector.evaluate()
+        assert list(detector.clients.counts.values()) == [{"a": 1, "b": 2, "c": 1}[account]]  # c: a, b evicted
+    detector.drop_account("c")
+    assert detector.clients.counts == {}
+
+    detector = _detector()
+    for account in ("a", "b"):
+        _send(detector, account, 1, 0)
+        detector.process(parse_record({"ts": BASE_MS + 5000, "account_id": account, "prompt": "hi",
+                                       "asn": 7, "user_agent": "curl/8"}))
+    detector.evaluate()
+    counts = dict(detector.clients.counts)
+    assert list(counts.values()) == [2]
+    state = pickle.loads(detector.checkpoint())
+    del state["clients"]
+    restored = _detector()
+    restored.restore(pickle.dumps(state))
+    assert restored.clients.counts == counts

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
+from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import (
     CONCENTRATED,
     key_concentration,
@@ -15,8 +17,8 @@ from detector.linking.content import (
     wrapper_shares,
 )
 from detector.linking.edges import LinkSet
-from detector.linking.infra import link_infrastructure
-from detector.linking.keys import link_keys, rotation, template_use
+from detector.linking.infra import ASN_UA_WEIGHT, link_infrastructure
+from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -49,6 +51,46 @@ def test_payment_links_only_across_organisations() -> None:
     pay = links.matrices["shared_payment"]
     assert pay[0, 1] == 0  # same organisation: transparent
     assert pay[0, 2] > 0.8 and pay[1, 2] > 0.8
+
+
+def test_a_network_and_client_only_the_linked_accounts_use_weighs_fully() -> None:
+    """Four accounts on one network with one client: weak as a crowd's browser while many retained accounts use
+    that pair too (or nothing says who else does); at full weight once nearly only they use it, as a crew's own
+    agent runtime in one datacenter."""
+    states, _ = feed([{"ts": i, "account_id": f"c{i % 4}", "prompt": "x", "asn": 24940,
+                       "user_agent": "orchestr8/0.9.4 (agent-runtime; linux)"} for i in range(8)])
+    accounts = list(states.values())
+    pair = client_keys(asn_user_agents(accounts[0]))
+    assert all(client_keys(asn_user_agents(a)) == pair for a in accounts)
+
+    def weight(clients: ClientPopulation | None) -> float:
+        links = LinkSet(len(accounts))
+        link_infrastructure(accounts, links, max_members=100, clients=clients)
+        return links.pair(0, 1)["shared_asn_user_agent"]
+
+    own, crowd = ClientPopulation(), ClientPopulation()
+    for account in accounts:
+        own.update(account.account_id, pair)
+        crowd.update(account.account_id, pair)
+    for i in range(40):
+        crowd.update(f"stranger{i}", pair)
+    assert weight(None) == weight(crowd) == pytest.approx(ASN_UA_WEIGHT / 2)
+    assert weight(own) == pytest.approx(ASN_UA_WEIGHT)
+    own.update("stranger", pair)  # four of five users: still theirs
+    assert weight(own) == pytest.approx(ASN_UA_WEIGHT)
+
+
+def test_the_client_population_counts_each_account_once() -> None:
+    clients = ClientPopulation()
+    clients.update("a", (1, 2))
+    clients.update("a", (1, 2))
+    clients.update("b", (2, 3))
+    assert clients.accounts(np.array([1, 2, 3, 4])).tolist() == [1, 2, 1, 0]
+    clients.update("a", (3,))  # its main pairs changed
+    assert clients.counts == {2: 1, 3: 2}
+    clients.forget("b")
+    clients.forget("nobody")
+    assert clients.counts == {3: 1}
 
 
 def test_shared_ips_count_only_when_accounts_rotate() -> None:

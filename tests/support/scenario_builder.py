@@ -112,8 +112,8 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
                                     None if spec["payment"] == "none" else f"pay-{account}"),
             "account_created_at": round(created * 1000),
             "signup_channel": spec.get("channel", "self_serve"),
-            "user_agent": "python-httpx/0.27" if spec["style"].startswith("templated") else
-            f"Mozilla/5.0 browser-{rng.randrange(6)}",
+            "user_agent": spec.get("user_agent") or ("python-httpx/0.27" if spec["style"].startswith("templated")
+                                                     else f"Mozilla/5.0 browser-{rng.randrange(6)}"),
             "model": "atlas-2", "max_tokens": 2048,
         }
         own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
