@@ -53,14 +53,16 @@ class CampaignTracker:
         self.account_campaign: dict[str, str] = {}
         self.preset: dict[str, tuple[str, int, int]] = {}
 
-    def match(self, members: set[str], fresh: set[str], ties: Ties | None = None
-              ) -> tuple[Campaign | None, set[str] | None]:
+    def match(self, members: set[str], fresh: set[str], ties: Ties | None = None, min_accounts: int = 1,
+              final: bool = False) -> tuple[Campaign | None, set[str] | None]:
         """The known campaign sharing most accounts with ``members``, if the overlap is substantial; and the
         ``movers`` of the group's ``fresh`` accounts when that took computing them (None otherwise).
 
         With the group's ``ties``, accounts that would follow the group's new accounts (``movers``) do not count:
         early accounts of a second crew, absorbed before their crew was visible and now tied to it, do not make
-        its group a match."""
+        its group a match; while the input goes on, new accounts tied to them may yet found their own campaign. At
+        its end (``final``) fewer than ``min_accounts`` new accounts never will: they join the campaign (a late
+        account of a crew that is the strongest tie of several of its members would otherwise stay in none)."""
         votes: dict[str, int] = {}
         for account in members:
             cid = self.account_campaign.get(account)
@@ -74,7 +76,7 @@ class CampaignTracker:
         if best[1] < needed:
             return None, None
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
-        if ties is None or founders >= needed:
+        if ties is None or founders >= needed or (final and len(fresh) < max(min_accounts, 1)):
             return campaign, None
         leaving = self.movers(fresh, ties)
         staying = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and a not in leaving)
@@ -101,7 +103,7 @@ class CampaignTracker:
         accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``). A group
         matching a campaign also absorbs the small campaigns it holds whole (``fragments``)."""
         fresh = {a for a in members if a not in self.account_campaign}
-        campaign, leaving = self.match(members, fresh, ties)
+        campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
             return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at)
         for fragment in self.fragments(campaign, members):

@@ -227,3 +227,21 @@ def test_a_member_that_replaced_a_named_one_is_still_unnamed() -> None:
     assert len(named.members) == named.announced == 6
     assert tracker.unannounced() == [named]
     assert tracker.announce(named, 0.8, "medium", at=30.0).version == 3 and tracker.unannounced() == []
+
+
+def test_a_late_account_tied_to_the_campaigns_members_joins_it_at_the_end_of_the_input() -> None:
+    """A crew's twelfth account is the strongest tie of several absorbed members: while the input goes on, new
+    accounts tied to it may yet found a campaign those members follow, so it stays in none; at the end of the input
+    one new account never will, and it joins the campaign its group matches (before, it was never named)."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    founders = members(3)
+    tracker.observe(founders, 0.9, "high", 0.0, min_accounts=3)
+    grown = tracker.observe(members(11), 0.9, "high", 0.0, min_accounts=3)
+    assert grown is not None and len(grown.members) == 11
+    late = members(11) | {"late"}
+    ties = Ties.of_pairs(late, {**{(a, "late"): 0.95 for a in members(11) - founders},
+                                **{(a, "a0"): 0.6 for a in members(11) - {"a0"}}})
+    assert tracker.observe(late, 0.9, "high", 0.0, min_accounts=3, ties=ties) is None
+    assert "late" not in tracker.account_campaign
+    last = tracker.observe(late, 0.9, "high", 0.0, min_accounts=3, ties=ties, final=True)
+    assert last is not None and last.campaign_id == grown.campaign_id and "late" in last.members
