@@ -43,21 +43,38 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
     or office, have in common. And its members' strongest ties must on average clear the graph's floor
     (``min_group_linkage``): the light senders of a trending prompt, each worded around with a remark of their
-    own, are all tied by that one sentence and the hour they sent it, each tie just above ``min_edge_weight``."""
+    own, are all tied by that one sentence and the hour they sent it, each tie just above ``min_edge_weight``.
+    A community that fails as a whole is judged on its operator-tied members (``crew_of``)."""
     det = settings
     counts, links, edges = _graph(views, profiles, has_profile, index, now, det, clients)
     disabled = disabled_signals(det.disabled_signals)
     candidates = []
     accounts = [v.state.account_id for v in views]
     for community in communities(edges, det.min_accounts):
-        members, inside = core(edges, community)
-        if not is_crew(members, inside, links, det):
+        crew = crew_of(edges, community, links, det)
+        if crew is None:
             continue
+        members, inside = crew
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
                             disabled)
         candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: int(i) for i in members}, inside, edges, accounts))
     return candidates
+
+
+def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings) -> tuple[np.ndarray, Edges] | None:
+    """The campaign candidate in a community: its core (``communities.core``) when that is a crew (``is_crew``),
+    else the core of its members an operator's tie holds, when those are one. Links that strangers share too (a
+    network + client pair, shared hours) can join a crew's cells with accounts nothing else ties to them; the
+    crowd must not hide the crew, nor make it one."""
+    members, inside = core(edges, community)
+    if is_crew(members, inside, links, settings):
+        return members, inside
+    tied = links.operator_tied_members(members)
+    if len(tied) < settings.min_accounts or len(tied) == len(members):
+        return None
+    members, inside = core(edges, tied)
+    return (members, inside) if is_crew(members, inside, links, settings) else None
 
 
 def is_crew(members: np.ndarray, inside: Edges, links: LinkSet, settings) -> bool:

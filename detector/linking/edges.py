@@ -117,6 +117,10 @@ class LinkSet:
     def operator_tied(self, members: np.ndarray) -> bool:
         """Whether most of ``members`` (node ids) share a payment instrument or content with another member: an
         incidental pair (two strangers who happen to phrase a request alike) is not enough."""
+        return bool(len(self.operator_tied_members(members)) > len(members) / 2)
+
+    def operator_tied_members(self, members: np.ndarray) -> np.ndarray:
+        """The ``members`` (node ids) that share a payment instrument or content with another member, sorted."""
         member = np.zeros(self.n, dtype=bool)
         member[members] = True
         tied = np.zeros(self.n, dtype=bool)
@@ -125,7 +129,7 @@ class LinkSet:
                 low, high = codes // self.n, codes % self.n
                 inside = member[low] & member[high]
                 tied[low[inside]] = tied[high[inside]] = True
-        return bool(tied.sum() > len(members) / 2)
+        return np.flatnonzero(tied & member)
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""

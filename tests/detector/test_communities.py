@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, communities, core
-from detector.finder import is_crew
+from detector.finder import crew_of, is_crew
 from detector.linking.edges import CONTENT, LinkSet
 from hydrawatch.settings import DetectionSettings
 
@@ -76,3 +76,39 @@ def test_a_crowd_tied_at_the_graphs_floor_is_no_crew() -> None:
     strangers = LinkSet(6)
     strangers.add("co_activity", "timing", edges.low, edges.high, edges.weight)
     assert not is_crew(np.arange(6), edges, strangers, DetectionSettings(min_group_linkage=0.0))  # no operator tie
+
+
+def test_a_crowd_joined_to_a_crew_by_what_strangers_share_hides_no_crew() -> None:
+    """A crew of five sharing cards (0-4) and seven accounts tied to everyone only by a network + client pair and
+    shared hours (5-11): most of the community has no operator tie, so it is no crew as a whole, but the crew its
+    operator's ties hold is one. A crowd with no such ties stays none."""
+    settings = DetectionSettings()
+    crew, crowd = list(range(5)), list(range(5, 12))
+    card = [(a, b, 0.9) for a in crew for b in crew if a < b]
+    shared_network = [(a, b, 0.55) for a in range(12) for b in range(12) if a < b and (a, b, 0.9) not in card]
+    edges = _edges(12, [*card, *shared_network])
+    links = LinkSet(12)
+    low, high = zip(*[(a, b) for a, b, _ in card], strict=True)
+    links.add("shared_payment", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.9))
+    low, high = zip(*[(a, b) for a, b, _ in shared_network], strict=True)
+    links.add("shared_asn_user_agent", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.3))
+    links.add("co_activity", "timing", np.array(low), np.array(high), np.full(len(low), 0.3))
+    community = np.arange(12)
+    members, inside = core(edges, community)
+    assert members.tolist() == community.tolist() and not is_crew(members, inside, links, settings)
+    found = crew_of(edges, community, links, settings)
+    assert found is not None and found[0].tolist() == crew
+    assert crew_of(edges.within(np.array(crowd)), np.arange(7), links_among(links, crowd), settings) is None
+
+
+def links_among(links: LinkSet, nodes: list[int]) -> LinkSet:
+    """The links between ``nodes``, renumbered 0..len(nodes)-1."""
+    out = LinkSet(len(nodes))
+    at = {node: i for i, node in enumerate(nodes)}
+    for name, (codes, weights) in links.pairs.items():
+        low, high = codes // links.n, codes % links.n
+        keep = np.isin(low, nodes) & np.isin(high, nodes)
+        if keep.any():
+            out.add(name, links.families[name], np.array([at[x] for x in low[keep].tolist()]),
+                    np.array([at[x] for x in high[keep].tolist()]), weights[keep])
+    return out
