@@ -244,10 +244,11 @@ class Detector:
         )
         view.suspicion = account_suspicion(view, self.disabled)
         asn_ua = asn_user_agents(state)
-        self.clients.update(state.account_id, client_keys(asn_ua))  # every account: the pairs' population
+        hashed = client_keys(asn_ua)
+        self.clients.update(state.account_id, hashed)  # every account: the pairs' population
         if suspicion_ceiling(view, self.disabled) >= self.det.member_min_suspicion:  # else never linked
             view.asn_user_agents = asn_ua
-            view.keys = link_keys(state, wrappers, view.asn_user_agents, turn, cover)
+            view.keys = link_keys(state, wrappers, asn_ua, turn, cover, hashed)
         self._views[state.account_id] = view
         return view
 

@@ -101,9 +101,11 @@ class LinkKeys:
 
 
 def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tuple[object, object]] | None = None,
-              turn: float | None = None, cover: float | None = None) -> LinkKeys:
+              turn: float | None = None, cover: float | None = None,
+              asn_ua_keys: tuple[int, ...] | None = None) -> LinkKeys:
     """The keys of ``state`` (``wrappers``: its wrapper shares; ``asn_ua``, ``turn`` and ``cover``: its
-    ``asn_user_agents``, ``rotation`` and ``template_use`` cover when already known)."""
+    ``asn_user_agents``, ``rotation`` and ``template_use`` cover when already known; ``asn_ua_keys``: those pairs
+    hashed, when already hashed)."""
     turn = rotation(state) if turn is None else turn
     asn_ua = asn_user_agents(state) if asn_ua is None else asn_ua
     ips = [ip for ip in state.ips if ip is not None] if turn > 0 else []
@@ -112,7 +114,7 @@ def link_keys(state: AccountState, wrappers: dict[int, float], asn_ua: list[tupl
         rotation=turn,
         payments=_hashes(sorted(state.payments)),
         ips=_hashes(ips),
-        asn_user_agents=_hashes(asn_ua),
+        asn_user_agents=_hashes(asn_ua) if asn_ua_keys is None else np.array(asn_ua_keys, dtype=np.int64),
         wave=_hashes(wave),
         wrappers=np.fromiter(wrappers, dtype=np.int64, count=len(wrappers)),
         wrapper_roots=np.fromiter((math.sqrt(v) for v in wrappers.values()), dtype=np.float64,
