@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import orjson
@@ -31,6 +32,16 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sim")
     generate(out, scale=0.4, days=2.0, seed=13)
     return out
+
+
+def _simulate_and_replay(out: Path, **simulate: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Simulate into ``out`` (``generate`` options), replay it with the CLI (no store): the alerts and labels."""
+    generate(out, **simulate)
+    alerts_path = out / "alerts.jsonl"
+    result = runner.invoke(app, ["replay", str(out / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                 "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    return load_alerts(alerts_path), load_labels(out / "labels.json")
 
 
 @pytest.mark.slow
@@ -89,12 +100,7 @@ def test_viral_senders_wording_remarks_of_their_own_stay_out_of_alerts(tmp_path:
     """A trending step-by-step prompt that most of its senders send with a sentence of their own (``simulate
     --viral-remarks``): the shared sentence is public language, not an operator's template, and no sender is
     alerted (38 were on this data set while public sentences counted fully from half their senders on)."""
-    generate(tmp_path, scale=1.0, days=2.0, seed=5, viral_remarks=0.6)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                 "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    quality = evaluate(*_simulate_and_replay(tmp_path, scale=1.0, days=2.0, seed=5, viral_remarks=0.6))
     assert quality.false_positives_by_group == {}, quality.as_dict()
     assert all(campaign.time_to_detect_s is not None for campaign in quality.campaigns), quality.as_dict()
 
@@ -104,12 +110,7 @@ def test_wrappers_sent_as_system_prompts_are_caught_as_in_the_prompt(tmp_path: P
     (``simulate --system-wrappers 1.0``): the system prompt is read with the prompt, so the crews are caught as
     when the wrapper is in the prompt (while it was not read, seed 7 at scale 1 caught its hydra after 447 min
     and its slow crew never)."""
-    generate(tmp_path, scale=0.4, days=2.0, seed=13, system_wrappers=1.0)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                 "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"), min_caught=3)
+    quality = evaluate(*_simulate_and_replay(tmp_path, scale=0.4, days=2.0, seed=13, system_wrappers=1.0), min_caught=3)
     assert quality.precision >= 0.95 and quality.recall >= 0.85, quality.as_dict()
     assert not [g for g in quality.false_positives_by_group if g.startswith("lookalike")]
     for campaign in quality.campaigns:
@@ -203,12 +204,7 @@ def test_crews_whose_wordings_no_intent_rule_knows_are_caught_on_templates_sent_
     templated novel requests on a machine's schedule (``automated_templates``) still make the crews campaigns.
     Without that signal this data set's hydra was caught after 93 min, its reasoning crew after 179 and its slow
     crew never; now 18, 89 and 309."""
-    generate(tmp_path, scale=0.4, days=2.0, seed=13, unseen_wordings=True)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                 "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    quality = evaluate(*_simulate_and_replay(tmp_path, scale=0.4, days=2.0, seed=13, unseen_wordings=True))
     assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
     assert not [g for g in quality.false_positives_by_group if g.startswith("lookalike")]
     caught = {c.group: c.time_to_detect_s for c in quality.campaigns}
@@ -222,12 +218,7 @@ def test_a_slow_crew_whose_accounts_start_within_an_hour_is_caught_within_two_ho
     (``simulate --slow-ramp-hours 1``): caught within two hours of its first request, however thin each account's
     own evidence is (31-75 min at this scale on six seeds). The default crew takes ten hours to start its accounts,
     so its fifth one may start after two."""
-    generate(tmp_path, scale=0.4, days=2.0, seed=13, slow_ramp_hours=1.0)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = runner.invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                 "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    quality = evaluate(*_simulate_and_replay(tmp_path, scale=0.4, days=2.0, seed=13, slow_ramp_hours=1.0))
     assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
     slow = next(c for c in quality.campaigns if c.group == "campaign_slow")
     assert slow.catchable_after_s is not None and slow.catchable_after_s <= 3600, slow
