@@ -239,6 +239,9 @@ def run_worker(rt: Runtime) -> StreamResult:
     consumer = rt.consumer(k.group, partition_assignment_strategy=(CooperativeStickyAssignor,),
                            session_timeout_ms=k.session_timeout_ms, heartbeat_interval_ms=1000)
     source = rt.source(consumer, tick)
+    # kafka-python joins a group on the metadata it has; without the topic's partitions the first join assigns
+    # nothing and may not rejoin before an idle exit, so wait until this consumer's metadata holds the topic.
+    rt.partitions(consumer, k.topic)
     consumer.subscribe([k.topic], listener=Listener())
     cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
                       changed=lambda: any(saved.get(p) != o for p, o in source.positions.items()))

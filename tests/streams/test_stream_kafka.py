@@ -9,6 +9,7 @@ disturb anything else using the shared one.
 from __future__ import annotations
 
 import pickle
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -311,6 +312,36 @@ def test_rebalance_two_workers_one_leaves(bootstrap: str, dataset: Path, tmp_pat
         assert sum(b >= 0.7 for b in best) >= 0.8 * len(reference), sizes
         assert len(linked) <= len(reference) + 1, sizes
     finally:
+        delete_topics(bootstrap, _topics(topic))
+
+
+def test_a_worker_started_before_its_topic_exists_waits_for_it(bootstrap: str, dataset: Path,
+                                                                tmp_path: Path) -> None:
+    """A worker whose input topic does not exist yet waits for it (past its idle exit), then joins the group with
+    every partition and reads every event; it does not join with nothing assigned and end idle."""
+    topic = unique("late")
+    db = tmp_path / "late.db"
+    head = tmp_path / "head.jsonl"
+    head.write_bytes(b"\n".join(file_lines(dataset)[:2000]) + b"\n")
+    args = _stream_args(bootstrap, topic, db, "--role", "worker", "--exit-when-idle", "3")
+    worker = None
+    try:
+        worker = StreamProcess(args, None, "worker")
+        assert worker.wait_for(lambda ms: any(f"looking up topic {topic!r}" in m for m in ms), 60), worker.tail()
+        time.sleep(5)
+        assert worker.proc.poll() is None, "the worker ended while its topic did not exist\n" + worker.tail()
+        assert _produce(bootstrap, topic, head, 4) == 2000
+        assert worker.wait(120) == 0, worker.tail()
+        assert any(m == "partitions [0, 1, 2, 3] assigned" for m in worker.messages()), worker.tail()
+        total = 0
+        for partition in range(4):
+            checkpoint = _checkpoint(db, f"worker/g-{topic}/{topic}/{partition}")
+            assert checkpoint is not None, f"no checkpoint of partition {partition}"
+            total += pickle.loads(checkpoint.state).events
+        assert total == 2000
+    finally:
+        if worker is not None:
+            worker.stop()
         delete_topics(bootstrap, _topics(topic))
 
 
