@@ -30,8 +30,9 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
     ours = np.fromiter((cid == campaign_id for cid in owner), dtype=bool, count=len(owner))
     crossing = ours[graph.low] != ours[graph.high]
     found: dict[str, dict[str, Any]] = {}
-    for low, high, weight in zip(graph.low[crossing].tolist(), graph.high[crossing].tolist(),
-                                 graph.weight[crossing].tolist(), strict=True):
+    lows, highs = graph.low[crossing], graph.high[crossing]
+    for low, high, weight, names in zip(lows.tolist(), highs.tolist(), graph.weight[crossing].tolist(),
+                                        links.names_of_pairs(lows, highs), strict=True):
         mine, other = (low, high) if ours[low] else (high, low)
         cid = owner[other]
         if cid is None:
@@ -42,7 +43,7 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
         entry["ours"].add(mine)
         entry["theirs"].add(other)
         entry["strongest"] = max(entry["strongest"], weight)
-        entry["links"].update(links.pair(low, high).keys())
+        entry["links"].update(names)
     ranked = sorted(found.items(), key=lambda kv: (-kv[1]["pairs"], -kv[1]["strongest"], kv[0]))
     return [{"campaign_id": cid, "linked_pairs": e["pairs"], "accounts_linked": len(e["ours"]),
              "their_accounts_linked": len(e["theirs"]), "strongest_link": round(e["strongest"], 3),

@@ -17,7 +17,7 @@ import functools
 
 import numpy as np
 
-from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
+from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs, sorted_contains
 from detector.linking.infra import org_codes
 from detector.linking.keys import SHARE_SMOOTHING, SPECIFICITY_BY_WORDS, LinkKeys
 from features.account import AccountState
@@ -66,7 +66,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     matrix, _ = membership_matrix(wrappers, max_members, values=roots, scale=scale)
     pairs = shared_key_pairs(matrix)
     if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
-        links.sharing_sentences = pairs.row.astype(np.int64) * links.n + pairs.col  # rows < cols
+        links.sharing_sentences = np.sort(pairs.row.astype(np.int64) * links.n + pairs.col)  # rows < cols
     orgs = org_codes(accounts) if orgs is None else orgs
     cross = orgs[pairs.row] != orgs[pairs.col]
     novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
@@ -120,7 +120,7 @@ def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has
     cross = orgs[source] != orgs[target]
     if links.sharing_sentences is not None:
         codes = np.minimum(source, target) * links.n + np.maximum(source, target)
-        cross &= ~np.isin(codes, links.sharing_sentences)
+        cross &= ~sorted_contains(links.sharing_sentences, codes)
     weights = CONTENT_BASE + CONTENT_SPAN * (sims - min_similarity) / max(1e-6, 1.0 - min_similarity)
     links.add("similar_content", CONTENT, source[cross], target[cross], weights[cross].astype(np.float64))
 

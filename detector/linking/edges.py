@@ -45,7 +45,7 @@ class LinkSet:
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
-    sharing_sentences: np.ndarray | None = None  # codes of the pairs sharing wrapper sentences (``link_templates``)
+    sharing_sentences: np.ndarray | None = None  # pairs sharing wrapper sentences: sorted codes (``link_templates``)
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
 
@@ -131,6 +131,17 @@ class LinkSet:
                 tied[low[inside]] = tied[high[inside]] = True
         return np.flatnonzero(tied & member)
 
+    def names_of_pairs(self, low: np.ndarray, high: np.ndarray) -> list[tuple[str, ...]]:
+        """For each pair (``low[i]``, ``high[i]``), the names of the links it has, in ``pair``'s order."""
+        codes = np.minimum(low, high).astype(np.int64) * self.n + np.maximum(low, high)
+        combos = np.zeros(len(codes), dtype=np.int64)
+        names = list(self.pairs)
+        for bit, (linked, _) in enumerate(self.pairs.values()):
+            combos |= sorted_contains(linked, codes).astype(np.int64) << bit
+        cache: dict[int, tuple[str, ...]] = {}
+        return [cache.get(c) or cache.setdefault(c, tuple(n for b, n in enumerate(names) if c >> b & 1))
+                for c in combos.tolist()]
+
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""
         code = min(a, b) * self.n + max(a, b)
@@ -140,6 +151,14 @@ class LinkSet:
             if at < len(codes) and codes[at] == code:
                 out[name] = float(weights[at])
         return out
+
+
+def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Which ``needles`` are in ``haystack`` (sorted ascending): ``np.isin`` without sorting the haystack again."""
+    at = np.searchsorted(haystack, needles)
+    found = at < len(haystack)
+    found[found] = haystack[at[found]] == needles[found]
+    return found
 
 
 def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:

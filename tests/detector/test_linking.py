@@ -16,7 +16,7 @@ from detector.linking.content import (
     recycled_share,
     wrapper_shares,
 )
-from detector.linking.edges import LinkSet
+from detector.linking.edges import LinkSet, sorted_contains
 from detector.linking.infra import ASN_UA_WEIGHT, link_infrastructure
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from features.account import AccountState
@@ -295,3 +295,23 @@ def test_links_added_after_combining_equal_a_fresh_combination() -> None:
         rng = np.random.default_rng(9)
         random_link(links, "c", 300)
     assert np.array_equal(incremental.combined().toarray(), fresh.combined().toarray())
+
+
+def test_names_of_pairs_agrees_with_pair_for_every_pair() -> None:
+    """The batch lookup (related campaigns) names the same links, in the same order, as ``pair`` one at a time."""
+    rng = np.random.default_rng(3)
+    links = LinkSet(30)
+    for name, family in (("shared_payment", "infrastructure"), ("shared_template", "content"),
+                         ("co_activity", "timing")):
+        links.add(name, family, rng.integers(0, 30, 120), rng.integers(0, 30, 120), rng.uniform(0.1, 0.9, 120))
+    low, high = rng.integers(0, 30, 400), rng.integers(0, 30, 400)
+    assert links.names_of_pairs(low, high) == [tuple(links.pair(a, b)) for a, b in zip(low, high, strict=True)]
+    assert any(len(names) > 1 for names in links.names_of_pairs(low, high))  # the draw has multi-link pairs
+
+
+def test_sorted_contains_is_isin_on_a_sorted_haystack() -> None:
+    rng = np.random.default_rng(4)
+    haystack = np.sort(rng.integers(0, 500, 200))
+    needles = rng.integers(-5, 510, 1000)
+    assert np.array_equal(sorted_contains(haystack, needles), np.isin(needles, haystack))
+    assert not sorted_contains(np.empty(0, dtype=np.int64), needles).any()
