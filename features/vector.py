@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -23,21 +24,21 @@ def gap_cv(arrivals: list[float]) -> float:
     if len(arrivals) < 6:
         return 1.0
     ordered = sorted(arrivals)
-    gaps = [later - earlier for earlier, later in zip(ordered, ordered[1:], strict=False)]
+    gaps = list(map(operator.sub, ordered[1:], ordered))
     mean = math.fsum(gaps) / len(gaps)
     if mean <= 0:
         return 0.0
-    return math.sqrt(math.fsum((gap - mean) ** 2 for gap in gaps) / len(gaps)) / mean
+    return math.sqrt(math.fsum([(gap - mean) ** 2 for gap in gaps]) / len(gaps)) / mean
 
 
 def hour_coverage(state: AccountState) -> float:
     """Share of the 24 hours of day in which the account is active (needs volume to mean anything)."""
-    active = sum(1 for c in state.hours_of_day if c)
+    active = 24 - state.hours_of_day.count(0)
     return active / 24.0 if state.events >= 24 else active / 24.0 * state.events / 24.0
 
 
 def known_share(counter: dict, total: int) -> float:
-    return 0.0 if total <= 0 else len([k for k in counter if k is not None]) / total
+    return 0.0 if total <= 0 else (len(counter) - (None in counter)) / total
 
 
 def account_features(state: AccountState, now: float, new_models: dict[str, float],
