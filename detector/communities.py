@@ -53,8 +53,11 @@ class Edges:
         """The entries of an upper-triangular matrix at or above ``min_weight``, sorted."""
         keep = matrix.data >= min_weight
         low, high, weight = matrix.row[keep].astype(np.int64), matrix.col[keep].astype(np.int64), matrix.data[keep]
-        order = np.lexsort((high, low))
-        return cls(matrix.shape[0], low[order], high[order], weight[order].astype(np.float64))
+        codes = low * matrix.shape[0] + high
+        if not (codes[1:] > codes[:-1]).all():  # a LinkSet's combination comes sorted: no sort to pay for
+            order = np.lexsort((high, low))
+            low, high, weight = low[order], high[order], weight[order]
+        return cls(matrix.shape[0], low, high, weight.astype(np.float64))
 
     def within(self, nodes: np.ndarray) -> Edges:
         """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order."""

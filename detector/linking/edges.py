@@ -112,7 +112,7 @@ class LinkSet:
                                minlength=len(codes))
             self._combined = (codes, logs)
         codes, logs = self._combined
-        return sp.coo_matrix((1.0 - np.exp(logs), (codes // self.n, codes % self.n)), shape=(self.n, self.n))
+        return sp.coo_matrix((1.0 - np.exp(logs), np.divmod(codes, self.n)), shape=(self.n, self.n))
 
     def operator_tied(self, members: np.ndarray) -> bool:
         """Whether most of ``members`` (node ids) share a payment instrument or content with another member: an
