@@ -4,19 +4,24 @@ Detection is single-threaded: per-account state and campaign evaluation need one
 files, validating JSON and analysing prompt texts (template sketches, intent rules, hashes) need no state, so
 they run ahead in a child process on another core and reach the detector in pickled batches, each event
 carrying its ``TextInfo`` in ``Event.analysis``. The child is forked when the source is created (so scripts
-need no ``__main__`` guard, and before the replay starts any thread of its own); the pipe between them is
-small, so the child stays at most a few batches ahead and memory stays bounded. Given the detector's fast
-embedding tier, the child also encodes the texts the detector will embed for content profiles
-(``features.embeddings.EmbeddingsAhead``) and the parent primes the tier's cache with them.
+need no ``__main__`` guard, and before the replay starts any thread of its own). A reader thread in the parent
+moves the child's batches from the pipe into a queue of at most ``AHEAD_BATCHES``: the child keeps parsing while
+the detector evaluates (a pipe alone blocks it there, and then the detector waits for it), and memory stays
+bounded. Given the detector's fast embedding tier, the child also encodes the texts the detector will embed
+for content profiles (``features.embeddings.EmbeddingsAhead``) and the parent primes the tier's cache with them.
 Rejected records travel with the batches and reach ``on_reject`` in the parent, which owns the dead-letter
 sink. The order of events, the rejects and the counters are exactly those of ``ReplaySource``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -31,6 +36,8 @@ from streams.sources import Rejected, RejectHandler, ReplaySource, SourceStats
 log = logging.getLogger(__name__)
 
 BATCH_EVENTS = 1024
+PIPE_BYTES = 1 << 20
+AHEAD_BATCHES = 16  # pickled batches (about half a megabyte each) the parent holds ahead of the detector
 
 
 class EventObserver(Protocol):
@@ -92,26 +99,50 @@ class ParallelReplaySource:
         ahead = EmbeddingsAhead(self._embeddings.encoder, embed_budget) if self._embeddings is not None else None
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
+        with contextlib.suppress(AttributeError, OSError):  # Linux: a batch or two per read (the default is 64 KiB)
+            fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
                                       args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes,
                                             child_observer, ahead))
         self._child.start()
         sender.close()
+        self._ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD_BATCHES)
+        self._closing = threading.Event()
+        self._finished = False
+        self._reader = threading.Thread(target=self._read_ahead, name="hydrawatch-parse-reader", daemon=True)
+        self._reader.start()
+
+    def _read_ahead(self) -> None:
+        """Reader thread: the child's batches into ``_ahead``, then None when the pipe ends (or fails)."""
+        while True:
+            try:
+                item: bytes | None = self._receiver.recv_bytes()
+            except (EOFError, OSError):
+                item = None
+            while not self._closing.is_set():
+                try:
+                    self._ahead.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            if item is None or self._closing.is_set():
+                return
 
     def __iter__(self) -> Iterator[Event]:
         try:
             while True:
-                try:
-                    events, rejects, stats, vectors = pickle.loads(self._receiver.recv_bytes())  # noqa: S301
-                except EOFError:
-                    raise RuntimeError(
-                        f"the parse process exited unexpectedly (exit code {self._child.exitcode})") from None
+                item = self._ahead.get()
+                if item is None:
+                    self._child.join(timeout=5)
+                    raise RuntimeError(f"the parse process exited unexpectedly (exit code {self._child.exitcode})")
+                events, rejects, stats, vectors = pickle.loads(item)  # noqa: S301
                 if events == "error":
                     raise RuntimeError(f"the parse process failed:\n{rejects}")
                 for rejected in rejects:
                     self.on_reject(rejected)
                 self.stats = stats
                 if events is None:
+                    self._finished = True
                     return
                 if vectors is not None and self._embeddings is not None:
                     self._embeddings.prime(*vectors)
@@ -120,9 +151,13 @@ class ParallelReplaySource:
             self.close()
 
     def close(self) -> None:
-        """Stop the child (it may be blocked on a full pipe when the consumer stopped early)."""
-        self._receiver.close()
-        self._child.join(timeout=5)
+        """Stop the child (after an early stop it may be blocked on a full pipe: it is terminated), then the
+        reader thread, then close the pipe (never while the thread may still read it)."""
+        self._closing.set()
+        if self._finished:
+            self._child.join(timeout=5)
         if self._child.is_alive():
             self._child.terminate()
             self._child.join()
+        self._reader.join(timeout=5)
+        self._receiver.close()

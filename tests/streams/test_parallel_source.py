@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -14,7 +17,7 @@ from hydrawatch.settings import Settings
 from hydrawatch.simulator import generate
 from hydrawatch.store import make_engine
 from hydrawatch.store.accounts import ActivityRow
-from streams.parallel_source import BATCH_EVENTS, ParallelReplaySource
+from streams.parallel_source import AHEAD_BATCHES, BATCH_EVENTS, ParallelReplaySource
 from streams.sources import Rejected, ReplaySource
 
 
@@ -57,6 +60,43 @@ def test_stopping_early_ends_the_child(tmp_path: Path) -> None:
     iterator.close()  # what a consumer's ``break`` or an exception does
     expected = [e for e, _ in zip(ReplaySource([path], lambda r: None), range(10), strict=False)]
     assert [e.event_id for e in first] == [e.event_id for e in expected]
+    assert not source._child.is_alive()
+
+
+class _CountingObserver:
+    """Counts, in shared memory, the events the child process has parsed."""
+
+    def __init__(self, parsed: Any) -> None:
+        self.parsed = parsed
+
+    def observe(self, event: Any) -> None:
+        self.parsed.value += 1
+
+    def close(self) -> None:
+        pass
+
+
+def _settled(parsed: Any, timeout_s: float = 20.0) -> int:
+    """The child's count once it stopped growing for half a second."""
+    deadline, last = time.monotonic() + timeout_s, -1
+    while time.monotonic() < deadline and parsed.value != last:
+        last = parsed.value
+        time.sleep(0.5)
+    return int(parsed.value)
+
+
+def test_the_child_parses_ahead_while_the_consumer_is_busy_within_a_bound(tmp_path: Path) -> None:
+    """A consumer busy with one event (the detector evaluating) does not hold the child at the pipe: it parses
+    many batches ahead (2 before the reader thread), but not the whole input (memory stays bounded)."""
+    path = _file(tmp_path, 60 * BATCH_EVENTS)
+    parsed = multiprocessing.get_context("fork").Value("i", 0, lock=False)
+    source = ParallelReplaySource([path], lambda r: None, child_observer=lambda: _CountingObserver(parsed))
+    iterator = iter(source)
+    next(iterator)
+    ahead = _settled(parsed)
+    assert ahead >= 12 * BATCH_EVENTS, f"the child stopped {ahead} events in"
+    assert ahead <= (AHEAD_BATCHES + 20) * BATCH_EVENTS < 60 * BATCH_EVENTS, f"the child ran {ahead} events ahead"
+    assert sum(1 for _ in iterator) + 1 == 60 * BATCH_EVENTS  # and nothing was lost on the way
     assert not source._child.is_alive()
 
 
