@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from detector.campaigns import Campaign
 from detector.finder import Candidate
@@ -114,13 +113,8 @@ def _link_names(candidate: Candidate) -> list[str]:
     return [name for name, _ in counts.most_common(3)]
 
 
-def _inside(candidate: Candidate, name: str) -> sp.coo_matrix:
-    rows = np.array(sorted(candidate.index_of.values()))
-    return candidate.links.matrices[name][rows][:, rows].tocoo()
-
-
 def _link_counts(candidate: Candidate) -> Counter[str]:
-    counts = Counter({name: _inside(candidate, name).nnz for name in candidate.links.matrices})
+    counts = Counter(candidate.links.pairs_within(np.fromiter(candidate.index_of.values(), dtype=np.int64)))
     return +counts  # links with no pair inside the group are left out
 
 

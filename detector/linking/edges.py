@@ -131,6 +131,16 @@ class LinkSet:
                 tied[low[inside]] = tied[high[inside]] = True
         return np.flatnonzero(tied & member)
 
+    def pairs_within(self, members: np.ndarray) -> dict[str, int]:
+        """Per link, the number of pairs it joins among ``members`` (node ids)."""
+        member = np.zeros(self.n, dtype=bool)
+        member[members] = True
+        out = {}
+        for name, (codes, _) in self.pairs.items():
+            low, high = np.divmod(codes, self.n)
+            out[name] = int(np.count_nonzero(member[low] & member[high]))
+        return out
+
     def names_of_pairs(self, low: np.ndarray, high: np.ndarray) -> list[tuple[str, ...]]:
         """For each pair (``low[i]``, ``high[i]``), the names of the links it has, in ``pair``'s order."""
         codes = np.minimum(low, high).astype(np.int64) * self.n + np.maximum(low, high)

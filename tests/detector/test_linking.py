@@ -315,3 +315,14 @@ def test_sorted_contains_is_isin_on_a_sorted_haystack() -> None:
     needles = rng.integers(-5, 510, 1000)
     assert np.array_equal(sorted_contains(haystack, needles), np.isin(needles, haystack))
     assert not sorted_contains(np.empty(0, dtype=np.int64), needles).any()
+
+
+def test_pairs_within_counts_each_links_pairs_among_the_members() -> None:
+    rng = np.random.default_rng(6)
+    links = LinkSet(25)
+    links.add("shared_payment", "infrastructure", rng.integers(0, 25, 80), rng.integers(0, 25, 80), np.full(80, 0.5))
+    links.add("co_activity", "timing", rng.integers(0, 25, 80), rng.integers(0, 25, 80), np.full(80, 0.3))
+    members = np.array([1, 4, 5, 9, 12, 13, 20])
+    expected = {name: matrix[members][:, members].nnz for name, matrix in links.matrices.items()}
+    assert links.pairs_within(members) == expected and sum(expected.values()) > 0
+    assert links.pairs_within(np.array([3])) == {"shared_payment": 0, "co_activity": 0}
