@@ -148,9 +148,8 @@ class LinkSet:
         names = list(self.pairs)
         for bit, (linked, _) in enumerate(self.pairs.values()):
             combos |= sorted_contains(linked, codes).astype(np.int64) << bit
-        cache: dict[int, tuple[str, ...]] = {}
-        return [cache.get(c) or cache.setdefault(c, tuple(n for b, n in enumerate(names) if c >> b & 1))
-                for c in combos.tolist()]
+        named = {int(c): tuple(n for b, n in enumerate(names) if c >> b & 1) for c in np.unique(combos)}
+        return [named[c] for c in combos.tolist()]
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""
