@@ -113,9 +113,7 @@ class Detector:
         state = pickle.loads(blob)  # noqa: S301 - our own checkpoint, never untrusted input
         self.__dict__.update(state)
         if "clients" not in state:  # written before the detector counted network + client pairs
-            self.clients = ClientPopulation()
-            for account, view in self._views.items():
-                self.clients.update(account, client_keys(asn_user_agents(view.state)))
+            self.clients = ClientPopulation.of_states(view.state for view in self._views.values())
         if getattr(self.index, "wrappers", None) is None:  # written before the index kept its wrapper set
             self.index.reclassify(self.det.max_key_accounts)
 

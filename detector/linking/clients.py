@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from detector.linking.keys import stable_hash
+from detector.linking.keys import asn_user_agents, stable_hash
+from features.account import AccountState
 
 
 def client_keys(asn_user_agents: Iterable[tuple[object, object]]) -> tuple[int, ...]:
@@ -27,6 +28,14 @@ class ClientPopulation:
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}
         self._held: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def of_states(cls, states: Iterable[AccountState]) -> ClientPopulation:
+        """The population of these accounts' main pairs (for a checkpoint written before it was kept)."""
+        population = cls()
+        for state in states:
+            population.update(state.account_id, client_keys(asn_user_agents(state)))
+        return population
 
     def update(self, account_id: str, keys: tuple[int, ...]) -> None:
         """Set the account's pairs (its view was refreshed)."""
