@@ -6,8 +6,9 @@ Validation is hand-written for speed and for readable reasons; tests check it ag
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ KNOWN_FIELDS = frozenset(
 _NULLABLE_STR = ("org_id", "api_key_id", "ip", "country", "user_agent", "payment_fingerprint", "signup_channel",
                  "model", "endpoint", "system")
 _NULLABLE_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
+_LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d):60(?=[.+-]|$)")
 
 
 class EventError(ValueError):
@@ -96,12 +98,9 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             raise EventError(f"field '{name}' must be a string or null, got {type(value).__name__}")
-    for name in _NULLABLE_INT:
-        value = record.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise EventError(f"field '{name}' must be an integer or null, got {type(value).__name__}")
-    for name in ("input_tokens", "output_tokens"):
-        if (record.get(name) or 0) < 0:
+    asn, max_tokens, input_tokens, output_tokens, status = (_integer(record.get(n), n) for n in _NULLABLE_INT)
+    for name, count in (("input_tokens", input_tokens), ("output_tokens", output_tokens)):
+        if (count or 0) < 0:
             raise EventError(f"field '{name}' must be >= 0")
     latency = record.get("latency_ms")
     if latency is not None and (not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0):
@@ -126,7 +125,7 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         org_id=record.get("org_id"),
         api_key_id=record.get("api_key_id"),
         ip=record.get("ip"),
-        asn=record.get("asn"),
+        asn=asn,
         country=record.get("country"),
         user_agent=record.get("user_agent"),
         payment_fingerprint=record.get("payment_fingerprint"),
@@ -137,15 +136,27 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         system=record.get("system") or instructions,
         tools=_tool_names(record.get("tools")),
         has_image=bool(has_image) or image_in_parts,
-        max_tokens=record.get("max_tokens"),
-        input_tokens=record.get("input_tokens"),
-        output_tokens=record.get("output_tokens"),
-        status=record.get("status"),
+        max_tokens=max_tokens,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        status=status,
         latency_ms=latency,
         tool_turns=tool_turns,
         truncated=truncated,
         extra={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
     )
+
+
+def _integer(value: Any, name: str) -> int | None:
+    """An integer field's value: JSON Schema counts a number with no fractional part as an integer (``13335.0``,
+    as tools that hold nullable integer columns as floats write it)."""
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    raise EventError(f"field '{name}' must be an integer or null, got {type(value).__name__} {str(value)[:40]}")
 
 
 def parse_time(value: Any, name: str) -> float:
@@ -157,8 +168,10 @@ def parse_time(value: Any, name: str) -> float:
             raise EventError(f"field '{name}' epoch milliseconds out of range: {value}")
         return float(value) / 1000.0
     if isinstance(value, str):
+        text = value.replace("Z", "+00:00").replace("z", "+00:00")
+        text, leap = _LEAP_SECOND.subn(r"\1:59", text, count=1)  # RFC 3339 allows second 60; datetime does not
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+            parsed = datetime.fromisoformat(text) + timedelta(seconds=leap)
         except ValueError:
             raise EventError(f"field '{name}' is not an RFC 3339 timestamp: {value[:60]!r}") from None
         if parsed.tzinfo is None:
@@ -180,7 +193,7 @@ def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool, str | None]:
         return prompt, 0, False, None
     if not isinstance(messages, list):
         raise EventError(f"field 'messages' must be an array, got {type(messages).__name__}")
-    last_user, tool_turns, image, instructions = "", 0, False, None
+    last_user, tool_text, tool_turns, image, instructions = "", "", 0, False, None
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise EventError(f"messages[{i}] must be an object with a string 'role'")
@@ -190,13 +203,15 @@ def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool, str | None]:
         image = image or has_image
         if role == "tool" or has_tool:
             tool_turns += 1
+            if role == "user" and text:
+                tool_text = text  # words beside tool results: the user's text when no plain user turn has any
         elif role == "user" and text:
             last_user = text
         elif role in ("system", "developer") and text:
             instructions = text
     if prompt is not None:
         return prompt, tool_turns, image, instructions
-    return last_user, tool_turns, image, instructions
+    return last_user or tool_text, tool_turns, image, instructions
 
 
 def _content_text(content: Any) -> tuple[str, bool, bool]:

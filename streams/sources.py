@@ -170,17 +170,24 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield line_no, _csv_record(row)
 
 
+def _numeric(value: str) -> bool:
+    """Whether a CSV cell is a plain decimal number (digits, one optional point, an optional leading minus)."""
+    return value.lstrip("-").replace(".", "", 1).isdigit()
+
+
 def _csv_record(row: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for key, value in row.items():
         if key is None or value is None or value == "":
             continue
-        if key in _CSV_INT or key == "ts" and value.lstrip("-").isdigit():
+        if key in _CSV_INT or key == "ts" and _numeric(value):
             try:
                 record[key] = int(value)
                 continue
             except ValueError:
-                pass
+                if _numeric(value):  # "13335.0", as pandas writes a nullable integer column: the parser decides
+                    record[key] = float(value)
+                    continue
         if key in _CSV_JSON or key == "has_image":
             try:
                 record[key] = orjson.loads(value)

@@ -83,7 +83,7 @@ def _variants() -> list[dict]:
     values = {
         "ts": ["2026-02-23T10:00:00Z", 1771840800000, "garbage", None, True],
         "account_id": ["a", "", 3],
-        "asn": [64500, None, "x", 1.5],
+        "asn": [64500, 64500.0, None, "x", 1.5],
         "prompt": ["text", 7, None],
         "messages": [None, [{"role": "user", "content": "hi"}], "no"],
     }
@@ -118,3 +118,32 @@ def test_a_system_turn_is_the_requests_instructions_unless_a_system_field_is_giv
     assert parse_record({"ts": 0, "account_id": "a", "messages": developer}).system == "Show your reasoning."
     assert parse_record({"ts": 0, "account_id": "a", "messages": turns, "system": "Be brief."}).system == "Be brief."
     assert parse_record({"ts": 0, "account_id": "a", "messages": turns[1:]}).system is None
+
+
+def test_integer_fields_take_whole_numbers_written_as_floats() -> None:
+    event = parse_record({**BASE, "asn": 13335.0, "max_tokens": 1024.0, "input_tokens": 0.0, "status": 429.0})
+    assert (event.asn, event.max_tokens, event.input_tokens, event.status) == (13335, 1024, 0, 429)
+    assert type(event.asn) is int and type(event.status) is int
+    with pytest.raises(EventError, match="field 'output_tokens' must be an integer or null, got float 7.5"):
+        parse_record({**BASE, "output_tokens": 7.5})
+    with pytest.raises(EventError, match="field 'input_tokens' must be >= 0"):
+        parse_record({**BASE, "input_tokens": -3.0})
+
+
+def test_a_leap_second_is_read_as_the_next_second() -> None:
+    assert parse_record({**BASE, "ts": "2026-12-31T23:59:60Z"}).ts == parse_record(
+        {**BASE, "ts": "2027-01-01T00:00:00Z"}).ts
+    assert parse_record({**BASE, "ts": "2026-12-31T18:59:60.250-05:00"}).ts == pytest.approx(1798761600.25)
+    with pytest.raises(EventError, match="not an RFC 3339 timestamp"):
+        parse_record({**BASE, "ts": "2026-12-31T23:59:61Z"})
+
+
+def test_a_user_turn_with_tool_results_gives_its_text_only_when_no_other_user_turn_has_any() -> None:
+    results = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "42"},
+                                            {"type": "text", "text": "Now summarise the result."}]}
+    only = parse_record({"ts": 0, "account_id": "a", "messages": [results]})
+    assert (only.text, only.tool_turns) == ("Now summarise the result.", 1)
+    task = {"role": "user", "content": "Compute the answer with the calculator."}
+    loop = parse_record({"ts": 0, "account_id": "a", "messages": [task, {"role": "assistant", "content": [
+        {"type": "tool_use", "id": "t1", "name": "calc", "input": {}}]}, results]})
+    assert (loop.text, loop.tool_turns) == ("Compute the answer with the calculator.", 2)

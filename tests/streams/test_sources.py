@@ -93,3 +93,28 @@ def test_csv_with_json_columns_and_bad_rows(tmp_path: Path) -> None:
     assert [e.text for e in events] == ["hi"]
     assert events[0].tools == ("calc",)
     assert len(rejected) == 2
+
+
+def test_pandas_exports_with_missing_integers_lose_no_event(tmp_path: Path) -> None:
+    """pandas keeps an integer column with gaps as floats: CSV cells read ``64500.0`` and Parquet values are
+    floats (NaN where missing). Both are whole numbers, and every row is kept with its integer values."""
+    rows = [_event(i, 1_000_000 + i * 1000, asn=64500 if i % 2 else None, max_tokens=512) for i in range(6)]
+    frame = pd.DataFrame(rows)
+    assert frame["asn"].dtype == "float64"
+    csv_path, parquet_path = tmp_path / "x.csv", tmp_path / "x.parquet"
+    frame.to_csv(csv_path, index=False)
+    frame.assign(ts=frame["ts"] + 0.5).to_parquet(parquet_path)
+    assert "64500.0" in csv_path.read_text()
+    for path in (csv_path, parquet_path):
+        events, rejected, _ = _read([path], tmp_path)
+        assert rejected == []
+        assert [e.asn for e in events] == [None, 64500, None, 64500, None, 64500]
+        assert all(type(e.asn) is int for e in events if e.asn is not None)
+
+
+def test_a_csv_timestamp_written_as_a_decimal_number_is_epoch_milliseconds(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("ts,account_id,prompt,asn\n1771840800123.0,a1,hi,1.5\n1771840800124.0,a1,hi again,\n")
+    events, rejected, _ = _read([path], tmp_path)
+    assert [e.ts for e in events] == [1771840800.124]
+    assert "field 'asn' must be an integer" in rejected[0]["reason"]
