@@ -14,6 +14,7 @@ import io
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -143,8 +144,11 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _plain(value: Any) -> Any:
-    """Parquet values as JSON would hold them (timestamps as epoch ms, NaN as missing)."""
+    """Parquet values as JSON would hold them (timestamps as epoch ms, NaN as missing). A timestamp column
+    without a time zone holds UTC (as pandas and Spark write logs), never the reading machine's local time."""
     if hasattr(value, "timestamp") and callable(value.timestamp):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
         return value.timestamp() * 1000.0
     if isinstance(value, float) and math.isnan(value):
         return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import orjson
 import pandas as pd
+import pytest
 
 from streams.sinks import DeadLetterFile
 from streams.sources import ReplaySource
@@ -118,3 +120,21 @@ def test_a_csv_timestamp_written_as_a_decimal_number_is_epoch_milliseconds(tmp_p
     events, rejected, _ = _read([path], tmp_path)
     assert [e.ts for e in events] == [1771840800.124]
     assert "field 'asn' must be an integer" in rejected[0]["reason"]
+
+
+def test_parquet_timestamps_without_a_time_zone_are_utc_whatever_the_machines_zone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.parquet"
+    naive = pd.to_datetime(["2026-02-23T10:00:00.123", "2026-02-23T10:00:01.000"])
+    pd.DataFrame({"ts": naive, "account_id": ["a", "b"], "prompt": ["x", "y"],
+                  "account_created_at": pd.to_datetime(["2026-01-01", "2026-01-02"])}).to_parquet(path)
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        events, rejected, _ = _read([path], tmp_path)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert rejected == []
+    assert [e.ts for e in events] == [pytest.approx(1771840800.123), 1771840801.0]
+    assert events[0].account_created_at == 1767225600.0
