@@ -5,6 +5,7 @@ Validation is hand-written for speed and for readable reasons; tests check it ag
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
@@ -74,6 +75,8 @@ def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if raw.startswith(codecs.BOM_UTF8):  # a file saved with a byte order mark: its first line carries it
+            return parse_line(raw[len(codecs.BOM_UTF8):], max_prompt_bytes)
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as bad:

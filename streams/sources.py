@@ -158,7 +158,8 @@ def _plain(value: Any) -> Any:
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """CSV rows: empty cells are missing, integer and JSON columns are decoded, other cells kept as text."""
     with _open_binary(path) as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="")
+        # utf-8-sig: a byte order mark (as spreadsheet exports write one) is not part of the first column's name
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
         reader = csv.DictReader(text)
         line_no = 1
         while True:

@@ -138,3 +138,14 @@ def test_parquet_timestamps_without_a_time_zone_are_utc_whatever_the_machines_zo
     assert rejected == []
     assert [e.ts for e in events] == [pytest.approx(1771840800.123), 1771840801.0]
     assert events[0].account_created_at == 1767225600.0
+
+
+def test_files_saved_with_a_byte_order_mark_and_crlf_lines_lose_no_event(tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    jsonl, csv_path = tmp_path / "x.jsonl", tmp_path / "x.csv"
+    jsonl.write_bytes(bom + b"\r\n".join(orjson.dumps(_event(i, 1_000_000 + i)) for i in range(3)) + b"\r\n")
+    csv_path.write_bytes(bom + b"ts,account_id,prompt\r\n1000003,a0,hi\r\n")
+    events, rejected, _ = _read([jsonl, csv_path], tmp_path)
+    assert rejected == []
+    assert [e.event_id for e in events[:3]] == ["e0", "e1", "e2"]
+    assert (events[3].account_id, events[3].text) == ("a0", "hi")
