@@ -11,7 +11,9 @@ import csv
 import gzip
 import heapq
 import io
+import logging
 import math
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +23,8 @@ from typing import IO, Any
 import orjson
 
 from streams.events import Event, EventError, parse_line, parse_record
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -34,6 +38,9 @@ class Rejected:
 
 
 RejectHandler = Callable[[Rejected], None]
+# What reading a damaged file raises: a gzip stream cut short (EOFError) or corrupt (BadGzipFile, zlib.error), a
+# Parquet file that is none (pyarrow's errors are ValueError and OSError subclasses), an I/O error
+UNREADABLE = (OSError, EOFError, ValueError, zlib.error)
 
 _CSV_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
 _CSV_JSON = ("messages", "tools")
@@ -70,7 +77,20 @@ class ReplaySource:
         """Nothing to release (files are closed as they are read)."""
 
     def _events(self, path: Path) -> Iterator[Event]:
-        for line_no, record in _records(path):
+        records = _records(path)
+        line_no = 0
+        while True:
+            try:
+                line_no, record = next(records)
+            except StopIteration:
+                return
+            except UNREADABLE as exc:  # a truncated or corrupt file: what was read stays, the rest is one reject
+                self.stats.read += 1
+                self.stats.rejected += 1
+                reason = f"unreadable file after line {line_no}: {type(exc).__name__}: {exc}"
+                log.warning("%s: %s", path, reason)
+                self.on_reject(Rejected(str(path), line_no + 1, reason, b""))
+                return
             self.stats.read += 1
             try:
                 if isinstance(record, dict) and "_csv_error" in record:

@@ -149,3 +149,26 @@ def test_files_saved_with_a_byte_order_mark_and_crlf_lines_lose_no_event(tmp_pat
     assert rejected == []
     assert [e.event_id for e in events[:3]] == ["e0", "e1", "e2"]
     assert (events[3].account_id, events[3].text) == ("a0", "hi")
+
+
+def test_a_damaged_file_keeps_what_was_read_and_dead_letters_the_rest_and_the_run_goes_on(tmp_path: Path) -> None:
+    lines = b"".join(orjson.dumps(_event(i, 1_000_000 + i)) + b"\n" for i in range(3000))
+    packed = gzip.compress(lines)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])  # a copy that stopped half way
+    not_gzip = tmp_path / "plain.jsonl.gz"
+    not_gzip.write_bytes(lines[:300])
+    not_parquet = tmp_path / "x.parquet"
+    not_parquet.write_bytes(b"PAR1 but nothing else")
+    intact = tmp_path / "intact.jsonl"
+    intact.write_bytes(orjson.dumps(_event(-1, 999_000)) + b"\n")
+    events, rejected, source = _read([cut, not_gzip, not_parquet, intact], tmp_path)
+    from_cut = events[1:]
+    assert 0 < len(from_cut) < 3000
+    assert [e.event_id for e in from_cut] == [f"e{i}" for i in range(len(from_cut))]  # a prefix, in order
+    assert events[0].event_id == "e-1"  # the intact file is read too
+    assert [(r["source"], r["line"]) for r in rejected] == [
+        (str(cut), len(from_cut) + 1), (str(not_gzip), 1), (str(not_parquet), 1)]
+    assert "unreadable file after line" in rejected[0]["reason"] and "EOFError" in rejected[0]["reason"]
+    assert "BadGzipFile" in rejected[1]["reason"]
+    assert source.stats.rejected == 3 and source.stats.accepted == len(events)
