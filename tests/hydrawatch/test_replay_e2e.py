@@ -223,3 +223,23 @@ def test_a_slow_crew_whose_accounts_start_within_an_hour_is_caught_within_two_ho
     slow = next(c for c in quality.campaigns if c.group == "campaign_slow")
     assert slow.catchable_after_s is not None and slow.catchable_after_s <= 3600, slow
     assert slow.time_to_detect_s is not None and slow.time_to_detect_s <= 2 * 3600, slow
+
+
+def test_a_file_sorted_by_account_is_replayed_with_a_warning_that_says_what_to_do(
+        simulated: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from hydrawatch.replay import replay
+
+    records = [orjson.loads(line) for line in (simulated / "events.jsonl").read_bytes().splitlines()[:2000]]
+    records.sort(key=lambda r: r["account_id"])  # an export grouped by account
+    path = tmp_path / "by_account.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    with caplog.at_level("WARNING", logger="hydrawatch.replay"):
+        result = replay([path], Settings(db_url=""))
+    assert result.source.accepted == 2000 and 0 < result.source.late < 2000
+    warning = next(r.getMessage() for r in caplog.records if r.name == "hydrawatch.replay")
+    assert f"{result.source.late} of 2000 events" in warning
+    assert "sort the input by ts" in warning and "HYDRAWATCH_DETECTION__REORDER_WINDOW_S" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="hydrawatch.replay"):
+        replay([simulated / "events.jsonl"], Settings(db_url=""))
+    assert not [r for r in caplog.records if r.name == "hydrawatch.replay"]  # in order: nothing to say
