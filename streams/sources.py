@@ -41,6 +41,7 @@ RejectHandler = Callable[[Rejected], None]
 # What reading a damaged file raises: a gzip stream cut short (EOFError) or corrupt (BadGzipFile, zlib.error), a
 # Parquet file that is none (pyarrow's errors are ValueError and OSError subclasses), an I/O error
 UNREADABLE = (OSError, EOFError, ValueError, zlib.error)
+CANNOT_OPEN = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 _CSV_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
 _CSV_JSON = ("messages", "tools")
@@ -84,6 +85,8 @@ class ReplaySource:
                 line_no, record = next(records)
             except StopIteration:
                 return
+            except CANNOT_OPEN:  # no file to read here: an unusable argument, not damaged input
+                raise
             except UNREADABLE as exc:  # a truncated or corrupt file: what was read stays, the rest is one reject
                 self.stats.read += 1
                 self.stats.rejected += 1

@@ -172,3 +172,10 @@ def test_a_damaged_file_keeps_what_was_read_and_dead_letters_the_rest_and_the_ru
     assert "unreadable file after line" in rejected[0]["reason"] and "EOFError" in rejected[0]["reason"]
     assert "BadGzipFile" in rejected[1]["reason"]
     assert source.stats.rejected == 3 and source.stats.accepted == len(events)
+
+
+def test_a_path_that_is_no_readable_file_raises_instead_of_passing_for_damaged_input(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        list(ReplaySource([tmp_path], lambda r: None))
+    with pytest.raises(FileNotFoundError):
+        list(ReplaySource([tmp_path / "gone.jsonl.gz"], lambda r: None))
