@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import random
 from typing import Any
@@ -20,6 +21,7 @@ from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
 from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
+from detector.restore import fill_missing
 from detector.scoring import (
     AccountView,
     account_suspicion,
@@ -35,6 +37,7 @@ from features.embeddings import EmbeddingCache, content_profiles, sample_coheren
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
 from features.vector import account_features, gap_cv
+from streams.clock import EventClock
 from streams.events import Event
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,7 @@ class Detector:
         self.stream_start: float | None = None
         self.model_first_seen: dict[str, float] = {}
         self.now = 0.0
+        self.clock = EventClock(self.det.max_clock_jump_s)
         self.next_eval: float | None = None
         self.next_refit = 0.0
         self.evaluations = 0
@@ -76,30 +80,29 @@ class Detector:
     def process(self, event: Event) -> list[dict[str, Any]]:
         """Fold one event into the state; returns alerts when an evaluation falls due."""
         alerts: list[dict[str, Any]] = []
-        if self.next_eval is not None and event.ts >= self.next_eval:
+        event = self.clock.admit(event)  # an event far ahead of the stream's time is taken at that time
+        clock = self.clock.now
+        if self.next_eval is not None and clock >= self.next_eval:
             alerts = self.evaluate()
-            while self.next_eval <= event.ts:
+            while self.next_eval <= clock:
                 self.next_eval += self.det.eval_interval_s
-        if self.stream_start is None:
-            self.stream_start = event.ts
-            self.next_eval = event.ts + self.det.eval_interval_s
-        self.now = max(self.now, event.ts)
+        if self.stream_start is None and clock > -math.inf:
+            self.stream_start = clock
+            self.next_eval = clock + self.det.eval_interval_s
+        self.now = max(self.now, clock)
         if event.model and event.model not in self.model_first_seen:
             self.model_first_seen[event.model] = event.ts
         state = self.accounts.get(event.account_id)
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
         self._dirty[event.account_id] = None
-        info = event.analysis
-        if info is None:
-            info = self.analyzer.analyze_request(event)
+        info = event.analysis if event.analysis is not None else self.analyzer.analyze_request(event)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
         state.recycled_events += recycled
         if first_sender is not None and first_sender in self.accounts:
             self.accounts[first_sender].recycled_events += 1  # its text is now shared: its signals changed
             self._dirty[first_sender] = None
-        state.update(event, info, self.rng, self.settings.embedding.fast_per_account,
-                     self.det.lookback_s // 3600)
+        state.update(event, info, self.rng, self.settings.embedding.fast_per_account, self.det.lookback_s // 3600)
         return alerts
 
     # -- checkpoints -----------------------------------------------------------------------------------
@@ -112,10 +115,7 @@ class Detector:
         """Continue from a ``checkpoint`` taken by a detector with the same settings."""
         state = pickle.loads(blob)  # noqa: S301 - our own checkpoint, never untrusted input
         self.__dict__.update(state)
-        if "clients" not in state:  # written before the detector counted network + client pairs
-            self.clients = ClientPopulation.of_states(view.state for view in self._views.values())
-        if getattr(self.index, "wrappers", None) is None:  # written before the index kept its wrapper set
-            self.index.reclassify(self.det.max_key_accounts)
+        fill_missing(self, state)  # what checkpoints of earlier versions lack
 
     def finish(self) -> list[dict[str, Any]]:
         """Evaluate once more at the end of the input, announcing any growth since a campaign's last version."""

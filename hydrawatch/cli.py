@@ -84,7 +84,8 @@ def replay(
     table = Table(title="replay summary", show_header=False)
     for name, value in (("input bytes", f"{total:,}"), ("events accepted", f"{stats.accepted:,}"),
                         ("rejected (dead-lettered)", f"{result.rejected:,}"), ("late (beyond reorder window)",
-                        f"{stats.late:,}"), ("truncated prompts", f"{stats.truncated:,}"),
+                        f"{stats.late:,}"), ("far ahead (taken at stream time)", f"{stats.ahead:,}"),
+                        ("truncated prompts", f"{stats.truncated:,}"),
                         ("alert versions", f"{summary.alerts:,}"), ("campaigns", f"{summary.campaigns:,}"),
                         ("events/s", f"{summary.events_per_s:,.0f}"), ("alerts", str(alerts_out)),
                         ("dead letters", str(dlq_out))):

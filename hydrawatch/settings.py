@@ -48,6 +48,10 @@ class DetectionSettings(BaseModel):
     view_refresh_max_age_s: int = Field(
         3600, description="... or once they are this old (event time) and the account has sent anything since.")
     reorder_window_s: float = Field(120.0, description="Bounded disorder tolerated per input file (event time).")
+    max_clock_jump_s: float = Field(
+        3600.0, description="An event stamped further ahead of the stream's time is processed at that time (a "
+        "client's clock or time zone is wrong) until events of 3 accounts in a row are that far ahead (a pause in the "
+        "traffic); 0: every event moves the stream's time.")
     min_edge_weight: float = Field(0.5, description="Account pairs linked less strongly than this are ignored.")
     min_accounts: int = Field(3, description="Smallest campaign that is alerted.")
     min_score: float = Field(0.55, description="Campaign score at or above which an alert is emitted.")

@@ -48,14 +48,15 @@ class EventObserver(Protocol):
     def close(self) -> None: ...
 
 
-def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int,
+def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int, max_jump_s: float,
              child_observer: Callable[[], EventObserver] | None, ahead: EmbeddingsAhead | None) -> None:
     """Child process: send (events, rejects, stats, vectors) batches, then (None, rejects, stats, None); or
     ("error", text, None, None)."""
     try:
         observer = child_observer() if child_observer is not None else None
         rejects: list[Rejected] = []
-        source = ReplaySource(paths, rejects.append, window_s=window_s, max_prompt_bytes=max_prompt_bytes)
+        source = ReplaySource(paths, rejects.append, window_s=window_s, max_prompt_bytes=max_prompt_bytes,
+                              max_jump_s=max_jump_s)
         analyzer = TextAnalyzer()
         batch: list[Event] = []
 
@@ -88,8 +89,9 @@ class ParallelReplaySource:
     """``ReplaySource`` with reading, parsing and text analysis in a child process, started at once."""
 
     def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
-                 max_prompt_bytes: int = 1_000_000, child_observer: Callable[[], EventObserver] | None = None,
-                 embeddings: EmbeddingCache | None = None, embed_budget: int = 0) -> None:
+                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0,
+                 child_observer: Callable[[], EventObserver] | None = None, embeddings: EmbeddingCache | None = None,
+                 embed_budget: int = 0) -> None:
         """``child_observer`` builds, in the child, an observer of every accepted event (closed at the end).
         With ``embeddings`` (the detector's fast tier, a static model) the child also makes the vectors of the
         texts the detector will embed within its per-account ``embed_budget`` and primes that cache with them."""
@@ -103,7 +105,7 @@ class ParallelReplaySource:
             fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
                                       args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes,
-                                            child_observer, ahead))
+                                            max_jump_s, child_observer, ahead))
         self._child.start()
         sender.close()
         self._ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD_BATCHES)

@@ -10,6 +10,7 @@ network input of the linker), dicts as ``{"k": [keys], "v": [values]}`` since th
 from __future__ import annotations
 
 import dataclasses
+import math
 import pickle
 import random
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import orjson
 from features.account import AccountState
 from features.text import TextAnalyzer
 from streams.activity import ActivityCounts
+from streams.clock import EventClock
 from streams.events import Event
 
 FORMAT_VERSION = 1
@@ -89,11 +91,13 @@ class PartitionState:
     dirty: set[str] = field(default_factory=set)
     evicted: set[str] = field(default_factory=set)
     activity: ActivityCounts = field(default_factory=ActivityCounts)
+    clock: EventClock | None = None  # the partition's event time (``AccountWorker.process`` creates it)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore, including checkpoints written before the partition kept its activity counts."""
+        """Restore, including checkpoints written before the partition kept its activity counts or its clock."""
         self.__dict__.update(state)
         self.__dict__.setdefault("activity", ActivityCounts())
+        self.__dict__.setdefault("clock", None)
 
 
 class AccountWorker:
@@ -114,16 +118,22 @@ class AccountWorker:
         part = self.partitions.get(partition)
         if part is None:
             part = self.partitions[partition] = PartitionState(rng=random.Random(partition))
-        step = self.det.eval_interval_s
-        if self.on_step is not None and (part.events == 0 or event.ts // step > part.now // step):
-            self.on_step(partition, event.ts // step * step)  # every event before this grid time is in
+        if part.clock is None:  # a partition restored from a checkpoint written before the clock was guarded
+            part.clock = EventClock(self.det.max_clock_jump_s)
+            part.clock.now = part.now if part.events else -math.inf
+        before = part.clock.now
+        event = part.clock.admit(event)  # an event far ahead of the partition's time is taken at that time
+        now, step = part.clock.now, self.det.eval_interval_s
+        if self.on_step is not None and now > before and (before == -math.inf or now // step > before // step):
+            self.on_step(partition, now // step * step)  # every event before this grid time is in
         state = part.accounts.get(event.account_id)
         if state is None:
             state = part.accounts[event.account_id] = AccountState(event.account_id)
             part.evicted.discard(event.account_id)
         info = self.analyzer.analyze_request(event)
         state.update(event, info, part.rng, self.budget, self.det.lookback_s // 3600)
-        part.now = max(part.now, event.ts)
+        if now > -math.inf:
+            part.now = max(part.now, now)
         part.events += 1
         part.activity.observe(event)
         part.dirty.add(event.account_id)

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import orjson
 
+from streams.clock import EventClock
 from streams.events import Event, EventError, parse_line, parse_record
 
 log = logging.getLogger(__name__)
@@ -56,16 +57,18 @@ class SourceStats:
     rejected: int = 0
     late: int = 0
     truncated: int = 0
+    ahead: int = 0  # events stamped far ahead of their file's time (``streams.clock``), taken at that time
 
 
 class ReplaySource:
     """Iterates accepted events of several files in event-time order; rejects go to ``on_reject``."""
 
     def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
-                 max_prompt_bytes: int = 1_000_000) -> None:
+                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0) -> None:
         self.paths = [Path(p) for p in paths]
         self.on_reject = on_reject
         self.window_s = window_s
+        self.max_jump_s = max_jump_s  # ``streams.clock``: events further ahead of their file's time are outliers
         self.max_prompt_bytes = max_prompt_bytes
         self.stats = SourceStats()
 
@@ -116,7 +119,15 @@ class ReplaySource:
         heap: list[tuple[float, int, int, Event]] = []
         watermark = -math.inf
         emitted = -math.inf
+        clock = EventClock(self.max_jump_s)
         for seq, event in enumerate(events):
+            outliers = clock.outliers
+            event = clock.admit(event)  # far ahead of the file's time: taken at that time, moves no watermark
+            if clock.outliers > outliers:
+                self.stats.ahead += 1
+                if event.ts > clock.now:  # the file's first events: no time to take yet, so passed on as they are
+                    yield (emitted, idx, seq, event)
+                    continue
             if event.ts < emitted:
                 self.stats.late += 1
                 yield (emitted, idx, seq, event)

@@ -22,6 +22,7 @@ def _detector() -> Detector:
     settings.detection.eval_interval_s = 10**9  # evaluations only when the test asks
     settings.detection.view_refresh_growth = 0.1
     settings.detection.view_refresh_max_age_s = 3600
+    settings.detection.max_clock_jump_s = 0  # these tests step time by hand, a lone account at a time
     return Detector(settings)
 
 
@@ -106,7 +107,8 @@ def _quiet_campaign(after_s: int) -> tuple[Detector, list[dict], set[str], list[
     quiet_until = max(record["ts"] for record in events) + 2 * 86_400_000
     later = []
     for ts in (quiet_until, quiet_until + 1_000 * settings.detection.eval_interval_s):  # evaluated at the first
-        later += detector.process(parse_record({"ts": ts, "account_id": "late", "prompt": "hello there"}))
+        for account in ("late-1", "late-2", "late-3"):  # accounts past the pause: its end (``streams.clock``)
+            later += detector.process(parse_record({"ts": ts, "account_id": account, "prompt": "hello there"}))
     return detector, alerts, named | {outsider}, later
 
 
@@ -162,3 +164,38 @@ def test_every_retained_account_counts_in_the_network_and_client_population() ->
     restored = _detector()
     restored.restore(pickle.dumps(state))
     assert restored.clients.counts == counts
+
+
+def test_an_event_stamped_decades_ahead_does_not_stop_the_evaluations_or_empty_the_state() -> None:
+    """One request whose gateway clock is wrong, amid a campaign's traffic: without the guard it would move the
+    detector's time to 2100, so that no evaluation fell due again and every account looked idle for decades."""
+    from scenario_builder import SCENARIOS, build, load
+
+    events, _groups = build(load(next(p for p in SCENARIOS if p.stem == "hydra_shared_card")), seed=1)
+    events.sort(key=lambda r: r["ts"])
+    wrong = dict(events[len(events) // 3], ts="2100-01-01T00:00:00Z", event_id="wrong-clock")
+    runs = []
+    for records in (events, events[: len(events) // 3] + [wrong] + events[len(events) // 3:]):
+        detector = Detector(Settings(db_url=""))
+        alerts = [alert for record in records for alert in detector.process(parse_record(record))]
+        runs.append((alerts + detector.finish(), detector))
+    (clean, clean_detector), (guarded, detector) = runs
+    assert clean, "the scenario should be caught"
+    assert detector.evaluations == clean_detector.evaluations and detector.now == clean_detector.now
+    assert [(a["campaign_id"], a["version"], a["accounts"]) for a in guarded] == [
+        (a["campaign_id"], a["version"], a["accounts"]) for a in clean]
+    assert detector.clock.outliers == 1 and len(detector.accounts) == len(clean_detector.accounts)
+
+
+def test_a_checkpoint_written_before_the_clock_was_guarded_continues_from_its_time() -> None:
+    import pickle
+
+    detector = _detector()
+    _send(detector, "a", 5, 0)
+    state = pickle.loads(detector.checkpoint())
+    del state["clock"]
+    restored = Detector(Settings(db_url=""))
+    restored.restore(pickle.dumps(state))
+    assert restored.clock.now == detector.now and restored.clock.max_jump_s == 3600
+    restored.process(parse_record({"ts": "2100-01-01T00:00:00Z", "account_id": "b", "prompt": "x"}))
+    assert restored.now == detector.now and restored.clock.outliers == 1

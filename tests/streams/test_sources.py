@@ -179,3 +179,20 @@ def test_a_path_that_is_no_readable_file_raises_instead_of_passing_for_damaged_i
         list(ReplaySource([tmp_path], lambda r: None))
     with pytest.raises(FileNotFoundError):
         list(ReplaySource([tmp_path / "gone.jsonl.gz"], lambda r: None))
+
+
+def test_an_event_stamped_decades_ahead_keeps_the_file_in_order(tmp_path: Path) -> None:
+    """Without the guard the file's watermark would jump to 2100: every later event would pass as late, out of
+    order, and the odd one would come last."""
+    order = [0, 2, 1, 3, 5, 4, 6, 8, 7, 9]
+    records = [_event(i, 1_000_000_000_000 + i * 10_000) for i in order]
+    records.insert(4, _event(99, 4_102_444_800_000))  # 2100-01-01
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    events, rejected, source = _read([path], tmp_path, window=30.0)
+    assert rejected == [] and source.stats.late == 0 and source.stats.ahead == 1
+    ids = [e.event_id for e in events]
+    assert [i for i in ids if i != "e99"] == [f"e{i}" for i in range(10)]
+    odd = next(e for e in events if e.event_id == "e99")
+    assert odd.ts == 1_000_000_000.0 + 30.0  # taken at the file's time when it arrived (e3's)
+    assert [e.ts for e in events] == sorted(e.ts for e in events)

@@ -192,3 +192,20 @@ def test_json_logs_and_repeat_filter() -> None:
              for _ in range(50)]
     assert sum(repeat.filter(copy.copy(r)) for r in noisy) == 1
     assert repeat.filter(logging.LogRecord("hydrawatch.x", logging.WARNING, __file__, 1, "same", (), None))
+
+
+def test_a_worker_keeps_its_watermark_when_one_event_is_stamped_decades_ahead(
+        events: list[Any], settings: Settings) -> None:
+    """The worker's watermark tells the linker which evaluations are due: one wrong gateway clock must not move
+    it to 2100 (every later evaluation would run at once, on a state that looks idle)."""
+    import dataclasses
+
+    steps: dict[str, list[float]] = {"clean": [], "wrong": []}
+    wrong = dataclasses.replace(events[500], ts=4_102_444_800.0, event_id="wrong-clock")
+    for name, stream in (("clean", events[:1000]), ("wrong", events[:700] + [wrong] + events[700:1000])):
+        worker = AccountWorker(settings, lambda: (0, 0), on_step=lambda _p, mark, n=name: steps[n].append(mark))
+        for event in stream:
+            worker.process(event)
+    assert steps["wrong"] == steps["clean"] and worker.partitions[0].now == events[999].ts
+    assert worker.partitions[0].clock is not None and worker.partitions[0].clock.outliers == 1
+    assert worker.partitions[0].accounts[wrong.account_id].last_ts <= events[999].ts  # taken at the stream's time

@@ -1,0 +1,20 @@
+"""What a detector checkpoint written by an earlier version lacks, filled in on restore."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from detector.linking.clients import ClientPopulation
+from streams.clock import EventClock
+
+
+def fill_missing(detector: Any, state: dict[str, Any]) -> None:
+    """Complete ``detector`` (a ``detector.engine.Detector`` whose ``__dict__`` was just updated from ``state``)."""
+    if "clock" not in state:  # written before the detector guarded its clock (``streams.clock``)
+        detector.clock = EventClock(detector.det.max_clock_jump_s)
+        detector.clock.now = detector.now if detector.stream_start is not None else -math.inf
+    if "clients" not in state:  # written before the detector counted network + client pairs
+        detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
+    if getattr(detector.index, "wrappers", None) is None:  # written before the index kept its wrapper set
+        detector.index.reclassify(detector.det.max_key_accounts)
