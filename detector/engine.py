@@ -38,6 +38,7 @@ from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
 from features.vector import account_features, gap_cv
 from streams.clock import EventClock
+from streams.dedup import RecentIds
 from streams.events import Event
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class Detector:
         self.model_first_seen: dict[str, float] = {}
         self.now = 0.0
         self.clock = EventClock(self.det.max_clock_jump_s)
+        self.recent = RecentIds(self.det.dedup_window_s)
         self.next_eval: float | None = None
         self.next_refit = 0.0
         self.evaluations = 0
@@ -79,6 +81,8 @@ class Detector:
     # -- ingestion -------------------------------------------------------------------------------------
     def process(self, event: Event) -> list[dict[str, Any]]:
         """Fold one event into the state; returns alerts when an evaluation falls due."""
+        if self.recent.repeated(event):  # the same request delivered twice (``streams.dedup``)
+            return []
         alerts: list[dict[str, Any]] = []
         event = self.clock.admit(event)  # an event far ahead of the stream's time is taken at that time
         clock = self.clock.now
@@ -206,14 +210,13 @@ class Detector:
         others stay pending (one more request barely moves the signals of an account with hundreds)."""
         due = []
         for account in list(self._dirty):
-            state = self.accounts.get(account)
-            view = self._views.get(account)
-            if state is None:
-                del self._dirty[account]
-            elif view is None or view.state is not state or view.refresh_due(  # replaced state: linker profiles
+            state, view = self.accounts.get(account), self._views.get(account)
+            if state is not None and view is not None and view.state is state and not view.refresh_due(
                     now, self.det.view_refresh_growth, self.det.view_refresh_max_age_s):
+                continue  # pending (a replaced state, from the linker's profiles, is always due)
+            del self._dirty[account]
+            if state is not None:
                 due.append(account)
-                del self._dirty[account]
         return due
 
     def _view(self, state: AccountState) -> AccountView:
@@ -258,8 +261,7 @@ class Detector:
         """Refit on active accounts outside every campaign and rescore all views; False when not due."""
         if now < self.next_refit and self.anomaly.fitted:
             return False
-        flagged = self.tracker.account_campaign
-        reference = [v for v in views if v.state.account_id not in flagged]
+        reference = [v for v in views if v.state.account_id not in self.tracker.account_campaign]  # never flagged
         rows = np.array([v.features for v in reference]) if reference else np.empty((0, 0))
         if not self.anomaly.fit(rows):
             return False
@@ -279,10 +281,9 @@ class Detector:
 
     def _coherence(self, candidate: Candidate) -> float | None:
         """MiniLM check of how alike the campaign's sampled prompts are (a small per-account budget)."""
-        budget = self.settings.embedding
-        return None if self.minilm_tier is None else sample_coherence(
-            [m.state.samples for m in candidate.members], self.minilm_tier, budget.minilm_per_account,
-            budget.minilm_per_campaign)
+        tier, budget = self.minilm_tier, self.settings.embedding
+        return None if tier is None else sample_coherence([m.state.samples for m in candidate.members], tier,
+                                                          budget.minilm_per_account, budget.minilm_per_campaign)
 
     def _evict(self, now: float) -> None:
         """Forget accounts idle for longer than the TTL, and index entries older than the lookback."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from detector.linking.clients import ClientPopulation
 from streams.clock import EventClock
+from streams.dedup import RecentIds
 
 
 def fill_missing(detector: Any, state: dict[str, Any]) -> None:
@@ -14,6 +15,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
     if "clock" not in state:  # written before the detector guarded its clock (``streams.clock``)
         detector.clock = EventClock(detector.det.max_clock_jump_s)
         detector.clock.now = detector.now if detector.stream_start is not None else -math.inf
+    if "recent" not in state:  # written before the detector dropped duplicate deliveries (``streams.dedup``)
+        detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
     if getattr(detector.index, "wrappers", None) is None:  # written before the index kept its wrapper set

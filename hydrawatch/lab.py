@@ -169,7 +169,8 @@ def replay(paths: PathLike | Sequence[PathLike], settings: Settings | None = Non
         rejected.append(rejected_record(record))
 
     source = ReplaySource(files, reject, window_s=settings.detection.reorder_window_s,
-                          max_prompt_bytes=settings.max_prompt_bytes, max_jump_s=settings.detection.max_clock_jump_s)
+                          max_prompt_bytes=settings.max_prompt_bytes, max_jump_s=settings.detection.max_clock_jump_s,
+                          dedup_window_s=settings.detection.dedup_window_s)
     events: list[Event] = []
     sink = MemoryAlertSink()
     summary = run_pipeline(source, detector, [sink], on_event=events.append if keep_events else None)

@@ -48,6 +48,9 @@ class DetectionSettings(BaseModel):
     view_refresh_max_age_s: int = Field(
         3600, description="... or once they are this old (event time) and the account has sent anything since.")
     reorder_window_s: float = Field(120.0, description="Bounded disorder tolerated per input file (event time).")
+    dedup_window_s: float = Field(
+        600.0, description="An event whose event_id was seen within this much event time is a duplicate delivery (a "
+        "producer's retry, overlapping log files) and is not processed again; 0: no check.")
     max_clock_jump_s: float = Field(
         3600.0, description="An event stamped further ahead of the stream's time is processed at that time (a "
         "client's clock or time zone is wrong) until events of 3 accounts in a row are that far ahead (a pause in the "

@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from features.embeddings import EmbeddingCache, EmbeddingsAhead
 from features.text import TextAnalyzer
@@ -48,15 +48,14 @@ class EventObserver(Protocol):
     def close(self) -> None: ...
 
 
-def _produce(sender: Connection, paths: list[Path], window_s: float, max_prompt_bytes: int, max_jump_s: float,
+def _produce(sender: Connection, paths: list[Path], reading: dict[str, Any],
              child_observer: Callable[[], EventObserver] | None, ahead: EmbeddingsAhead | None) -> None:
     """Child process: send (events, rejects, stats, vectors) batches, then (None, rejects, stats, None); or
     ("error", text, None, None)."""
     try:
         observer = child_observer() if child_observer is not None else None
         rejects: list[Rejected] = []
-        source = ReplaySource(paths, rejects.append, window_s=window_s, max_prompt_bytes=max_prompt_bytes,
-                              max_jump_s=max_jump_s)
+        source = ReplaySource(paths, rejects.append, **reading)  # ReplaySource's keyword arguments
         analyzer = TextAnalyzer()
         batch: list[Event] = []
 
@@ -89,7 +88,7 @@ class ParallelReplaySource:
     """``ReplaySource`` with reading, parsing and text analysis in a child process, started at once."""
 
     def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
-                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0,
+                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0, dedup_window_s: float = 600.0,
                  child_observer: Callable[[], EventObserver] | None = None, embeddings: EmbeddingCache | None = None,
                  embed_budget: int = 0) -> None:
         """``child_observer`` builds, in the child, an observer of every accepted event (closed at the end).
@@ -104,8 +103,10 @@ class ParallelReplaySource:
         with contextlib.suppress(AttributeError, OSError):  # Linux: a batch or two per read (the default is 64 KiB)
             fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
-                                      args=(sender, [Path(p) for p in paths], window_s, max_prompt_bytes,
-                                            max_jump_s, child_observer, ahead))
+                                      args=(sender, [Path(p) for p in paths], {
+                                          "window_s": window_s, "max_prompt_bytes": max_prompt_bytes,
+                                          "max_jump_s": max_jump_s, "dedup_window_s": dedup_window_s},
+                                          child_observer, ahead))
         self._child.start()
         sender.close()
         self._ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD_BATCHES)

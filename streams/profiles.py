@@ -24,6 +24,7 @@ from features.account import AccountState
 from features.text import TextAnalyzer
 from streams.activity import ActivityCounts
 from streams.clock import EventClock
+from streams.dedup import RecentIds
 from streams.events import Event
 
 FORMAT_VERSION = 1
@@ -91,13 +92,15 @@ class PartitionState:
     dirty: set[str] = field(default_factory=set)
     evicted: set[str] = field(default_factory=set)
     activity: ActivityCounts = field(default_factory=ActivityCounts)
-    clock: EventClock | None = None  # the partition's event time (``AccountWorker.process`` creates it)
+    clock: EventClock | None = None  # the partition's event time (``AccountWorker.process`` creates it) ...
+    recent: RecentIds | None = None  # ... and the ids it saw lately
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore, including checkpoints written before the partition kept its activity counts or its clock."""
         self.__dict__.update(state)
         self.__dict__.setdefault("activity", ActivityCounts())
         self.__dict__.setdefault("clock", None)
+        self.__dict__.setdefault("recent", None)
 
 
 class AccountWorker:
@@ -121,6 +124,10 @@ class AccountWorker:
         if part.clock is None:  # a partition restored from a checkpoint written before the clock was guarded
             part.clock = EventClock(self.det.max_clock_jump_s)
             part.clock.now = part.now if part.events else -math.inf
+        if part.recent is None:
+            part.recent = RecentIds(self.det.dedup_window_s)
+        if part.recent.repeated(event):  # the same request delivered twice (``streams.dedup``)
+            return []
         before = part.clock.now
         event = part.clock.admit(event)  # an event far ahead of the partition's time is taken at that time
         now, step = part.clock.now, self.det.eval_interval_s

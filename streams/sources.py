@@ -23,6 +23,7 @@ from typing import IO, Any
 import orjson
 
 from streams.clock import EventClock
+from streams.dedup import RecentIds
 from streams.events import Event, EventError, parse_line, parse_record
 
 log = logging.getLogger(__name__)
@@ -58,23 +59,30 @@ class SourceStats:
     late: int = 0
     truncated: int = 0
     ahead: int = 0  # events stamped far ahead of their file's time (``streams.clock``), taken at that time
+    duplicates: int = 0  # events whose id was seen lately (``streams.dedup``), not passed on again
 
 
 class ReplaySource:
     """Iterates accepted events of several files in event-time order; rejects go to ``on_reject``."""
 
     def __init__(self, paths: Iterable[Path], on_reject: RejectHandler, *, window_s: float = 120.0,
-                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0) -> None:
+                 max_prompt_bytes: int = 1_000_000, max_jump_s: float = 3600.0, dedup_window_s: float = 600.0) -> None:
         self.paths = [Path(p) for p in paths]
         self.on_reject = on_reject
         self.window_s = window_s
         self.max_jump_s = max_jump_s  # ``streams.clock``: events further ahead of their file's time are outliers
+        self.dedup_window_s = dedup_window_s  # ``streams.dedup``: an id seen again within this time is a repeat
         self.max_prompt_bytes = max_prompt_bytes
         self.stats = SourceStats()
 
     def __iter__(self) -> Iterator[Event]:
         streams = [self._reordered(self._events(path), idx) for idx, path in enumerate(self.paths)]
+        recent = RecentIds(self.dedup_window_s)
         for _ts, _idx, _seq, event in heapq.merge(*streams):
+            if recent.repeated(event):  # the same request twice: overlapping files, a line logged twice
+                self.stats.accepted -= 1
+                self.stats.duplicates += 1
+                continue
             yield event
 
     def close(self) -> None:

@@ -187,15 +187,26 @@ def test_an_event_stamped_decades_ahead_does_not_stop_the_evaluations_or_empty_t
     assert detector.clock.outliers == 1 and len(detector.accounts) == len(clean_detector.accounts)
 
 
+def test_a_request_delivered_twice_counts_once() -> None:
+    detector = Detector(Settings(db_url=""))
+    records = [{"ts": BASE_MS + i * 1000, "account_id": "a", "event_id": f"r{i}", "prompt": f"question {i}"}
+               for i in range(5)]
+    for record in records + records[2:4]:  # a producer's retry of two requests
+        detector.process(parse_record(record))
+    assert detector.accounts["a"].events == 5 and detector.accounts["a"].distinct_texts == 5
+    assert detector.recent.repeats == 2
+
+
 def test_a_checkpoint_written_before_the_clock_was_guarded_continues_from_its_time() -> None:
     import pickle
 
     detector = _detector()
     _send(detector, "a", 5, 0)
     state = pickle.loads(detector.checkpoint())
-    del state["clock"]
+    del state["clock"], state["recent"]
     restored = Detector(Settings(db_url=""))
     restored.restore(pickle.dumps(state))
     assert restored.clock.now == detector.now and restored.clock.max_jump_s == 3600
+    assert restored.recent.window_s == 600 and restored.recent.repeats == 0
     restored.process(parse_record({"ts": "2100-01-01T00:00:00Z", "account_id": "b", "prompt": "x"}))
     assert restored.now == detector.now and restored.clock.outliers == 1

@@ -127,3 +127,20 @@ def test_replay_alerts_and_activity_are_the_same_either_way(tmp_path: Path) -> N
     assert parallel.encoded == 0 < parallel.primed  # the parse process made every profile vector ahead
     assert serial.primed == 0 < serial.encoded
     assert activity[0] == activity[1] and sum(row.requests for row in activity[0]) == results[0].summary.events
+
+
+def test_duplicates_and_times_far_ahead_are_handled_as_in_the_serial_source(tmp_path: Path) -> None:
+    lines = _file(tmp_path, BATCH_EVENTS + 100).read_bytes().splitlines()
+    wrong = orjson.dumps({"event_id": "wrong-clock", "ts": 4_102_444_800_000, "account_id": "a1", "prompt": "x"})
+    path = tmp_path / "messy.jsonl"
+    path.write_bytes(b"\n".join(lines[:600] + [wrong] + lines[550:]) + b"\n")  # a resent stretch of 50 lines
+    for window in (600.0, 0.0):
+        runs = []
+        for kind in (ReplaySource, ParallelReplaySource):
+            source = kind([path], lambda r: None, window_s=60.0, dedup_window_s=window)
+            runs.append(([(e.event_id, e.ts) for e in source], source.stats))
+        (serial, serial_stats), (parallel, parallel_stats) = runs
+        assert parallel == serial and parallel_stats == serial_stats
+        assert serial_stats.ahead == 1 and serial_stats.late == 0
+        assert serial_stats.duplicates == (50 if window else 0)
+        assert len(serial) == len({e for e, _ in serial}) + (0 if window else 50)

@@ -196,3 +196,19 @@ def test_an_event_stamped_decades_ahead_keeps_the_file_in_order(tmp_path: Path) 
     odd = next(e for e in events if e.event_id == "e99")
     assert odd.ts == 1_000_000_000.0 + 30.0  # taken at the file's time when it arrived (e3's)
     assert [e.ts for e in events] == sorted(e.ts for e in events)
+
+
+def test_overlapping_files_and_lines_logged_twice_give_each_request_once(tmp_path: Path) -> None:
+    """Daily exports that overlap at their edges, a line logged twice, and the same request without an id (its
+    id is derived from its bytes): each request reaches the detector once, the rest is counted."""
+    first, second = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    records = [_event(i, 1_000_000 + i * 1000) for i in range(20)]
+    no_id = {k: v for k, v in _event(99, 1_012_500).items() if k != "event_id"}
+    first.write_bytes(b"\n".join(orjson.dumps(r) for r in [*records[:12], records[5], no_id]) + b"\n")
+    second.write_bytes(b"\n".join(orjson.dumps(r) for r in [no_id, *records[9:]]) + b"\n")
+    events, rejected, source = _read([first, second], tmp_path)
+    assert rejected == []
+    assert [e.event_id for e in events if not e.event_id.startswith("ev-")] == [f"e{i}" for i in range(20)]
+    assert len(events) == 21 and source.stats.accepted == 21 and source.stats.duplicates == 5
+    unchecked = ReplaySource([first, second], lambda r: None, dedup_window_s=0)
+    assert len(list(unchecked)) == 26 and unchecked.stats.duplicates == 0

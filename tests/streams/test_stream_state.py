@@ -209,3 +209,13 @@ def test_a_worker_keeps_its_watermark_when_one_event_is_stamped_decades_ahead(
     assert steps["wrong"] == steps["clean"] and worker.partitions[0].now == events[999].ts
     assert worker.partitions[0].clock is not None and worker.partitions[0].clock.outliers == 1
     assert worker.partitions[0].accounts[wrong.account_id].last_ts <= events[999].ts  # taken at the stream's time
+
+
+def test_a_worker_counts_a_redelivered_event_once(events: list[Any], settings: Settings) -> None:
+    worker = AccountWorker(settings, lambda: (0, 0))
+    assert events[299].ts - events[290].ts < settings.detection.dedup_window_s
+    for event in events[:300] + events[290:300]:  # a producer retried its last 10 messages
+        worker.process(event)
+    part = worker.partitions[0]
+    assert sum(s.events for s in part.accounts.values()) == 300
+    assert part.recent is not None and part.recent.repeats == 10
