@@ -132,6 +132,7 @@ def run_all(rt: Runtime) -> StreamResult:
         rt.metrics.set_lag(k.topic, source.lag())
         rt.metrics.accounts.set(len(detector.accounts))
         rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in detector.accounts.values()))
+        rt.metrics.set_input_counts(detector.recent.repeats, detector.clock.outliers)
 
     cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
                       changed=lambda: source.positions != saved)
@@ -198,6 +199,7 @@ def run_worker(rt: Runtime) -> StreamResult:
         rt.commit(consumer, k.topic, dict(source.positions))
         rt.metrics.set_lag(k.topic, source.lag())
         rt.metrics.accounts.set(worker.accounts())
+        rt.metrics.set_input_counts(*worker.set_apart())
 
     class Listener(ConsumerRebalanceListener):
         def on_partitions_revoked(self, revoked: Any) -> None:

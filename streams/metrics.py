@@ -96,12 +96,20 @@ class StreamMetrics:
                                      "Prompts queued for the fast embedding tier.", registry=r)
         self.profiles = Counter("hydrawatch_profiles_published", "Account profiles published (worker role).",
                                 registry=r)
+        self.set_apart = Gauge("hydrawatch_input_events_set_apart",
+                               "Input events since the state began that were duplicate deliveries (skipped) or "
+                               "stamped far ahead of the stream's time (taken at that time).", ["kind"], registry=r)
         self.broker_errors = Counter("hydrawatch_broker_errors", "Kafka operations that failed (retried).",
                                      ["operation"], registry=r)
         self.last_checkpoint = time.monotonic()
         self.checkpoint_age.set_function(lambda: time.monotonic() - self.last_checkpoint)
         self._window: deque[tuple[float, int]] = deque()
         self._count = 0
+
+    def set_input_counts(self, duplicates: int, far_ahead: int) -> None:
+        """The state's counts of duplicate deliveries and events far ahead (``streams.dedup``, ``streams.clock``)."""
+        self.set_apart.labels("duplicate").set(duplicates)
+        self.set_apart.labels("far_ahead").set(far_ahead)
 
     def count_events(self, n: int = 1) -> None:
         self.events.inc(n)

@@ -195,3 +195,9 @@ class AccountWorker:
 
     def accounts(self) -> int:
         return sum(len(p.accounts) for p in self.partitions.values())
+
+    def set_apart(self) -> tuple[int, int]:
+        """Duplicate deliveries skipped and events taken at their partition's time, over the owned partitions."""
+        parts = self.partitions.values()
+        return (sum(p.recent.repeats for p in parts if p.recent is not None),
+                sum(p.clock.outliers for p in parts if p.clock is not None))

@@ -166,6 +166,7 @@ def test_outbox_records_each_alert_version_once(tmp_path: Path) -> None:
 def test_metrics_and_health_endpoint() -> None:
     metrics = StreamMetrics("all")
     metrics.count_events(5)
+    metrics.set_input_counts(duplicates=3, far_ahead=1)
     metrics.tick()
     health = {"ok": True}
     server = MetricsServer(metrics, lambda: (health["ok"], {"role": "all"}), port=0, host="127.0.0.1").start()
@@ -173,6 +174,8 @@ def test_metrics_and_health_endpoint() -> None:
         base = f"http://127.0.0.1:{server.port}"
         text = urllib.request.urlopen(f"{base}/metrics", timeout=5).read().decode()
         assert "hydrawatch_events_total 5.0" in text and "hydrawatch_checkpoint_age_seconds" in text
+        assert 'hydrawatch_input_events_set_apart{kind="duplicate"} 3.0' in text
+        assert 'hydrawatch_input_events_set_apart{kind="far_ahead"} 1.0' in text
         assert json.loads(urllib.request.urlopen(f"{base}/healthz", timeout=5).read())["status"] == "ok"
         health["ok"] = False
         with pytest.raises(urllib.error.HTTPError) as failed:
@@ -218,4 +221,4 @@ def test_a_worker_counts_a_redelivered_event_once(events: list[Any], settings: S
         worker.process(event)
     part = worker.partitions[0]
     assert sum(s.events for s in part.accounts.values()) == 300
-    assert part.recent is not None and part.recent.repeats == 10
+    assert part.recent is not None and part.recent.repeats == 10 and worker.set_apart() == (10, 0)
