@@ -10,6 +10,7 @@ slowly starting crew cannot be caught before it has that many accounts).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 import orjson
 
 from streams.events import parse_time
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,8 +53,18 @@ class Evaluation:
 
 
 def load_alerts(path: Path) -> list[dict[str, Any]]:
+    """Every alert version of a JSON-lines file. A line that is not JSON (the last write of a run that was killed
+    is cut short) is skipped with a warning: the versions before it still count."""
+    alerts = []
     with open(path, "rb") as handle:
-        return [orjson.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                alerts.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                log.warning("%s line %d is no alert (%s; a write cut short?): skipped", path, number, exc)
+    return alerts
 
 
 def load_labels(path: Path) -> dict[str, Any]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import numpy as np
 import pytest
 
 from detector.anomaly import AnomalyScorer
-from detector.evaluation import evaluate
+from detector.evaluation import evaluate, load_alerts
 
 
 @pytest.mark.parametrize("model", ["ecod", "iforest"])
@@ -88,3 +89,14 @@ def test_alerts_follow_the_contract(alert_schema: dict) -> None:
         assert {"extraction_intent", "hidden_linkage", "shared_templates"} <= names
         linkage = next(s for s in alert["signals"] if s["name"] == "hidden_linkage")
         assert linkage["evidence"]["examples"][0]["shared"]  # an analyst can check what the pair shares
+
+
+def test_an_alerts_file_cut_short_by_a_killed_run_still_loads_its_whole_versions(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "alerts.jsonl"
+    versions = [b'{"alert_id": "cmp-a-v1", "accounts": ["x"]}', b'{"alert_id": "cmp-a-v2", "accounts": ["x", "y"]}']
+    path.write_bytes(b"\n".join(versions) + b'\n\n{"alert_id": "cmp-a-v3", "acco')
+    with caplog.at_level("WARNING", logger="detector.evaluation"):
+        alerts = load_alerts(path)
+    assert [a["alert_id"] for a in alerts] == ["cmp-a-v1", "cmp-a-v2"]
+    assert f"{path} line 4 is no alert" in caplog.text
