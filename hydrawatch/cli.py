@@ -44,6 +44,40 @@ def _check_inputs(paths: list[Path]) -> None:
         raise typer.Exit(2)
 
 
+def _check_outputs(*paths: Path) -> None:
+    """Output files go where asked: their folders are made, or the reason they cannot be is the error."""
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            console.print(f"[red]error:[/red] cannot write {path}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+
+
+def _check_db(url: str) -> None:
+    """A store URL that SQLAlchemy cannot parse, or a database it cannot reach, is an unusable argument."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from hydrawatch.store import make_engine
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        console.print(f"[red]error:[/red] --db is not a database URL: {url!r}")
+        raise typer.Exit(2) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        _check_outputs(Path(parsed.database))  # an SQLite file's folder is made like the other outputs'
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        with make_engine(url).connect():
+            pass
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        console.print(f"[red]error:[/red] cannot use the database {shown}: {reason}")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def replay(
     paths: list[Path] = typer.Argument(..., help="JSONL (.gz), Parquet or CSV files of request events."),
@@ -66,6 +100,9 @@ def replay(
         replay_endpoint(settings, webhook_url, db)
     if dlq_out is None:
         dlq_out = alerts_out.with_name(alerts_out.stem + ".dlq.jsonl")
+    _check_outputs(alerts_out, dlq_out)
+    if db is None or db:
+        _check_db(db if db is not None else settings.db_url)
     detector = build_detector(settings)
     total = sum(p.stat().st_size for p in paths)
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),

@@ -149,6 +149,26 @@ def test_unusable_arguments_exit_non_zero(tmp_path: Path) -> None:
     assert "no such input file" in result.output
 
 
+def test_a_store_that_cannot_be_used_is_a_clear_error_and_output_folders_are_made(
+        simulated: Path, tmp_path: Path) -> None:
+    few = tmp_path / "few.jsonl"
+    few.write_bytes(b"\n".join((simulated / "events.jsonl").read_bytes().splitlines()[:200]) + b"\n")
+    unreachable = "postgresql://hw:s3cret@127.0.0.1:1/hw"  # nothing listens on port 1
+    for url, said in (("not-a-url", "--db is not a database URL: 'not-a-url'"),
+                      (unreachable, "cannot use the database postgresql://hw:***@127.0.0.1:1/hw")):
+        result = runner.invoke(app, ["replay", str(few), "--alerts-out", str(tmp_path / "a.jsonl"), "--db", url,
+                                     "--no-progress"])
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.output.split()) and "s3cret" not in result.output
+        assert "Traceback" not in result.output
+    nested = tmp_path / "runs" / "today"
+    result = runner.invoke(app, ["replay", str(few), "--alerts-out", str(nested / "alerts.jsonl"),
+                                 "--db", f"sqlite:///{nested / 'db' / 'store.db'}", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert (nested / "alerts.jsonl").exists() and (nested / "alerts.dlq.jsonl").exists()
+    assert (nested / "db" / "store.db").exists()
+
+
 def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simulated: Path, tmp_path: Path) -> None:
     """alembic narrates its plugin set-up and faiss its CPU-feature probing at INFO, on every start."""
     lines = (simulated / "events.jsonl").read_bytes().splitlines()[:400]
