@@ -174,6 +174,7 @@ def replay(paths: PathLike | Sequence[PathLike], settings: Settings | None = Non
     events: list[Event] = []
     sink = MemoryAlertSink()
     summary = run_pipeline(source, detector, [sink], on_event=events.append if keep_events else None)
+    source.stats.warn_of_disorder(settings.detection.reorder_window_s)
     label_data = None if labels is None else labels if isinstance(labels, dict) else load_labels(Path(labels))
     return LabRun(files, settings, detector, sink.alerts, summary, source.stats, label_data, events, rejected)
 

@@ -84,18 +84,8 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
             recorder.close()
         dlq.close()
     left = finish_delivery(webhooks, settings.webhooks.drain_s) if webhooks is not None else None
-    _warn_of_disorder(source.stats, settings.detection.reorder_window_s)
+    source.stats.warn_of_disorder(settings.detection.reorder_window_s)
     return ReplayResult(summary, source.stats, dlq.count, detector, left)
-
-
-def _warn_of_disorder(stats: SourceStats, window_s: float) -> None:
-    """Say so when events came later than the reorder window allows: they were processed where they arrived, at a
-    time the detector had already passed, so a file sorted by anything but time (an export grouped by account)
-    yields campaigns caught late or missed."""
-    if stats.late:
-        log.warning("%d of %d events (%.1f%%) came more than %.0f s after later events of their file and were "
-                    "processed out of order; sort the input by ts, or raise HYDRAWATCH_DETECTION__REORDER_WINDOW_S",
-                    stats.late, stats.accepted, 100.0 * stats.late / max(stats.accepted, 1), window_s)
 
 
 def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,

@@ -61,6 +61,16 @@ class SourceStats:
     ahead: int = 0  # events stamped far ahead of their file's time (``streams.clock``), taken at that time
     duplicates: int = 0  # events whose id was seen lately (``streams.dedup``), not passed on again
 
+    def warn_of_disorder(self, window_s: float) -> None:
+        """Say so when events came later than the reorder window allows: they were processed where they arrived,
+        at a time the detector had already passed, so a file sorted by anything but time (an export grouped by
+        account) yields campaigns caught late or missed."""
+        if self.late:
+            log.warning("%d of %d events (%.1f%%) came more than %.0f s after later events of their file and were "
+                        "processed out of order; sort the input by ts, or raise "
+                        "HYDRAWATCH_DETECTION__REORDER_WINDOW_S", self.late, self.accepted,
+                        100.0 * self.late / max(self.accepted, 1), window_s)
+
 
 class ReplaySource:
     """Iterates accepted events of several files in event-time order; rejects go to ``on_reject``."""

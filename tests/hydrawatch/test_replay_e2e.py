@@ -247,19 +247,24 @@ def test_a_slow_crew_whose_accounts_start_within_an_hour_is_caught_within_two_ho
 
 def test_a_file_sorted_by_account_is_replayed_with_a_warning_that_says_what_to_do(
         simulated: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import hydrawatch.lab as lab
     from hydrawatch.replay import replay
 
     records = [orjson.loads(line) for line in (simulated / "events.jsonl").read_bytes().splitlines()[:2000]]
     records.sort(key=lambda r: r["account_id"])  # an export grouped by account
     path = tmp_path / "by_account.jsonl"
     path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
-    with caplog.at_level("WARNING", logger="hydrawatch.replay"):
+    with caplog.at_level("WARNING", logger="streams.sources"):
         result = replay([path], Settings(db_url=""))
     assert result.source.accepted == 2000 and 0 < result.source.late < 2000
-    warning = next(r.getMessage() for r in caplog.records if r.name == "hydrawatch.replay")
+    warning = next(r.getMessage() for r in caplog.records if r.name == "streams.sources")
     assert f"{result.source.late} of 2000 events" in warning
     assert "sort the input by ts" in warning and "HYDRAWATCH_DETECTION__REORDER_WINDOW_S" in warning
     caplog.clear()
-    with caplog.at_level("WARNING", logger="hydrawatch.replay"):
+    with caplog.at_level("WARNING", logger="streams.sources"):
         replay([simulated / "events.jsonl"], Settings(db_url=""))
-    assert not [r for r in caplog.records if r.name == "hydrawatch.replay"]  # in order: nothing to say
+    assert not [r for r in caplog.records if r.name == "streams.sources"]  # in order: nothing to say
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="streams.sources"):
+        run = lab.replay([path])  # a notebook is told too
+    assert run.source.late == result.source.late and "sort the input by ts" in caplog.text
