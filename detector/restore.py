@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from detector.linking.clients import ClientPopulation
@@ -13,8 +12,8 @@ from streams.dedup import RecentIds
 def fill_missing(detector: Any, state: dict[str, Any]) -> None:
     """Complete ``detector`` (a ``detector.engine.Detector`` whose ``__dict__`` was just updated from ``state``)."""
     if "clock" not in state:  # written before the detector guarded its clock (``streams.clock``)
-        detector.clock = EventClock(detector.det.max_clock_jump_s)
-        detector.clock.now = detector.now if detector.stream_start is not None else -math.inf
+        detector.clock = EventClock.resumed(detector.det.max_clock_jump_s,
+                                            detector.now if detector.stream_start is not None else None)
     if "recent" not in state:  # written before the detector dropped duplicate deliveries (``streams.dedup``)
         detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs

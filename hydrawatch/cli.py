@@ -101,8 +101,9 @@ def replay(
     if dlq_out is None:
         dlq_out = alerts_out.with_name(alerts_out.stem + ".dlq.jsonl")
     _check_outputs(alerts_out, dlq_out)
-    if db is None or db:
-        _check_db(db if db is not None else settings.db_url)
+    store_url = settings.db_url if db is None else db
+    if store_url:  # "" runs without a store
+        _check_db(store_url)
     detector = build_detector(settings)
     total = sum(p.stat().st_size for p in paths)
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),

@@ -34,6 +34,13 @@ class EventClock:
         self.outliers = 0
         self._ahead: dict[str, float] = {}  # account -> time of its first event in the current run of far-ahead ones
 
+    @classmethod
+    def resumed(cls, max_jump_s: float, now: float | None) -> EventClock:
+        """A clock at ``now`` (None: no event yet), for a state checkpointed before it kept a clock of its own."""
+        clock = cls(max_jump_s)
+        clock.now = -math.inf if now is None else now
+        return clock
+
     def admit(self, event: Event) -> Event:
         """The event to process: itself, or a copy at the clock's time when it is an outlier."""
         ts = event.ts

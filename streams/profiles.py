@@ -92,8 +92,8 @@ class PartitionState:
     dirty: set[str] = field(default_factory=set)
     evicted: set[str] = field(default_factory=set)
     activity: ActivityCounts = field(default_factory=ActivityCounts)
-    clock: EventClock | None = None  # the partition's event time (``AccountWorker.process`` creates it) ...
-    recent: RecentIds | None = None  # ... and the ids it saw lately
+    clock: EventClock | None = None  # the partition's event time (None only in checkpoints of earlier versions,
+    recent: RecentIds | None = None  # ... as the ids it saw lately: ``AccountWorker.load`` fills both in)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore, including checkpoints written before the partition kept its activity counts or its clock."""
@@ -120,12 +120,8 @@ class AccountWorker:
         partition = current[0] if current is not None else 0
         part = self.partitions.get(partition)
         if part is None:
-            part = self.partitions[partition] = PartitionState(rng=random.Random(partition))
-        if part.clock is None:  # a partition restored from a checkpoint written before the clock was guarded
-            part.clock = EventClock(self.det.max_clock_jump_s)
-            part.clock.now = part.now if part.events else -math.inf
-        if part.recent is None:
-            part.recent = RecentIds(self.det.dedup_window_s)
+            part = self.partitions[partition] = self._new_partition(partition)
+        assert part.clock is not None and part.recent is not None  # made by _new_partition or load
         if part.recent.repeated(event):  # the same request delivered twice (``streams.dedup``)
             return []
         before = part.clock.now
@@ -175,7 +171,7 @@ class AccountWorker:
     def dump(self, partition: int, activity: ActivityCounts | None = None) -> bytes:
         """Checkpoint bytes of one partition (pickle: only ever read back from our own store), with ``activity``
         in place of its live counts when given (the counts that remain once a checkpoint wrote the rest)."""
-        part = self.partitions.get(partition) or PartitionState(rng=random.Random(partition))
+        part = self.partitions.get(partition) or self._new_partition(partition)
         if activity is not None:
             part = dataclasses.replace(part, activity=activity)
         return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
@@ -183,9 +179,18 @@ class AccountWorker:
     def load(self, partition: int, blob: bytes | None) -> None:
         """Take over a partition from its checkpoint (or empty)."""
         if blob is None:
-            self.partitions[partition] = PartitionState(rng=random.Random(partition))
-        else:
-            self.partitions[partition] = pickle.loads(blob)  # noqa: S301 - our own checkpoint
+            self.partitions[partition] = self._new_partition(partition)
+            return
+        part: PartitionState = pickle.loads(blob)  # noqa: S301 - our own checkpoint
+        if part.clock is None:  # written before the partition guarded its clock
+            part.clock = EventClock.resumed(self.det.max_clock_jump_s, part.now if part.events else None)
+        if part.recent is None:  # written before the partition dropped duplicate deliveries
+            part.recent = RecentIds(self.det.dedup_window_s)
+        self.partitions[partition] = part
+
+    def _new_partition(self, partition: int) -> PartitionState:
+        return PartitionState(rng=random.Random(partition), clock=EventClock(self.det.max_clock_jump_s),
+                              recent=RecentIds(self.det.dedup_window_s))
 
     def drop(self, partition: int) -> None:
         self.partitions.pop(partition, None)

@@ -222,3 +222,21 @@ def test_a_worker_counts_a_redelivered_event_once(events: list[Any], settings: S
     part = worker.partitions[0]
     assert sum(s.events for s in part.accounts.values()) == 300
     assert part.recent is not None and part.recent.repeats == 10 and worker.set_apart() == (10, 0)
+
+
+def test_a_partition_checkpointed_before_the_clock_and_duplicate_check_resumes_with_both(
+        events: list[Any], settings: Settings) -> None:
+    import pickle
+
+    worker = AccountWorker(settings, lambda: (1, 0))
+    for event in events[:200]:
+        worker.process(event)
+    old = pickle.loads(worker.dump(1))
+    old.clock = old.recent = None  # as earlier versions wrote it
+    other = AccountWorker(settings, lambda: (1, 0))
+    other.load(1, pickle.dumps(old))
+    part = other.partitions[1]
+    assert part.clock is not None and part.clock.now == worker.partitions[1].now
+    assert part.recent is not None and part.recent.window_s == settings.detection.dedup_window_s
+    other.process(events[200])
+    assert other.events() == 201
