@@ -153,19 +153,22 @@ def simulate(
     slow_ramp_hours: float = typer.Option(
         10.0, "--slow-ramp-hours", help="Probe: the slow crew's accounts start one by one within this many hours "
         "(every other account sends at the same times)."),
+    campaign_filler: float | None = typer.Option(
+        None, "--campaign-filler", help="Probe: share of the hydra's, reasoning, slow and pivot crews' requests "
+        "that are ordinary prompts (0 to under 1; their own: 0.18-0.25)."),
 ) -> None:
     """Generate labelled traffic: benign users, legitimate look-alikes and campaigns."""
     from hydrawatch.simulator import generate
 
     _settings()
     if (scale <= 0 or days <= 0 or slow_ramp_hours <= 0 or not 0 <= viral_remarks <= 1
-            or not 0 <= system_wrappers <= 1):
+            or not 0 <= system_wrappers <= 1 or not 0 <= (campaign_filler or 0) < 1):
         console.print("[red]error:[/red] --scale, --days and --slow-ramp-hours must be positive, --viral-remarks "
-                      "and --system-wrappers between 0 and 1")
+                      "and --system-wrappers between 0 and 1, --campaign-filler at least 0 and under 1")
         raise typer.Exit(2)
     result = generate(out_dir, scale=scale, days=days, seed=seed, benign_corpus=benign_corpus,
                       viral_remarks=viral_remarks, system_wrappers=system_wrappers, unseen_wordings=unseen_wordings,
-                      slow_ramp_hours=slow_ramp_hours)
+                      slow_ramp_hours=slow_ramp_hours, campaign_filler=campaign_filler)
     out.print(f"wrote {result.events:,} events from {result.accounts:,} accounts to {result.events_path}")
     out.print(f"labels: {result.labels_path}")
 

@@ -69,6 +69,7 @@ def generate(
     system_wrappers: float = 0.0,
     unseen_wordings: bool = False,
     slow_ramp_hours: float = 10.0,
+    campaign_filler: float | None = None,
 ) -> SimulationSummary:
     """Simulate `days` of API traffic and write out_dir/events.jsonl and out_dir/labels.json.
 
@@ -82,6 +83,8 @@ def generate(
     (``unseen_wordings.UNSEEN_WRAPPERS``); only campaign requests change.
     `slow_ramp_hours`: the slow crew's accounts start one by one within this many hours of its first request (10
     by default: its fifth account starts one to three hours in); every other account sends at the same times.
+    `campaign_filler` (a probe): the share of the hydra's, reasoning, slow and pivot crews' requests that are
+    ordinary prompts, padding that dilutes each account's share of extraction requests (their own: 0.18-0.25).
     """
     if scale <= 0 or days <= 0:
         raise ValueError("scale and days must be positive")
@@ -89,6 +92,8 @@ def generate(
         raise ValueError("viral_remarks and system_wrappers must be between 0 and 1")
     if slow_ramp_hours <= 0:
         raise ValueError("slow_ramp_hours must be positive")
+    if campaign_filler is not None and not 0.0 <= campaign_filler < 1.0:
+        raise ValueError("campaign_filler must be at least 0 and under 1")
     began = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +112,7 @@ def generate(
         systems=Rng.from_seed(streams[-1]),
         wrappers=UNSEEN_WRAPPERS if unseen_wordings else None,
         slow_ramp_hours=slow_ramp_hours,
+        campaign_filler=campaign_filler,
     )
     for (name, build), stream in zip(_BUILDERS, streams[4:-2], strict=True):
         build(world, Rng.from_seed(stream))

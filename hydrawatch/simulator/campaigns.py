@@ -63,7 +63,10 @@ def send(
     near_max: float = 0.4,
     p429: float = 0.003,
 ) -> None:
-    """One campaign request: a wrapped extraction prompt, or ordinary-looking filler."""
+    """One campaign request: a wrapped extraction prompt, or ordinary-looking filler (``filler``: the crew's own
+    share of filler, which ``world.campaign_filler`` overrides where the crew has any)."""
+    if filler > 0 and world.campaign_filler is not None:
+        filler = world.campaign_filler
     if rng.chance(filler):
         world.sink.emit(acct, t, world.texts.prompt(), net=net, model=model, p429=p429)
         return

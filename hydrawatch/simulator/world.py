@@ -28,6 +28,7 @@ class World:
     systems: Rng | None = None  # ... drawn from this stream (a probe, like the remarks)
     wrappers: dict[str, tuple[str, ...]] | None = None  # the campaigns' wrappers (None: ``tasks.WRAPPERS``)
     slow_ramp_hours: float = 10.0  # the slow crew's accounts start one by one within this many hours
+    campaign_filler: float | None = None  # share of the crews' requests that are ordinary filler (None: their own)
     _mobile: dict[int, list[Net]] = field(default_factory=dict)
     _vpn: list[Net] = field(default_factory=list)
 

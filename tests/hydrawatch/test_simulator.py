@@ -299,3 +299,27 @@ def test_slow_ramp_hours_moves_only_the_slow_crews_start(run: Run, tmp_path: Pat
     assert ramped[-1] - ramped[0] <= 0.5 * 3600 < default[-1] - default[0]
     with pytest.raises(ValueError, match="slow_ramp_hours"):
         generate(tmp_path / "bad", scale=0.1, days=1.0, slow_ramp_hours=0)
+
+
+def test_campaign_filler_pads_the_crews_with_ordinary_requests(run: Run, tmp_path: Path) -> None:
+    """The ``campaign_filler`` probe: that share of the hydra's, reasoning, slow and pivot crews' requests are
+    ordinary prompts instead of their wrapped extraction asks (which the intent rules read); the labels, and when
+    every other account sends, stay those of the run without it."""
+    from features.intent import match_intent
+
+    padded_groups = ("campaign_hydra", "campaign_reasoning", "campaign_slow", "campaign_pivot")
+    groups = run.labels["accounts"]
+
+    def extraction_share(r: Run) -> float:
+        texts = [_text(ev) for g in padded_groups for ev in r.by_group[g]]
+        return sum(bool(match_intent(text).mask) for text in texts) / len(texts)
+
+    def others(r: Run) -> list[tuple[str, float]]:
+        return sorted((ev["account_id"], round(_ts(ev["ts"]), 3)) for ev in r.events
+                      if groups[ev["account_id"]] not in padded_groups)
+
+    padded = Run(generate(tmp_path, scale=0.1, days=1.0, seed=11, campaign_filler=0.75))
+    assert padded.labels["accounts"] == groups and others(padded) == others(run)
+    assert extraction_share(run) > 0.7 and 0.2 < extraction_share(padded) < 0.3
+    with pytest.raises(ValueError, match="campaign_filler"):
+        generate(tmp_path / "bad", scale=0.1, days=1.0, campaign_filler=1.0)
