@@ -20,6 +20,7 @@ from features.account import AccountState
 WAVE_SECONDS = 3600
 SHARE_SMOOTHING = 2.0  # requests added to an account's count, so a two-request account cannot look fully templated
 TEMPLATED_SPECIFICITY = 1.0  # summed key specificity that makes a request templated
+TEMPLATED_REQUESTS = 8  # templated requests among the recent ones (a quarter of RECENT_KEYED) that count fully
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -45,10 +46,13 @@ SPECIFICITY_BY_WORDS = {words: max(0.0, (words - 2) / 4.0) for words in range(6)
 
 def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] | set[int],
                  counts: dict[int | None, int]) -> tuple[float, float]:
-    """Two shares of the account's recent requests (``recent_keys``), in one pass:
+    """Two measures of the account's recent requests (``recent_keys``), in one pass:
 
     - *templated*: requests built on wrapper sentences that other accounts share and this account reuses
-      (``counts`` >= 2; specific enough: one long boilerplate sentence, or several shorter ones);
+      (``counts`` >= 2; specific enough: one long boilerplate sentence, or several shorter ones); at least
+      ``TEMPLATED_REQUESTS`` of them count fully, since an operator's wrapper reused around that many new tasks is
+      its fingerprint however many ordinary requests the account sends besides (padding a crew's accounts with
+      filler must not dilute it; young accounts, with fewer requests than that, keep the plain share);
     - *cover* (smoothed): requests carrying wrapper sentences, each counting at most once (its wrapper keys'
       summed specificity, up to 1). It bounds the account's template links: a long public prompt (a benchmark's
       instructions and few-shot examples) shares ten sentences with every stranger who sends it once, and must
@@ -70,7 +74,8 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
                     reuse += value
         covered += min(1.0, weight)
         templated += reuse >= TEMPLATED_SPECIFICITY
-    return templated / len(recent_keys), covered / (len(recent_keys) + SHARE_SMOOTHING)
+    return (min(1.0, templated / min(len(recent_keys), TEMPLATED_REQUESTS)),
+            covered / (len(recent_keys) + SHARE_SMOOTHING))
 
 
 def rotation(state: AccountState) -> float:

@@ -18,7 +18,7 @@ from detector.linking.content import (
 )
 from detector.linking.edges import LinkSet, sorted_contains
 from detector.linking.infra import ASN_UA_WEIGHT, link_infrastructure
-from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
+from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -263,6 +263,23 @@ def test_template_use_counts_each_request_once() -> None:
     templated, cover = template_use(recent, {long_a: 0.5, long_b: 0.2, short: 0.1}, {long_a: 2, long_b: 1, short: 1})
     assert templated == 2 / 4  # requests with a reused long wrapper sentence
     assert cover == (1.0 + 0.25 + 1.0) / 6  # the two-sentence request counts once
+
+
+def test_template_use_is_not_diluted_by_ordinary_requests() -> None:
+    """A crew padding its accounts with ordinary requests keeps its templated measure: a reused wrapper around
+    TEMPLATED_REQUESTS new tasks counts fully, whatever else the account sent; an account with fewer requests
+    than that keeps the plain share."""
+    wrapper, ordinary = (6 << 32) | 1, (6 << 32) | 2
+    shares, counts = {wrapper: 0.5}, {wrapper: 40, ordinary: 1}
+
+    def templated(of_requests: int, requests: int) -> float:
+        recent = [(wrapper,)] * of_requests + [(ordinary,)] * (requests - of_requests)
+        return template_use(recent, shares, counts)[0]
+
+    assert templated(TEMPLATED_REQUESTS, 32) == templated(32, 32) == 1.0  # three quarters filler: still templated
+    assert templated(TEMPLATED_REQUESTS // 2, 32) == 0.5
+    assert templated(1, 32) == 1 / TEMPLATED_REQUESTS  # an incidental reuse weighs little
+    assert templated(2, 4) == 0.5 and templated(0, 32) == 0.0
 
 
 def test_noisy_or_combination() -> None:
