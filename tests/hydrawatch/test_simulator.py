@@ -323,3 +323,19 @@ def test_campaign_filler_pads_the_crews_with_ordinary_requests(run: Run, tmp_pat
     assert extraction_share(run) > 0.7 and 0.2 < extraction_share(padded) < 0.3
     with pytest.raises(ValueError, match="campaign_filler"):
         generate(tmp_path / "bad", scale=0.1, days=1.0, campaign_filler=1.0)
+
+
+def test_simulate_command_passes_the_filler_probe_and_refuses_a_share_of_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hydrawatch.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["simulate", "--out", str(tmp_path / "cli"), "--scale", "0.1", "--days", "1",
+                               "--seed", "11", "--campaign-filler", "0.75"])
+    assert done.exit_code == 0, done.output
+    direct = generate(tmp_path / "direct", scale=0.1, days=1.0, seed=11, campaign_filler=0.75)
+    assert (tmp_path / "cli" / "events.jsonl").read_bytes() == direct.events_path.read_bytes()
+    refused = runner.invoke(app, ["simulate", "--out", str(tmp_path / "bad"), "--campaign-filler", "1"])
+    assert refused.exit_code == 2 and "--campaign-filler" in refused.output
+    assert not (tmp_path / "bad").exists()
