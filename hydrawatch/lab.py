@@ -168,9 +168,7 @@ def replay(paths: PathLike | Sequence[PathLike], settings: Settings | None = Non
     def reject(record: Rejected) -> None:
         rejected.append(rejected_record(record))
 
-    source = ReplaySource(files, reject, window_s=settings.detection.reorder_window_s,
-                          max_prompt_bytes=settings.max_prompt_bytes, max_jump_s=settings.detection.max_clock_jump_s,
-                          dedup_window_s=settings.detection.dedup_window_s)
+    source = ReplaySource(files, reject, **settings.reading_options())
     events: list[Event] = []
     sink = MemoryAlertSink()
     summary = run_pipeline(source, detector, [sink], on_event=events.append if keep_events else None)

@@ -94,18 +94,13 @@ def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str
     records the per-account activity into the store at ``url`` and embeds the detector's profile texts with its
     static fast tier."""
     threshold = settings.parallel_parse_min_bytes
-    det = settings.detection
-    window, limit, jump, dedup = (det.reorder_window_s, settings.max_prompt_bytes, det.max_clock_jump_s,
-                                  det.dedup_window_s)
     size = sum(p.stat().st_size for p in paths if p.is_file())
     if threshold < 0 or size < threshold or "fork" not in multiprocessing.get_all_start_methods():
-        return ReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, max_jump_s=jump,
-                            dedup_window_s=dedup)
+        return ReplaySource(paths, dlq, **settings.reading_options())
     observer = partial(_activity_recorder, url) if url else None
     fast = detector.fast_tier if detector.fast_tier is not None and isinstance(
         detector.fast_tier.encoder, StaticEncoder) else None  # never torch in the parse process
-    return ParallelReplaySource(paths, dlq, window_s=window, max_prompt_bytes=limit, max_jump_s=jump,
-                                dedup_window_s=dedup, child_observer=observer, embeddings=fast,
+    return ParallelReplaySource(paths, dlq, **settings.reading_options(), child_observer=observer, embeddings=fast,
                                 embed_budget=settings.embedding.fast_per_account)
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from streams.sources import ReadingOptions
 
 
 def default_cache_dir() -> Path:
@@ -216,6 +219,15 @@ class Settings(BaseSettings):
         None, description="Secret (whsec_...) of `replay --webhook-url` (HYDRAWATCH_WEBHOOK_SECRET); no default."
     )
     decisions: DecisionSettings = Field(default_factory=DecisionSettings)
+
+    def reading_options(self) -> ReadingOptions:
+        """The keyword arguments of ``streams.sources.ReplaySource`` (and ``ParallelReplaySource``) these settings
+        give: reorder window, prompt limit, clock guard, duplicate window."""
+        from streams.sources import ReadingOptions
+
+        det = self.detection
+        return ReadingOptions(window_s=det.reorder_window_s, max_prompt_bytes=self.max_prompt_bytes,
+                              max_jump_s=det.max_clock_jump_s, dedup_window_s=det.dedup_window_s)
 
     @classmethod
     def settings_customise_sources(

@@ -26,12 +26,12 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from features.embeddings import EmbeddingCache, EmbeddingsAhead
 from features.text import TextAnalyzer
 from streams.events import Event
-from streams.sources import Rejected, RejectHandler, ReplaySource, SourceStats
+from streams.sources import ReadingOptions, Rejected, RejectHandler, ReplaySource, SourceStats
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,14 @@ class EventObserver(Protocol):
     def close(self) -> None: ...
 
 
-def _produce(sender: Connection, paths: list[Path], reading: dict[str, Any],
+def _produce(sender: Connection, paths: list[Path], reading: ReadingOptions,
              child_observer: Callable[[], EventObserver] | None, ahead: EmbeddingsAhead | None) -> None:
     """Child process: send (events, rejects, stats, vectors) batches, then (None, rejects, stats, None); or
     ("error", text, None, None)."""
     try:
         observer = child_observer() if child_observer is not None else None
         rejects: list[Rejected] = []
-        source = ReplaySource(paths, rejects.append, **reading)  # ReplaySource's keyword arguments
+        source = ReplaySource(paths, rejects.append, **reading)
         analyzer = TextAnalyzer()
         batch: list[Event] = []
 
@@ -103,9 +103,9 @@ class ParallelReplaySource:
         with contextlib.suppress(AttributeError, OSError):  # Linux: a batch or two per read (the default is 64 KiB)
             fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._child = context.Process(target=_produce, name="hydrawatch-parse", daemon=True,
-                                      args=(sender, [Path(p) for p in paths], {
-                                          "window_s": window_s, "max_prompt_bytes": max_prompt_bytes,
-                                          "max_jump_s": max_jump_s, "dedup_window_s": dedup_window_s},
+                                      args=(sender, [Path(p) for p in paths], ReadingOptions(
+                                          window_s=window_s, max_prompt_bytes=max_prompt_bytes,
+                                          max_jump_s=max_jump_s, dedup_window_s=dedup_window_s),
                                           child_observer, ahead))
         self._child.start()
         sender.close()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import orjson
 
@@ -70,6 +70,15 @@ class SourceStats:
                         "processed out of order; sort the input by ts, or raise "
                         "HYDRAWATCH_DETECTION__REORDER_WINDOW_S", self.late, self.accepted,
                         100.0 * self.late / max(self.accepted, 1), window_s)
+
+
+class ReadingOptions(TypedDict):
+    """``ReplaySource``'s keyword arguments of how files are read (``Settings.reading_options`` fills them)."""
+
+    window_s: float
+    max_prompt_bytes: int
+    max_jump_s: float
+    dedup_window_s: float
 
 
 class ReplaySource:
