@@ -1,0 +1,316 @@
+"""Held-out probe: an independently written traffic generator, to measure the detector beyond its own simulator.
+
+``hydrawatch simulate`` and the detector were written together, and a detector measured on one generator can
+learn its habits. This one shares no code or text with ``hydrawatch.simulator``: ordinary users send real prompts
+from the licensed corpus (``../shared/data/prompts.jsonl.gz``, read only by tests and benchmarks), the campaigns
+wrap real benchmark tasks from it in wordings written here, and the look-alikes follow the threat model's list.
+Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team, a viral prompt, a classroom;
+a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
+
+Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--consortium] [--replay]
+  --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
+                 for steps, and strangers who send public prompt templates with slots of their own
+  --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
+  --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
+  --replay       replay OUT with default settings and print ``hydrawatch evaluate``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from probe_wordings import (
+    AGENT_SYSTEM,
+    CLASS_ASKS,
+    HABITS,
+    HARNESS,
+    MORE_HABITS,
+    REASONING,
+    REASONING_OBLIQUE,
+    REWRITE,
+    REWRITE_OBLIQUE,
+    RUBRIC,
+    VIRAL,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("HYDRAWATCH_SHARED_DIR", ROOT.parent / "shared")) / "data" / "prompts.jsonl.gz"
+T0 = dt.datetime(2026, 5, 4, tzinfo=dt.UTC).timestamp()
+DAY, HOUR = 86_400.0, 3_600.0
+END, RELEASE = T0 + 3 * DAY, T0 + 1.5 * DAY  # model nova-4 appears at RELEASE
+ORDINARY = ("clinc150", "nq_open", "staqc_sql", "gsm8k", "awesome_chatgpt_prompts", "self_instruct", "arena_hard",
+            "mbpp", "oasst_eval")
+TASKS = ("gsm8k", "bbh", "mbpp", "arena_hard", "humaneval")
+NETWORKS = [(7922, "US"), (701, "US"), (3320, "DE"), (2856, "GB"), (12322, "FR"), (4134, "CN"), (9121, "TR"),
+            (7018, "US"), (5089, "GB"), (6830, "NL"), (3215, "FR"), (1136, "NL")]
+UTC_OFFSET = {"US": -6, "DE": 1, "GB": 0, "FR": 1, "CN": 8, "TR": 3, "NL": 1}
+BROWSERS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0", "Mozilla/5.0 (Macintosh) Safari/17.4",
+            "openai-python/1.30.1", "anthropic-sdk-python/0.25", "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0",
+            "curl/8.5.0"]
+
+
+def iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+class Probe:
+    """One data set: accounts (fixed fields per account), their events, and the labels."""
+
+    def __init__(self, seed: int, hard: bool, corpus: Path = CORPUS) -> None:
+        self.rng, self.seed, self.hard = random.Random(seed), seed, hard
+        self.corpus: dict[str, list[str]] = {}
+        with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                self.corpus.setdefault(record["source"], []).append(record["text"])
+        self.events: list[tuple[float, dict[str, Any]]] = []
+        self.labels: dict[str, str] = {}
+        self.starts: dict[str, float] = {}
+        self.users = 0
+
+    def uid(self, prefix: str, *parts: object) -> str:
+        return prefix + hashlib.sha1(f"{parts}{self.seed}".encode()).hexdigest()[:16]
+
+    def ip(self) -> str:
+        r = self.rng
+        return f"{r.randint(11, 220)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+
+    def pick(self, *sources: str) -> str:
+        return self.rng.choice(self.corpus[self.rng.choice(sources)])
+
+    def account(self, group: str, i: int, net: tuple[str, int, str], ua: str, card: str | None, channel: str,
+                created: float, org: str | None = None) -> dict[str, Any]:
+        account_id = self.uid("u_", group, i)
+        self.labels[account_id] = group
+        return {"account_id": account_id, "org_id": org or self.uid("o_", group, i),
+                "api_key_id": self.uid("k_", group, i), "ip": net[0], "asn": net[1], "country": net[2],
+                "user_agent": ua, "payment_fingerprint": card, "signup_channel": channel, "created": created}
+
+    def send(self, acct: dict[str, Any], ts: float, text: str, campaign: bool = False, **fields: Any) -> None:
+        """One request; ``fields``: model, system, tools, messages (bool), max_tokens, out, status, ip/asn/country."""
+        if ts >= END:
+            return
+        if campaign:
+            group = self.labels[acct["account_id"]]
+            self.starts[group] = min(self.starts.get(group, ts), ts)
+        r = self.rng
+        event: dict[str, Any] = {k: v for k, v in acct.items() if k != "created"}
+        event.update({k: fields[k] for k in ("ip", "asn", "country") if k in fields})
+        event.update(event_id=self.uid("e_", acct["account_id"], ts, len(self.events)),
+                     ts=int(ts * 1000) if r.random() < 0.3 else iso(ts),  # both forms the contract allows
+                     account_created_at=iso(acct["created"]) if r.random() < 0.9 else None,
+                     model=fields.get("model", "nova-3"), max_tokens=fields.get("max_tokens"),
+                     input_tokens=len(text) // 4, output_tokens=fields.get("out", r.randint(50, 900)),
+                     status=fields.get("status", 200), x_region="eu-1")  # an unknown field, kept
+        system, tools = fields.get("system"), fields.get("tools")
+        if fields.get("messages") or tools:
+            turns = [{"role": "system", "content": system}] if system else []
+            turns.append({"role": "user", "content": [{"type": "text", "text": text}]})
+            if tools:
+                turns += [{"role": "assistant", "content": "Calling read_file."},
+                          {"role": "tool", "content": "def f(x):\n    return x"}]
+                event["tools"] = [{"type": "function", "function": {"name": name}} for name in tools]
+            event["messages"] = turns
+        else:
+            event["prompt"] = text
+            if system:
+                event["system"] = system
+        self.events.append((ts, event))
+
+    def regular(self, start: float, end: float, gap: float, jitter: float) -> Iterator[float]:
+        while start < end:
+            yield start
+            start += max(5.0, self.rng.gauss(gap, jitter))
+
+    # -- ordinary traffic and look-alikes ----------------------------------------------------------------
+    def ordinary_users(self, n: int = 1800) -> None:
+        self.users = n
+        r, nat = self.rng, [self.ip() for _ in range(25)]
+        habits = HABITS + MORE_HABITS if self.hard else HABITS
+        for i in range(n):
+            asn, country = r.choice(NETWORKS)
+            mobile = r.random() < 0.12  # a carrier NAT pool that unrelated users share
+            net = (r.choice(nat), 21928, "US") if mobile else (self.ip(), asn, country)
+            acct = self.account("benign", i, net, r.choice(BROWSERS), self.uid("pf_", "b", i) if r.random() < 0.8
+                                else None, r.choice(["self_serve"] * 8 + ["enterprise", "education"]),
+                                T0 - r.uniform(20, 700) * DAY)
+            habit = r.choice(habits) if r.random() < (0.25 if self.hard else 0.12) else None
+            for day in range(3):
+                for _ in range(r.randint(1, 3) if r.random() < 0.55 else 0):
+                    ts = T0 + day * DAY + (r.uniform(8, 23) - UTC_OFFSET[net[2]]) % 24 * HOUR
+                    for _ in range(r.randint(1, 8)):
+                        text = self.pick(*ORDINARY)
+                        text += f" {habit}" if habit and r.random() < 0.5 else ""
+                        later = ts > RELEASE + r.uniform(0, 3) * DAY  # users move to the new model over days
+                        model = "nova-4" if later else r.choice(["nova-3", "nova-3-mini"])
+                        self.send(acct, ts, text, model=model, messages=r.random() < 0.4,
+                                  max_tokens=r.choice([None, 1024, 4096]))
+                        ts += r.uniform(20, 400)
+
+    def lookalikes(self, consortium: bool) -> None:
+        r = self.rng
+        for i, system in enumerate(["You are Penny, a budgeting helper in a personal finance app. Be concise.",
+                                    "You are the support assistant of a travel booking site. Suggest next steps.",
+                                    "You are a coding tutor inside an IDE plugin. Explain code to beginners."]):
+            app = self.account("lookalike_app", i, (self.ip(), 16509, "US"), "app-backend/2.1",
+                               self.uid("pf_", "app", i), "enterprise", T0 - 300 * DAY)
+            ts = T0
+            while ts < END:
+                self.send(app, ts, self.pick("clinc150", "staqc_sql", "nq_open"), system=system)
+                ts += r.expovariate(1 / 120)
+        items, ips = r.sample(self.corpus["bbh"], 60), [self.ip() for _ in range(3)]
+        org, card = self.uid("o_", "evalco"), self.uid("pf_", "evalco")
+        team = [self.account("lookalike_evalteam", i, (r.choice(ips), 14618, "US"), "evalkit/0.9 requests/2.31",
+                             card, "enterprise", T0 - 200 * DAY, org=org) for i in range(20)]
+        for batch in range(12):  # one org and card, synchronized batches of fixed items every six hours
+            ts = T0 + batch * 6 * HOUR + r.uniform(0, 600)
+            for acct in team:
+                for k, item in enumerate(r.sample(items, 15)):
+                    self.send(acct, ts + k * r.uniform(2, 6), item + "\nLet's think step by step.", max_tokens=2048)
+        if consortium:
+            self.consortium()
+        ordinary = [e for _, e in self.events if self.labels[e["account_id"]] == "benign"]
+        senders = {e["account_id"]: e for e in ordinary}
+        for account_id in r.sample(sorted(senders), self.users * 7 // 36):  # a viral prompt (350 of 1,800)
+            acct = {**senders[account_id], "created": T0 - 100 * DAY}
+            remark = r.choice([" lol", " my kid asked me this", " for a blog post"]) if r.random() < 0.3 else ""
+            self.send(acct, T0 + 1.8 * DAY + r.uniform(0, 8 * HOUR), VIRAL + remark)
+        if self.hard:  # public prompt templates, each sent by strangers with slots of their own
+            public = r.sample([p for p in self.corpus["awesome_chatgpt_prompts"] if 200 < len(p) < 600], 5)
+            for account_id in r.sample(sorted(senders), self.users // 12):
+                acct, template = {**senders[account_id], "created": T0 - 100 * DAY}, r.choice(public)
+                for day in range(3):
+                    ts = T0 + day * DAY + r.uniform(6, 22) * HOUR
+                    for _ in range(r.randint(1, 6) if r.random() < 0.5 else 0):
+                        self.send(acct, ts, f"{template} {self.pick('clinc150', 'nq_open')}")
+                        ts += r.uniform(30, 600)
+        campus = self.ip()
+        for i in range(35):  # a classroom on one campus address, one assignment, own words
+            student = self.account("lookalike_classroom", i, (campus, 1103, "NL"), r.choice(BROWSERS[:2]), None,
+                                   "education", T0 + 1.5 * DAY - r.uniform(0, 20) * DAY)
+            ts = T0 + 1.5 * DAY + 13 * HOUR + r.uniform(0, 1.5 * HOUR)
+            for _ in range(r.randint(2, 5)):
+                opener = r.choice(["hi,", "quick question:", "for my homework", "ok so", ""])
+                self.send(student, ts, f"{opener} {r.choice(CLASS_ASKS)}".strip())
+                ts += r.uniform(60, 900)
+
+    def consortium(self) -> None:
+        """Four organisations with own cards on one campus network; a harness sends 60 of 100 new items a night."""
+        r = self.rng
+        items, net = r.sample(self.corpus["gsm8k"], 50) + r.sample(self.corpus["bbh"], 50), self.ip()[:-4]
+        for o in range(4):
+            org, card = self.uid("o_", "uni", o), self.uid("pf_", "uni", o)
+            labs = [self.account("lookalike_consortium", o * 10 + k, (f"{net}.{r.randint(1, 39)}", 12093, "CA"),
+                                 "lm-eval-harness/0.4 requests/2.31", card, "education", T0 - r.uniform(30, 300) * DAY,
+                                 org=org) for k in range(5)]
+            for night in range(3):
+                for acct in labs:
+                    ts = T0 + night * DAY + r.uniform(1, 3) * HOUR
+                    for item in r.sample(items, 60):
+                        self.send(acct, ts, HARNESS + item, max_tokens=1024)
+                        ts += r.uniform(3, 12)
+
+    # -- campaigns ------------------------------------------------------------------------------------------
+    def campaigns(self, clean_hydra: bool) -> None:
+        r = self.rng
+        reasoning = REASONING_OBLIQUE if self.hard else REASONING
+        pool = [(self.ip(), *r.choice(NETWORKS)) for _ in range(2500)]  # a residential proxy service
+        cards = [self.uid("pf_", "hydra", k) for k in range(8)]
+        for i in range(60):
+            own = r.choice(pool)
+            wave = T0 - (2 if i < 30 else 1) * DAY + r.uniform(0, 2400)
+            acct = (self.account("campaign_hydra", i, own, BROWSERS[i % 3], self.uid("pf_", "hc", i), "self_serve",
+                                 T0 - r.uniform(10, 90) * DAY) if clean_hydra else
+                    self.account("campaign_hydra", i, own, "python-httpx/0.27.0", cards[i % 8],
+                                 r.choice(["trial", "startup_program"]), wave))
+            for ts in self.regular(T0 + 0.5 * DAY + r.uniform(0, HOUR), END, HOUR / r.uniform(6, 9), 60):
+                ip, asn, country = own if clean_hydra else r.choice(pool)
+                text = (self.pick("clinc150", "nq_open") if r.random() < 0.2 else
+                        r.choice(reasoning).format(task=self.pick(*TASKS)))
+                self.send(acct, ts, text, campaign=True, ip=ip, asn=asn, country=country, max_tokens=8192,
+                          out=r.choice([8192, r.randint(1500, 8192)]), status=429 if r.random() < 0.03 else 200)
+        for i in range(25):  # graders on one datacenter network, each its own card, security-research programme
+            acct = self.account("campaign_rubric", i, (f"52.14.{r.randint(0, 255)}.{i}", 16509, "US"),
+                                "node-fetch/3.3.2", self.uid("pf_", "rb", i), "security_research",
+                                T0 - r.uniform(3, 9) * DAY)
+            for ts in self.regular(T0 + DAY + r.uniform(0, 2 * HOUR), END, HOUR / r.uniform(4, 6), 120):
+                answer = self.pick("gsm8k", "nq_open", "mbpp")[:200]
+                self.send(acct, ts, r.choice(RUBRIC).format(task=self.pick(*TASKS), answer=answer), campaign=True,
+                          max_tokens=1024)
+        for i in range(18):  # an agent runtime on one cloud network, moving to nova-4 hours after its release
+            acct = self.account("campaign_agentic", i, (f"34.90.{r.randint(0, 255)}.{i % 6}", 396982, "US"),
+                                "agentloop/1.4", self.uid("pf_", "ag", i // 6), "startup_program",
+                                T0 - r.uniform(4, 15) * DAY)
+            switch = RELEASE + r.uniform(1, 8) * HOUR
+            for ts in self.regular(T0 + 1.2 * DAY + r.uniform(0, 2 * HOUR), END, HOUR / r.uniform(5, 7), 200):
+                model = "nova-4" if ts > switch and r.random() < 0.6 else "nova-3"
+                self.send(acct, ts, "Task: " + self.pick("mbpp", "humaneval", "staqc_sql"), campaign=True,
+                          model=model, system=AGENT_SYSTEM, tools=["read_file", "write_file", "run_tests", "shell"],
+                          max_tokens=4096)
+        rewrite = REWRITE_OBLIQUE if self.hard else REWRITE
+        for i in range(15):  # clean residential accounts brought online over 90 minutes, 3-5 requests an hour by day
+            asn, country = r.choice(NETWORKS)
+            acct = self.account("campaign_slow", i, (self.ip(), asn, country), BROWSERS[i % 2],
+                                self.uid("pf_", "sl", i), "self_serve", T0 - r.uniform(14, 60) * DAY)
+            day = T0 + 0.8 * DAY + r.uniform(0, 1.5 * HOUR)
+            while day < END:
+                for ts in self.regular(day, min(day + r.uniform(8, 12) * HOUR, END), HOUR / r.uniform(3, 5), 300):
+                    text = (self.pick("clinc150", "nq_open") if r.random() < 0.25 else
+                            r.choice(rewrite).format(task=self.pick(*TASKS)))
+                    self.send(acct, ts, text, campaign=True, messages=True)
+                day += DAY
+
+    def write(self, out: Path) -> int:
+        out.mkdir(parents=True, exist_ok=True)
+        self.events.sort(key=lambda pair: pair[0])
+        with open(out / "events.jsonl", "w", encoding="utf-8") as sink:
+            for _, event in self.events:
+                sink.write(json.dumps(event) + "\n")
+        labels = {"accounts": self.labels, "campaign_start": {g: iso(t) for g, t in sorted(self.starts.items())}}
+        (out / "labels.json").write_text(json.dumps(labels))
+        return len(self.events)
+
+
+def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
+             corpus: Path = CORPUS, users: int = 1800) -> int:
+    """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users); returns the number of events."""
+    probe = Probe(seed, hard, corpus)
+    probe.ordinary_users(users)
+    probe.lookalikes(consortium)
+    probe.campaigns(clean_hydra)
+    return probe.write(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=1)
+    for flag in ("--hard", "--clean-hydra", "--consortium", "--replay"):
+        parser.add_argument(flag, action="store_true")
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
+    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium)
+    print(f"{args.out}: {n:,} events")
+    if args.replay:
+        cli = [sys.executable, "-m", "hydrawatch.cli"]
+        subprocess.run([*cli, "replay", str(args.out / "events.jsonl"), "--alerts-out", str(args.out / "alerts.jsonl"),
+                        "--dlq-out", str(args.out / "dead_letters.jsonl"), "--db", "", "--no-progress"], check=True,
+                       cwd=ROOT)
+        subprocess.run([*cli, "evaluate", "--alerts", str(args.out / "alerts.jsonl"), "--labels",
+                        str(args.out / "labels.json")], check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()
