@@ -33,7 +33,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
     values = candidate.score.values
     contributions = candidate.score.contributions
     evidence = {
-        "extraction_intent": _intent_evidence(states),
+        "extraction_intent": {**_intent_evidence(states), "counted": round(values["extraction_intent"], 3)},
         "shared_templates": {"templated_share": round(values["shared_templates"], 3)},
         "automation": _automation_evidence(members),
         "evasion": _evasion_evidence(members),

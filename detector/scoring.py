@@ -160,18 +160,23 @@ class GroupScore:
 def group_score(members: list[AccountView], linkage: float, load_balancing: float,
                 disabled: Collection[str] = ()) -> GroupScore:
     """Score a set of linked accounts; signals are request-weighted means over members (``disabled`` ones
-    keep their value but weigh nothing). ``automated_templates`` is the mean over members of templated share x
-    automation x the share of novel (not recycled) requests: the same accounts sending shared wrappers around new
-    tasks on a machine's schedule, which extraction pipelines do whatever words their prompts use; people sharing a
-    prompt do not keep a schedule, and an evaluation re-running fixed items recycles them."""
+    keep their value but weigh nothing). ``extraction_intent`` counts a member's asks at most up to its share of
+    novel (not recycled) requests: asks around texts the accounts send each other are an evaluation re-running fixed
+    items (from the items' first run on, while ``recycled_content`` still weighs little) or a trending prompt; a
+    crew's asks, around new tasks, fit among its novel requests whatever share of its filler is recycled.
+    ``automated_templates`` is the mean over members of templated share x automation x the share of novel requests:
+    the same accounts sending shared wrappers around new tasks on a machine's schedule, which extraction pipelines do
+    whatever words their prompts use; people sharing a prompt do not keep a schedule, and an evaluation re-running
+    fixed items recycles them."""
     total = sum(max(m.state.events, 1) for m in members)
 
     def mean(name: str) -> float:
         return sum(m.signal(name) * max(m.state.events, 1) for m in members) / total
 
+    novel_intent = sum(min(m.intent, 1.0 - m.recycled) * max(m.state.events, 1) for m in members) / total
     values = {
-        "extraction_intent": mean("intent"), "shared_templates": mean("templated"), "automation": mean(
-            "automation"), "evasion": mean("evasion"), "behaviour_anomaly": mean("anomaly"),
+        "extraction_intent": novel_intent, "shared_templates": mean("templated"), "automation": mean("automation"),
+        "evasion": mean("evasion"), "behaviour_anomaly": mean("anomaly"),
         "hidden_linkage": linkage, "load_balancing": load_balancing, "recycled_content": mean("recycled"),
         "automated_templates": sum(m.templated * m.automation * (1.0 - m.recycled) * max(m.state.events, 1)
                                    for m in members) / total,

@@ -1,5 +1,5 @@
 """The held-out probe (``bench/probe_independent.py``): a generator written apart from the simulator, real prompts
-for ordinary users, its own campaign wordings."""
+for ordinary users, its own campaign wordings. The detector meets its targets there too."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 from shared_paths import shared_file
+from typer.testing import CliRunner
+
+from detector.evaluation import evaluate, load_alerts, load_labels
+from hydrawatch.cli import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import probe_independent  # noqa: E402
@@ -29,3 +34,21 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
         jsonschema.validate(json.loads(line), event_schema)
     assert {type(e["ts"]) for e in first} == {int, str}  # epoch ms and RFC 3339, as the contract allows
     assert any("messages" in e for e in first) and any("prompt" in e for e in first)
+
+
+@pytest.mark.slow
+def test_the_detector_meets_its_targets_on_the_probe(tmp_path: Path) -> None:
+    """Every option at once, seed 4: oblique wordings, strangers sharing public templates, a hydra on clean
+    infrastructure, and a consortium running a new benchmark, whose first run alerted 3 of its accounts while a
+    group's intent counted on every request, recycled or not (now at most on its members' novel requests)."""
+    corpus = shared_file("data/prompts.jsonl.gz")
+    probe_independent.generate(tmp_path, seed=4, hard=True, clean_hydra=True, consortium=True, corpus=corpus)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                      "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
+    assert not quality.false_positives_by_group, quality.false_positives_by_group
+    for campaign in quality.campaigns:
+        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign

@@ -52,6 +52,9 @@ WORKSPACE_SYSTEM = ("You are Dockhand, the assistant inside the Dockhand operati
                     "the tools before answering, and keep answers short.")
 WORKSPACE_TOOLS = [{"name": "search_runbooks"}, {"name": "query_metrics"}, {"name": "open_ticket"}]
 BENCHMARK = [f"Question {i}: what is {i * 7} plus {i * 3}? Think step by step." for i in range(15)]
+HARNESS = ("Answer the following question. Think step by step, then finish with a line of the form 'Answer: X'."
+           "\n\n{item}")  # an evaluation harness's prompt around the items of a new benchmark (a fixed set)
+HARNESS_ITEMS = [f"How does the {WORDS[i % 37]} change the {WORDS[i * 7 % 37]} in case {i}?" for i in range(100)]
 VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
 
 
@@ -117,8 +120,10 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
             "model": "atlas-2", "max_tokens": 2048,
         }
         own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
-        ts = BASE_TS + rng.random() * 3600
-        while ts < BASE_TS + hours * 3600:
+        ts = BASE_TS + (spec.get("start_hour", 0) + rng.random()) * 3600  # each account starts within that hour
+        for _ in range(spec.get("requests", 1 << 30)):  # ``requests``: a batch of that many, then silence
+            if ts >= BASE_TS + hours * 3600:
+                break
             ip = f"203.0.113.{rng.randrange(pool)}" if pool else own_ip
             request = _request(spec["style"], rng, a)
             text = request.get("prompt") or request["messages"][1]["content"]
@@ -171,6 +176,8 @@ def _text(style: str, rng: random.Random, account: int) -> str:
         return rng.choice(WRAPPERS[style]).format(task=_task(rng))
     if style == "benchmark_items":
         return rng.choice(BENCHMARK)
+    if style == "harness_items":
+        return HARNESS.format(item=rng.choice(HARNESS_ITEMS))
     if style == "viral":
         return VIRAL + rng.choice(["", "?", "!", " please"]) if rng.random() < 0.6 else _benign(rng)
     if style == "habitual_steps":  # an ordinary user who asks for steps in about half of their own requests
