@@ -76,6 +76,7 @@ class Probe:
                 self.corpus.setdefault(record["source"], []).append(record["text"])
         self.events: list[tuple[float, dict[str, Any]]] = []
         self.labels: dict[str, str] = {}
+        self.accounts: dict[str, dict[str, Any]] = {}  # each account's fixed fields, by id
         self.starts: dict[str, float] = {}
         self.users = 0
 
@@ -93,9 +94,11 @@ class Probe:
                 created: float, org: str | None = None) -> dict[str, Any]:
         account_id = self.uid("u_", group, i)
         self.labels[account_id] = group
-        return {"account_id": account_id, "org_id": org or self.uid("o_", group, i),
-                "api_key_id": self.uid("k_", group, i), "ip": net[0], "asn": net[1], "country": net[2],
-                "user_agent": ua, "payment_fingerprint": card, "signup_channel": channel, "created": created}
+        self.accounts[account_id] = {
+            "account_id": account_id, "org_id": org or self.uid("o_", group, i), "api_key_id": self.uid("k_", group, i),
+            "ip": net[0], "asn": net[1], "country": net[2], "user_agent": ua, "payment_fingerprint": card,
+            "signup_channel": channel, "created": created}
+        return self.accounts[account_id]
 
     def send(self, acct: dict[str, Any], ts: float, text: str, campaign: bool = False, **fields: Any) -> None:
         """One request; ``fields``: model, system, tools, messages (bool), max_tokens, out, status, ip/asn/country."""
@@ -180,16 +183,15 @@ class Probe:
                     self.send(acct, ts + k * r.uniform(2, 6), item + "\nLet's think step by step.", max_tokens=2048)
         if consortium:
             self.consortium()
-        ordinary = [e for _, e in self.events if self.labels[e["account_id"]] == "benign"]
-        senders = {e["account_id"]: e for e in ordinary}
-        for account_id in r.sample(sorted(senders), self.users * 7 // 36):  # a viral prompt (350 of 1,800)
-            acct = {**senders[account_id], "created": T0 - 100 * DAY}
+        senders = sorted({e["account_id"] for _, e in self.events if self.labels[e["account_id"]] == "benign"})
+        for account_id in r.sample(senders, self.users * 7 // 36):  # a viral prompt (350 of 1,800)
+            acct = self.accounts[account_id]
             remark = r.choice([" lol", " my kid asked me this", " for a blog post"]) if r.random() < 0.3 else ""
             self.send(acct, T0 + 1.8 * DAY + r.uniform(0, 8 * HOUR), VIRAL + remark)
         if self.hard:  # public prompt templates, each sent by strangers with slots of their own
             public = r.sample([p for p in self.corpus["awesome_chatgpt_prompts"] if 200 < len(p) < 600], 5)
-            for account_id in r.sample(sorted(senders), self.users // 12):
-                acct, template = {**senders[account_id], "created": T0 - 100 * DAY}, r.choice(public)
+            for account_id in r.sample(senders, self.users // 12):
+                acct, template = self.accounts[account_id], r.choice(public)
                 for day in range(3):
                     ts = T0 + day * DAY + r.uniform(6, 22) * HOUR
                     for _ in range(r.randint(1, 6) if r.random() < 0.5 else 0):
