@@ -54,8 +54,8 @@ def test_an_evaluation_re_running_fixed_items_on_a_schedule_gains_nothing_from_a
 
 def test_a_group_s_intent_counts_at_most_its_members_novel_requests() -> None:
     # a consortium's harness on the first run of a new benchmark: every prompt asks for steps around an item, and
-    # the accounts have sent each other 60 % of their items so far (measured on the held-out probe at the first
-    # alert of the previous version, which scored this group of four 0.75)
+    # the accounts have sent each other 60 % of their items so far (the shape of the consortium groups of three or
+    # four that the previous version alerted on the held-out probe, bench/probe_independent.py --consortium)
     first_run = _members(4, intent=1.0, templated=1.0, recycled=0.6, automation=0.2, anomaly=1.0)
     evaluation = group_score(first_run, linkage=0.7, load_balancing=0.0)
     assert abs(evaluation.values["extraction_intent"] - 0.4) < 1e-9
