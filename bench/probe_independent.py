@@ -67,8 +67,8 @@ def iso(ts: float) -> str:
 class Probe:
     """One data set: accounts (fixed fields per account), their events, and the labels."""
 
-    def __init__(self, seed: int, hard: bool, corpus: Path = CORPUS) -> None:
-        self.rng, self.seed, self.hard = random.Random(seed), seed, hard
+    def __init__(self, seed: int, hard: bool, corpus: Path = CORPUS, users: int = 1800) -> None:
+        self.rng, self.seed, self.hard, self.users = random.Random(seed), seed, hard, users  # users: ordinary ones
         self.corpus: dict[str, list[str]] = {}
         with gzip.open(corpus, "rt", encoding="utf-8") as lines:
             for line in lines:
@@ -78,7 +78,6 @@ class Probe:
         self.labels: dict[str, str] = {}
         self.accounts: dict[str, dict[str, Any]] = {}  # each account's fixed fields, by id
         self.starts: dict[str, float] = {}
-        self.users = 0
 
     def uid(self, prefix: str, *parts: object) -> str:
         return prefix + hashlib.sha1(f"{parts}{self.seed}".encode()).hexdigest()[:16]
@@ -137,11 +136,10 @@ class Probe:
             start += max(5.0, self.rng.gauss(gap, jitter))
 
     # -- ordinary traffic and look-alikes ----------------------------------------------------------------
-    def ordinary_users(self, n: int = 1800) -> None:
-        self.users = n
+    def ordinary_users(self) -> None:
         r, nat = self.rng, [self.ip() for _ in range(25)]
         habits = HABITS + MORE_HABITS if self.hard else HABITS
-        for i in range(n):
+        for i in range(self.users):
             asn, country = r.choice(NETWORKS)
             mobile = r.random() < 0.12  # a carrier NAT pool that unrelated users share
             net = (r.choice(nat), 21928, "US") if mobile else (self.ip(), asn, country)
@@ -287,8 +285,8 @@ class Probe:
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users); returns the number of events."""
-    probe = Probe(seed, hard, corpus)
-    probe.ordinary_users(users)
+    probe = Probe(seed, hard, corpus, users)
+    probe.ordinary_users()
     probe.lookalikes(consortium)
     probe.campaigns(clean_hydra)
     return probe.write(out)

@@ -9,7 +9,7 @@ items) counts against it.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,16 +170,18 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     fixed items recycles them."""
     total = sum(max(m.state.events, 1) for m in members)
 
-    def mean(name: str) -> float:
-        return sum(m.signal(name) * max(m.state.events, 1) for m in members) / total
+    def weighted(value: Callable[[AccountView], float]) -> float:
+        return sum(value(m) * max(m.state.events, 1) for m in members) / total
 
-    novel_intent = sum(min(m.intent, 1.0 - m.recycled) * max(m.state.events, 1) for m in members) / total
+    def mean(name: str) -> float:
+        return weighted(lambda m: m.signal(name))
+
     values = {
-        "extraction_intent": novel_intent, "shared_templates": mean("templated"), "automation": mean("automation"),
-        "evasion": mean("evasion"), "behaviour_anomaly": mean("anomaly"),
-        "hidden_linkage": linkage, "load_balancing": load_balancing, "recycled_content": mean("recycled"),
-        "automated_templates": sum(m.templated * m.automation * (1.0 - m.recycled) * max(m.state.events, 1)
-                                   for m in members) / total,
+        "extraction_intent": weighted(lambda m: min(m.intent, 1.0 - m.recycled)),
+        "shared_templates": mean("templated"), "automation": mean("automation"), "evasion": mean("evasion"),
+        "behaviour_anomaly": mean("anomaly"), "hidden_linkage": linkage, "load_balancing": load_balancing,
+        "recycled_content": mean("recycled"),
+        "automated_templates": weighted(lambda m: m.templated * m.automation * (1.0 - m.recycled)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}
