@@ -7,11 +7,14 @@ wrap real benchmark tasks from it in wordings written here, and the look-alikes 
 Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team, a viral prompt, a classroom;
 a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
 
-Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--consortium] [--replay]
+Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--consortium]
+                                           [--viral-template DAY] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
+  --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
+                 own, for 8 hours from DAY (0-2.5) into the three days (a known miss: docs/threat-coverage.md)
   --replay       replay OUT with default settings and print ``hydrawatch evaluate``
 """
 
@@ -42,6 +45,7 @@ from probe_wordings import (
     REWRITE_OBLIQUE,
     RUBRIC,
     VIRAL,
+    VIRAL_TEMPLATE,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +163,7 @@ class Probe:
                                   max_tokens=r.choice([None, 1024, 4096]))
                         ts += r.uniform(20, 400)
 
-    def lookalikes(self, consortium: bool) -> None:
+    def lookalikes(self, consortium: bool, viral_template: float | None = None) -> None:
         r = self.rng
         for i, system in enumerate(["You are Penny, a budgeting helper in a personal finance app. Be concise.",
                                     "You are the support assistant of a travel booking site. Suggest next steps.",
@@ -186,6 +190,13 @@ class Probe:
             acct = self.accounts[account_id]
             remark = r.choice([" lol", " my kid asked me this", " for a blog post"]) if r.random() < 0.3 else ""
             self.send(acct, T0 + 1.8 * DAY + r.uniform(0, 8 * HOUR), VIRAL + remark)
+        if viral_template is not None:  # a trending prompt with a slot: each sender's own question
+            for account_id in r.sample(senders, self.users * 7 // 36):
+                self.labels[account_id], acct = "lookalike_viral_template", self.accounts[account_id]
+                ts = T0 + viral_template * DAY + r.uniform(0, 8 * HOUR)
+                for _ in range(r.randint(1, 4)):
+                    self.send(acct, ts, VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k")))
+                    ts += r.uniform(60, 900)
         if self.hard:  # public prompt templates, each sent by strangers with slots of their own
             public = r.sample([p for p in self.corpus["awesome_chatgpt_prompts"] if 200 < len(p) < 600], 5)
             for account_id in r.sample(senders, self.users // 12):
@@ -283,11 +294,12 @@ class Probe:
 
 
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
-             corpus: Path = CORPUS, users: int = 1800) -> int:
-    """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users); returns the number of events."""
+             corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None) -> int:
+    """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template``: the day
+    the trending template starts, None: none); returns the number of events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
-    probe.lookalikes(consortium)
+    probe.lookalikes(consortium, viral_template)
     probe.campaigns(clean_hydra)
     return probe.write(out)
 
@@ -298,10 +310,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     for flag in ("--hard", "--clean-hydra", "--consortium", "--replay"):
         parser.add_argument(flag, action="store_true")
+    parser.add_argument("--viral-template", type=float, metavar="DAY")
     args = parser.parse_args()
+    if args.viral_template is not None and not 0 <= args.viral_template <= 2.5:
+        parser.error("--viral-template: a day from 0 to 2.5")
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
-    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium)
+    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

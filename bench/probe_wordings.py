@@ -40,6 +40,8 @@ AGENT_SYSTEM = ("You are an autonomous coding agent. Plan, call tools to inspect
                 "tests, and iterate until they pass. Record every tool call and your reasoning in your reply.")
 HARNESS = "Answer the following question. Think step by step, then finish with a line of the form 'Answer: X'.\n\n"
 VIRAL = "Explain step by step why the sky is blue at noon but red at sunset, like a physics teacher would."
+VIRAL_TEMPLATE = ("Explain step by step, like a patient physics teacher would, showing every bit of your reasoning: "
+                  "{question}")
 CLASS_ASKS = ["how does the knapsack dp table get filled", "why do we iterate weights backwards in 0/1 knapsack",
               "what is the recurrence for knapsack", "can you explain the knapsack dp solution step by step",
               "why is my knapsack solution wrong when capacity is 0", "what's the time complexity of the knapsack dp",

@@ -21,19 +21,24 @@ import probe_independent  # noqa: E402
 
 def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: dict) -> None:
     corpus = shared_file("data/prompts.jsonl.gz")
-    n = probe_independent.generate(tmp_path, seed=2, hard=True, consortium=True, corpus=corpus, users=200)
+    n = probe_independent.generate(tmp_path, seed=2, hard=True, consortium=True, corpus=corpus, users=200,
+                                   viral_template=0.3)
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     labels = json.loads((tmp_path / "labels.json").read_text())
     assert len(lines) == n > 30_000
     groups = set(labels["accounts"].values())
     assert {"campaign_hydra", "campaign_rubric", "campaign_agentic", "campaign_slow", "lookalike_consortium",
-            "lookalike_evalteam", "lookalike_classroom", "lookalike_app", "benign"} <= groups
+            "lookalike_evalteam", "lookalike_classroom", "lookalike_app", "lookalike_viral_template",
+            "benign"} <= groups
     assert set(labels["campaign_start"]) == {g for g in groups if g.startswith("campaign_")}
     first = [json.loads(line) for line in lines[:2000]]
     for line in lines[:: len(lines) // 200]:  # every kind of account, across the three days
         jsonschema.validate(json.loads(line), event_schema)
     assert {type(e["ts"]) for e in first} == {int, str}  # epoch ms and RFC 3339, as the contract allows
     assert any("messages" in e for e in first) and any("prompt" in e for e in first)
+    wrapper = probe_independent.VIRAL_TEMPLATE.split("{")[0]
+    senders = {e["account_id"] for e in map(json.loads, lines) if e.get("prompt", "").startswith(wrapper)}
+    assert senders and {labels["accounts"][a] for a in senders} == {"lookalike_viral_template"}
 
 
 @pytest.mark.slow
