@@ -13,6 +13,7 @@ from detector.campaigns import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
+from detector.scoring import established
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -42,6 +43,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
+        "established_accounts": {"established_x_unautomated_x_unevasive": round(values["established_accounts"], 3),
+                                 "accounts_a_year_old": sum(established(s) >= 1.0 for s in states)},
     }
     ordered = sorted(contributions, key=lambda n: -abs(contributions[n]))
     signals: list[dict[str, Any]] = [{"name": name, "weight": round(contributions[name], 4),

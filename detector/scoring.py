@@ -26,8 +26,11 @@ GROUP_WEIGHTS = {
     "extraction_intent": 3.0, "shared_templates": 1.5, "automation": 1.5, "evasion": 1.0,
     "behaviour_anomaly": 1.0, "hidden_linkage": 1.5, "load_balancing": 0.5, "recycled_content": -3.0,
     "automated_templates": 3.0,  # templated novel requests sent on a machine's schedule: a harvesting pipeline
+    "established_accounts": -3.0,  # long-standing customers acting like people: what they share is public language
 }
 NEW_ACCOUNT_DAYS = 3.0
+ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which it starts to count as established,
+                                  # and fully so
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -131,6 +134,15 @@ def evasion(state: AccountState, rotation: float) -> float:
     return noisy_or(0.6 * rotation, 0.3 * new, 0.3 * light)
 
 
+def established(state: AccountState) -> float:
+    """How long-standing the account was when its first request arrived, in [0, 1]: 0 up to ``ESTABLISHED_DAYS[0]``
+    days after it was created (or when the creation time is unknown), 1 from ``ESTABLISHED_DAYS[1]``."""
+    if state.created_at is None:
+        return 0.0
+    start, full = ESTABLISHED_DAYS
+    return min(1.0, max(0.0, ((state.first_ts - state.created_at) / 86400.0 - start) / (full - start)))
+
+
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:
     return ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
                               if name not in disabled)
@@ -167,7 +179,10 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     ``automated_templates`` is the mean over members of templated share x automation x the share of novel requests:
     the same accounts sending shared wrappers around new tasks on a machine's schedule, which extraction pipelines do
     whatever words their prompts use; people sharing a prompt do not keep a schedule, and an evaluation re-running
-    fixed items recycles them."""
+    fixed items recycles them. ``established_accounts`` (negative) is the mean over members of how long-standing the
+    account is x (1 - automation) x (1 - evasion): customers of a year or more, acting like people, who share a
+    sentence share public language (a trending prompt with a slot of their own); the crews of the threat model run
+    accounts made for the purpose, and what they automate or hide cancels the exemption."""
     total = sum(max(m.state.events, 1) for m in members)
 
     def weighted(value: Callable[[AccountView], float]) -> float:
@@ -182,6 +197,7 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "behaviour_anomaly": mean("anomaly"), "hidden_linkage": linkage, "load_balancing": load_balancing,
         "recycled_content": mean("recycled"),
         "automated_templates": weighted(lambda m: m.templated * m.automation * (1.0 - m.recycled)),
+        "established_accounts": weighted(lambda m: established(m.state) * (1.0 - m.automation) * (1.0 - m.evasion)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

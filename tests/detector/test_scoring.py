@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detector.scoring import AccountView, disabled_signals, group_score
+from detector.scoring import AccountView, disabled_signals, established, group_score
 from features.account import AccountState
 
 
@@ -64,3 +64,36 @@ def test_a_group_s_intent_counts_at_most_its_members_novel_requests() -> None:
     crew = group_score(_members(4, intent=0.6, templated=1.0, recycled=0.15, automation=0.2, anomaly=1.0),
                        linkage=0.7, load_balancing=0.0)
     assert crew.values["extraction_intent"] == 0.6 and crew.score >= 0.7
+
+
+def _aged(views: list[AccountView], days: float) -> list[AccountView]:
+    for view in views:
+        view.state.first_ts = 1_780_000_000.0
+        view.state.created_at = view.state.first_ts - days * 86400
+    return views
+
+
+def test_an_account_counts_as_established_from_a_quarter_to_a_year_after_it_was_created() -> None:
+    assert established(AccountState("unknown")) == 0.0  # no creation time: nothing is known
+    assert [established(_aged([AccountView(AccountState("a"), 0, 0, 0, 0, 0, 0, 0)], days)[0].state)
+            for days in (2, 90, 227.5, 365, 2000)] == [0.0, 0.0, 0.5, 1.0, 1.0]
+
+
+def test_long_standing_customers_acting_like_people_count_against_a_group() -> None:
+    # strangers sending a trending prompt that asks for steps around a question of their own, with nothing else sent
+    # yet (bench/probe_independent.py --viral-template): intent, the shared wrapper and its hour, like a young crew
+    signals = {"intent": 1.0, "templated": 0.85, "anomaly": 0.4}
+    customers = group_score(_aged(_members(12, **signals), 400), linkage=0.85, load_balancing=0.0)
+    crew = group_score(_aged(_members(12, **signals), 30), linkage=0.85, load_balancing=0.0)
+    assert customers.values["established_accounts"] == 1.0
+    assert customers.contributions["established_accounts"] == -3.0
+    assert crew.values["established_accounts"] == 0.0
+    assert customers.score < 0.55 <= crew.score
+    # what a crew on aged accounts automates or hides cancels the exemption in proportion
+    hiding = group_score(_aged(_members(12, automation=0.5, evasion=0.6, **signals), 400), linkage=0.85,
+                         load_balancing=0.0)
+    assert abs(hiding.values["established_accounts"] - 0.5 * 0.4) < 1e-9
+    assert hiding.score >= 0.55
+    ablated = group_score(_aged(_members(12, **signals), 400), linkage=0.85, load_balancing=0.0,
+                          disabled=disabled_signals(["established_accounts"]))
+    assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == crew.score

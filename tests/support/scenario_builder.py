@@ -56,6 +56,8 @@ HARNESS = ("Answer the following question. Think step by step, then finish with 
            "\n\n{item}")  # an evaluation harness's prompt around the items of a new benchmark (a fixed set)
 HARNESS_ITEMS = [f"How does the {WORDS[i % 37]} change the {WORDS[i * 7 % 37]} in case {i}?" for i in range(100)]
 VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
+VIRAL_TEMPLATE = "Act as a patient teacher: answer my question step by step, showing your reasoning at each step. "
+CREATED_DAYS = {"spread": (20, 400), "years": (400, 1500)}  # account age at the scenario's start, by ``created``
 
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "detector" / "scenarios").glob("*.yaml"))
@@ -107,7 +109,8 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
     for a in range(spec["accounts"]):
         account = f"{name}-{a}"
         groups[account] = name
-        created = wave + rng.random() * 1800 if spec["created"] == "wave" else BASE_TS - rng.uniform(20, 400) * 86400
+        created = (wave + rng.random() * 1800 if spec["created"] == "wave" else  # one signup evening; customers
+                   BASE_TS - rng.uniform(*CREATED_DAYS[spec["created"]]) * 86400)  # of some weeks to a year or years
         base = {
             "account_id": account,
             "org_id": _org(spec["org"], name, a),
@@ -178,6 +181,8 @@ def _text(style: str, rng: random.Random, account: int) -> str:
         return rng.choice(BENCHMARK)
     if style == "harness_items":
         return HARNESS.format(item=rng.choice(HARNESS_ITEMS))
+    if style == "viral_template":  # a trending prompt with a slot: each sender's own question
+        return VIRAL_TEMPLATE + _benign(rng)
     if style == "viral":
         return VIRAL + rng.choice(["", "?", "!", " please"]) if rng.random() < 0.6 else _benign(rng)
     if style == "habitual_steps":  # an ordinary user who asks for steps in about half of their own requests
