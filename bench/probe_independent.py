@@ -14,7 +14,7 @@ Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra]
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
   --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
-                 own, for 8 hours from DAY (0-2.5) into the three days (a known miss: docs/threat-coverage.md)
+                 own, for 8 hours from DAY (0-2.5) into the three days (a look-alike: docs/threat-coverage.md)
   --replay       replay OUT with default settings and print ``hydrawatch evaluate``
 """
 
