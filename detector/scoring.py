@@ -127,9 +127,8 @@ def automation(state: AccountState, pivot: float, cv: float) -> float:
 
 def evasion(state: AccountState, rotation: float) -> float:
     """Proxy rotation, a fresh account, an entry point with light verification."""
-    new = 0.0
-    if state.created_at is not None:
-        new = 1.0 if (state.first_ts - state.created_at) / 86400.0 < NEW_ACCOUNT_DAYS else 0.0
+    age = state.age_days()
+    new = 0.0 if age is None else float(age < NEW_ACCOUNT_DAYS)
     light = 1.0 if state.signup_channel in LIGHT_VERIFICATION else 0.0
     return noisy_or(0.6 * rotation, 0.3 * new, 0.3 * light)
 
@@ -137,10 +136,11 @@ def evasion(state: AccountState, rotation: float) -> float:
 def established(state: AccountState) -> float:
     """How long-standing the account was when its first request arrived, in [0, 1]: 0 up to ``ESTABLISHED_DAYS[0]``
     days after it was created (or when the creation time is unknown), 1 from ``ESTABLISHED_DAYS[1]``."""
-    if state.created_at is None:
+    age = state.age_days()
+    if age is None:
         return 0.0
     start, full = ESTABLISHED_DAYS
-    return min(1.0, max(0.0, ((state.first_ts - state.created_at) / 86400.0 - start) / (full - start)))
+    return min(1.0, max(0.0, (age - start) / (full - start)))
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:

@@ -192,6 +192,11 @@ class AccountState:
         if isinstance(self.text_hashes, list):
             self.text_hashes = dict.fromkeys(self.text_hashes)
 
+    def age_days(self) -> float | None:
+        """Days from the account's creation to its first request (at least 0); None when the creation time is
+        unknown."""
+        return None if self.created_at is None else max(0.0, (self.first_ts - self.created_at) / 86400.0)
+
     def events_within(self, now: float, seconds: float) -> int:
         """Requests in the last ``seconds`` of event time (hour resolution)."""
         horizon = int((now - seconds) // 3600)

@@ -46,9 +46,9 @@ def account_features(state: AccountState, now: float, new_models: dict[str, floa
     """The feature vector (``FEATURE_NAMES`` order); ``cv`` is ``gap_cv(state.arrivals)`` when known."""
     events = max(state.events, 1)
     night = sum(state.hours_of_day[h] for h in (0, 1, 2, 3, 4, 5)) / events
-    age_days = 30.0
-    if state.created_at is not None:
-        age_days = max(0.0, (state.first_ts - state.created_at) / 86400.0)
+    age_days = state.age_days()
+    if age_days is None:
+        age_days = 30.0
     new_model_events = sum(state.models.get(m, 0) for m in new_models)
     return np.array([
         math.log1p(state.events),
