@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -248,12 +249,23 @@ def _tool_names(tools: Any) -> tuple[str, ...]:
         if isinstance(tool, str):
             names.append(tool)
         elif isinstance(tool, dict):
-            name = tool.get("name") or (tool.get("function") or {}).get("name")
+            function = tool.get("function")  # OpenAI style: {"type": "function", "function": {"name": ...}}
+            name = tool.get("name") or (function.get("name") if isinstance(function, dict) else None)
             names.append(str(name) if name else "?")
     return tuple(names)
 
 
 def _derived_id(record: dict[str, Any], raw: bytes | None) -> str:
     """A stable id from the event's content when it carries none."""
-    payload = raw if raw is not None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    payload = raw if raw is not None else record_json(record, sort_keys=True)
     return "ev-" + hashlib.blake2b(payload, digest_size=12).hexdigest()
+
+
+def record_json(record: Any, sort_keys: bool = False) -> bytes:
+    """A decoded record as JSON, whatever it holds: values JSON has no type for (a Parquet column of bytes or
+    decimals) as text, and integers beyond 64 bits (a CSV cell, a caller's dict), which orjson refuses, as the
+    standard library writes them."""
+    try:
+        return orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:
+        return json.dumps(record, default=str, sort_keys=sort_keys).encode("utf-8", "surrogatepass")

@@ -16,7 +16,8 @@ import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypedDict
 
@@ -24,7 +25,7 @@ import orjson
 
 from streams.clock import EventClock
 from streams.dedup import RecentIds
-from streams.events import Event, EventError, parse_line, parse_record
+from streams.events import Event, EventError, parse_line, parse_record, record_json
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class ReplaySource:
                     event = parse_record(record, self.max_prompt_bytes)
             except EventError as exc:
                 self.stats.rejected += 1
-                raw = record if isinstance(record, bytes) else orjson.dumps(record, default=str)
+                raw = record if isinstance(record, bytes) else record_json(record)
                 self.on_reject(Rejected(str(path), line_no, str(exc), raw))
                 continue
             self.stats.accepted += 1
@@ -206,13 +207,30 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _plain(value: Any) -> Any:
     """Parquet values as JSON would hold them (timestamps as epoch ms, NaN as missing). A timestamp column
-    without a time zone holds UTC (as pandas and Spark write logs), never the reading machine's local time."""
+    without a time zone holds UTC (as pandas and Spark write logs), never the reading machine's local time.
+    Binary columns are text when they are UTF-8 (older writers store strings so); decimals are numbers, dates
+    and times ISO 8601 text, durations seconds; lists and structs are converted item by item."""
     if hasattr(value, "timestamp") and callable(value.timestamp):
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value.timestamp() * 1000.0
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value  # no text: the parser rejects it where a string is due, and keeps it elsewhere
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     return value
 
 

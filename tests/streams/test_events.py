@@ -147,3 +147,12 @@ def test_a_user_turn_with_tool_results_gives_its_text_only_when_no_other_user_tu
     loop = parse_record({"ts": 0, "account_id": "a", "messages": [task, {"role": "assistant", "content": [
         {"type": "tool_use", "id": "t1", "name": "calc", "input": {}}]}, results]})
     assert (loop.text, loop.tool_turns) == ("Compute the answer with the calculator.", 2)
+
+
+def test_tools_are_named_in_every_style_and_a_malformed_one_is_unnamed_not_an_error() -> None:
+    """The schema says tools are names or objects with a name; OpenAI nests it under ``function``. A ``function``
+    that is no object (the schema leaves it open) made the parser raise, which stopped a replay."""
+    tools = [{"type": "function", "function": {"name": "calc"}}, {"name": "search"}, "shell", {"function": "run"},
+             {"function": True}, {"function": None}, 7]
+    event = parse_record({**BASE, "tools": tools})
+    assert event.tools == ("calc", "search", "shell", "?", "?", "?")

@@ -212,3 +212,48 @@ def test_overlapping_files_and_lines_logged_twice_give_each_request_once(tmp_pat
     assert len(events) == 21 and source.stats.accepted == 21 and source.stats.duplicates == 5
     unchecked = ReplaySource([first, second], lambda r: None, dedup_window_s=0)
     assert len(list(unchecked)) == 26 and unchecked.stats.duplicates == 0
+
+
+def test_parquet_columns_json_has_no_type_for_are_read_as_json_would_hold_them(tmp_path: Path) -> None:
+    """Older writers store strings as plain binary; decimals, dates, durations and unsigned 64-bit integers are
+    other Parquet types with no JSON type of their own. None of them stops the run or loses the event: text is
+    read as text, the others as numbers or ISO 8601 text, and an event without ``event_id`` still gets one."""
+    import datetime as dt
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.table({
+        "ts": pa.array([1_771_840_800_000, 1_771_840_801_000], pa.int64()),
+        "account_id": pa.array([b"a1", b"a2"], pa.binary()),
+        "prompt": pa.array(["caf\u00e9 menu".encode(), b"second"], pa.binary()),
+        "asn": pa.array([decimal.Decimal("64500"), None], pa.decimal128(10, 0)),
+        "blob": pa.array([b"\xff\xfe", b"ok"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50"), decimal.Decimal("2.25")], pa.decimal128(5, 2)),
+        "wait": pa.array([dt.timedelta(seconds=3), None], pa.duration("s")),
+        "day": pa.array([dt.date(2026, 1, 1), None], pa.date32()),
+        "big": pa.array([2**64 - 1, 1], pa.uint64()),
+        "tags": pa.array([[b"x", b"y"], []], pa.list_(pa.binary())),
+    }), path)
+    events, rejected, _ = _read([path], tmp_path)
+    assert rejected == []
+    first, second = events
+    assert (first.account_id, first.text, first.asn) == ("a1", "caf\u00e9 menu", 64500)
+    assert first.extra == {"blob": b"\xff\xfe", "price": 1.5, "wait": 3.0, "day": "2026-01-01", "big": 2**64 - 1,
+                           "tags": ["x", "y"]}
+    assert first.event_id.startswith("ev-") and first.event_id != second.event_id
+
+
+def test_integers_beyond_64_bits_neither_stop_the_run_nor_lose_an_event(tmp_path: Path) -> None:
+    """A CSV cell holds any number of digits. A valid row with one is read (the schema bounds no integer); a row
+    that is rejected for another reason still reaches the dead-letter file whole."""
+    path = tmp_path / "x.csv"
+    huge = "9" * 30
+    path.write_text(f"ts,account_id,prompt,max_tokens\n1771840800000,a1,hello,{huge}\nnot-a-time,a2,hi,{huge}\n")
+    events, rejected, source = _read([path], tmp_path)
+    assert [(e.account_id, e.max_tokens) for e in events] == [("a1", int(huge))]
+    assert len(rejected) == 1 and "not an RFC 3339 timestamp" in rejected[0]["reason"]
+    assert huge in rejected[0]["raw"]
+    assert (source.stats.accepted, source.stats.rejected) == (1, 1)
