@@ -21,6 +21,7 @@ from api.dashboard.access import LoginRequired
 from api.dashboard.render import Renderer
 from api.responses import SafeJSONResponse
 from api.routes import accounts, alerts, allowlists, campaigns, exports, health, tokens, triage, webhooks
+from api.schemas import API_ERRORS
 from api.security import BodyTooLarge, SecurityMiddleware
 from hydrawatch.settings import Settings
 from hydrawatch.store import make_engine
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SecurityMiddleware)
     api = APIRouter(prefix=API)
     for module in (campaigns, alerts, accounts, triage, allowlists, exports, tokens, webhooks):
-        api.include_router(module.router)
+        api.include_router(module.router, responses=API_ERRORS)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(docs_router(app))
@@ -145,6 +146,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def bad_value(request: Request, exc: DataError) -> Response:
         log.info("rejected a value the database refused: %s", exc.orig)
         return problem(request, 400, "a value is not acceptable to the database (too long or malformed)")
+
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> Response:
+        return problem(request, 400, "a number is out of range")  # beyond the database's 64-bit integers
 
     @app.exception_handler(IntegrityError)
     async def conflict(request: Request, exc: IntegrityError) -> Response:

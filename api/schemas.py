@@ -147,6 +147,49 @@ class NewToken(TokenOut):
     token: str = Field(description="shown once; only its hash is stored")
 
 
+class AllowlistList(BaseModel):
+    items: list[AllowlistEntry]
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
+
+
+class AlertVersionList(BaseModel):
+    campaign_id: str
+    items: list[dict[str, Any]] = Field(description="alert_id, version, severity, score, detected_at, ... (and "
+                                        "payload, the alert as emitted, with payloads=true)")
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int] = Field(description="where: path, query or body, then the field")
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error of the API: ``detail`` says what went wrong; a request that fails validation lists each
+    problem in ``errors``."""
+
+    detail: str
+    errors: list[ValidationIssue] | None = None
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {  # any route under /api/v1 may answer these
+    400: _error("a value the database refuses (too long, malformed or out of range), or a body that is not UTF-8"),
+    401: _error("no valid bearer token (or signed-in session)"),
+    403: _error("the token's role is too low for this route"),
+    413: _error("request body too large"),
+    422: _error("the request is invalid: each problem is listed in errors"),
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _error("no such object")}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: _error("conflicts with existing data")}
+
+
 def doc(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route that returns plain JSON shaped like ``model`` (documented only)."""
     return {200: {"model": model}}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from api.deps import DB, Viewer
 from api.queries.accounts import account_detail, list_accounts
 from api.responses import SafeJSONResponse
-from api.schemas import AccountPage, doc
+from api.schemas import NOT_FOUND, AccountPage, doc
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -28,7 +28,7 @@ def accounts(
     )
 
 
-@router.get("/{account_id:path}", summary="Account detail")
+@router.get("/{account_id:path}", summary="Account detail", responses=NOT_FOUND)
 def account(account_id: str, _: Viewer, db: DB) -> SafeJSONResponse:
     detail = account_detail(db, account_id)
     if detail is None:

@@ -8,12 +8,14 @@ from api.deps import DB, Viewer
 from api.queries.campaigns import alert_versions
 from api.queries.overview import feed
 from api.responses import SafeJSONResponse
+from api.schemas import NOT_FOUND, AlertVersionList
 from hydrawatch.store.models import AlertRow, CampaignRow
 
 router = APIRouter(tags=["alerts"])
 
 
-@router.get("/campaigns/{campaign_id}/alerts", summary="Every alert version of a campaign, newest first")
+@router.get("/campaigns/{campaign_id}/alerts", summary="Every alert version of a campaign, newest first",
+            responses={200: {"model": AlertVersionList}, **NOT_FOUND})
 def campaign_alerts(
     campaign_id: str,
     _: Viewer,
@@ -34,13 +36,13 @@ def campaign_alerts(
 def alert_feed(
     _: Viewer,
     db: DB,
-    after: int = Query(0, ge=0, description="The 'latest' of the previous call."),
+    after: int = Query(0, ge=0, le=2**63 - 1, description="The 'latest' of the previous call."),
     limit: int = Query(50, ge=1, le=500),
 ) -> SafeJSONResponse:
     return SafeJSONResponse(feed(db, after, limit))
 
 
-@router.get("/alerts/{alert_id}", summary="One alert version as emitted (alert.schema.json)")
+@router.get("/alerts/{alert_id}", summary="One alert version as emitted (alert.schema.json)", responses=NOT_FOUND)
 def alert(alert_id: str, _: Viewer, db: DB) -> SafeJSONResponse:
     row = db.get(AlertRow, alert_id)
     if row is None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from api.deps import DB, Analyst
 from api.queries.common import iso
 from api.responses import SafeJSONResponse
-from api.schemas import AllowlistEntry, AllowlistIn, AllowlistPatch
+from api.schemas import CONFLICT, NOT_FOUND, AllowlistEntry, AllowlistIn, AllowlistList, AllowlistPatch
 from hydrawatch.store.allowlists import AllowlistError, AllowlistRow, add_entry, list_entries, normalise
 
 router = APIRouter(prefix="/allowlists", tags=["allow-lists"])
@@ -27,14 +27,14 @@ def entry_dict(row: AllowlistRow) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Allow-list entries", responses={200: {"model": list[AllowlistEntry]}})
+@router.get("", summary="Allow-list entries", responses={200: {"model": AllowlistList}})
 def entries(
     _: Analyst, db: DB, kind: Literal["accounts", "orgs", "payment_fingerprints", "ips"] | None = Query(None)
 ) -> SafeJSONResponse:
     return SafeJSONResponse({"items": [entry_dict(r) for r in list_entries(db, kind)]})
 
 
-@router.post("", status_code=201, summary="Add an entry", responses={201: {"model": AllowlistEntry}})
+@router.post("", status_code=201, summary="Add an entry", responses={201: {"model": AllowlistEntry}, **CONFLICT})
 def create(body: AllowlistIn, principal: Analyst, db: DB) -> SafeJSONResponse:
     try:
         row = add_entry(db, body.kind, body.value, body.comment, principal.actor)
@@ -46,13 +46,14 @@ def create(body: AllowlistIn, principal: Analyst, db: DB) -> SafeJSONResponse:
     return SafeJSONResponse(entry_dict(row), status_code=201)
 
 
-@router.get("/{entry_id}", summary="One entry", responses={200: {"model": AllowlistEntry}})
+@router.get("/{entry_id}", summary="One entry", responses={200: {"model": AllowlistEntry}, **NOT_FOUND})
 def entry(entry_id: int, _: Analyst, db: DB) -> SafeJSONResponse:
     return SafeJSONResponse(entry_dict(_get(db, entry_id)))
 
 
 @router.patch(
-    "/{entry_id}", summary="Change an entry's value or comment", responses={200: {"model": AllowlistEntry}}
+    "/{entry_id}", summary="Change an entry's value or comment",
+    responses={200: {"model": AllowlistEntry}, **NOT_FOUND, **CONFLICT},
 )
 def update(entry_id: int, body: AllowlistPatch, _: Analyst, db: DB) -> SafeJSONResponse:
     row = _get(db, entry_id)
@@ -69,7 +70,7 @@ def update(entry_id: int, body: AllowlistPatch, _: Analyst, db: DB) -> SafeJSONR
     return SafeJSONResponse(entry_dict(row))
 
 
-@router.delete("/{entry_id}", status_code=204, summary="Remove an entry")
+@router.delete("/{entry_id}", status_code=204, summary="Remove an entry", responses=NOT_FOUND)
 def delete(entry_id: int, _: Analyst, db: DB) -> None:
     db.delete(_get(db, entry_id))
     db.commit()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from api.deps import DB, Viewer, get_settings
 from api.queries.campaigns import CampaignFilter, campaign_detail, campaign_timeline, list_campaigns
 from api.responses import SafeJSONResponse
-from api.schemas import CampaignDetail, CampaignPage, Timeline, doc
+from api.schemas import NOT_FOUND, CampaignDetail, CampaignPage, Timeline, doc
 from hydrawatch.settings import Settings
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -34,8 +34,8 @@ def campaigns(
     severity: list[Severity] | None = Query(None, description="Repeat to match several."),
     since: datetime | None = Query(None, description="Detected at or after (RFC 3339)."),
     until: datetime | None = Query(None, description="Detected before (RFC 3339)."),
-    min_size: int | None = Query(None, ge=0),
-    max_size: int | None = Query(None, ge=0),
+    min_size: int | None = Query(None, ge=0, le=10**9),
+    max_size: int | None = Query(None, ge=0, le=10**9),
     shadow: bool | None = Query(None),
     account: str | None = Query(None, max_length=200, description="Only campaigns with this member."),
     sort: str = Query("-detected_at", pattern=SORT_PATTERN, description="Field, '-' prefix for descending."),
@@ -56,14 +56,14 @@ def campaigns(
     return SafeJSONResponse(page.as_dict())
 
 
-@router.get("/{campaign_id}", summary="Campaign detail", responses=doc(CampaignDetail))
+@router.get("/{campaign_id}", summary="Campaign detail", responses={**doc(CampaignDetail), **NOT_FOUND})
 def campaign(
     campaign_id: str,
     _: Viewer,
     db: DB,
     settings: Settings = Depends(get_settings),
     members_limit: int = Query(200, ge=1),
-    members_offset: int = Query(0, ge=0),
+    members_offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
     detail = campaign_detail(db, campaign_id, page_limit(members_limit, settings), members_offset)
     if detail is None:
@@ -72,7 +72,8 @@ def campaign(
 
 
 @router.get(
-    "/{campaign_id}/timeline", summary="Requests per hour, total and by model", responses=doc(Timeline)
+    "/{campaign_id}/timeline", summary="Requests per hour, total and by model",
+    responses={**doc(Timeline), **NOT_FOUND},
 )
 def timeline(campaign_id: str, _: Viewer, db: DB) -> SafeJSONResponse:
     series = campaign_timeline(db, campaign_id)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from api.deps import DB, Analyst, Viewer
 from api.queries.campaigns import triage_dict
 from api.responses import SafeJSONResponse
-from api.schemas import TriageEvent, TriageIn, TriagePage, doc
+from api.schemas import NOT_FOUND, TriageEvent, TriageIn, TriagePage, doc
 from hydrawatch.store.models import CampaignRow
 from hydrawatch.store.triage import triage_campaign, triage_history
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["triage"])
     "/campaigns/{campaign_id}/triage",
     status_code=201,
     summary="Record a triage decision",
-    responses={201: {"model": TriageEvent}},
+    responses={201: {"model": TriageEvent}, **NOT_FOUND},
 )
 def decide(campaign_id: str, body: TriageIn, principal: Analyst, db: DB) -> SafeJSONResponse:
     try:
@@ -29,9 +29,11 @@ def decide(campaign_id: str, body: TriageIn, principal: Analyst, db: DB) -> Safe
     return SafeJSONResponse(triage_dict(row), status_code=201)
 
 
-@router.get("/campaigns/{campaign_id}/triage", summary="A campaign's audit trail", responses=doc(TriagePage))
+@router.get("/campaigns/{campaign_id}/triage", summary="A campaign's audit trail",
+            responses={**doc(TriagePage), **NOT_FOUND})
 def campaign_trail(
-    campaign_id: str, _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+    campaign_id: str, _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
     if db.get(CampaignRow, campaign_id) is None:
         raise HTTPException(404, "no such campaign")

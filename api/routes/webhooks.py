@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.deps import DB, Admin, Analyst, Viewer, get_engine, get_settings
 from api.responses import SafeJSONResponse
+from api.schemas import CONFLICT, NOT_FOUND, PageOut
 from hydrawatch.settings import Settings
 from hydrawatch.store.webhooks import DEAD, WebhookDeliveryRow, WebhookEndpointRow
 from hydrawatch.webhooks.endpoints import EndpointError, create_endpoint, delete_endpoint, endpoint_dict
@@ -90,11 +91,19 @@ class DeliveryOut(BaseModel):
     last_error: str
 
 
+class WebhookList(BaseModel):
+    items: list[WebhookOut]
+
+
+class DeliveryPage(PageOut):
+    items: list[DeliveryOut]
+
+
 class ReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    endpoint_id: int | None = None
-    ids: list[int] | None = Field(None, max_length=10_000)
+    endpoint_id: int | None = Field(None, ge=1, lt=2**31)
+    ids: list[Annotated[int, Field(ge=1, lt=2**31)]] | None = Field(None, max_length=10_000)
 
 
 def _grace(settings: Settings) -> float:
@@ -102,13 +111,13 @@ def _grace(settings: Settings) -> float:
 
 
 @router.get("", summary="Webhook endpoints (secrets are never returned)",
-            responses={200: {"model": list[WebhookOut]}})
+            responses={200: {"model": WebhookList}})
 def endpoints(_: Admin, db: DB, settings: Config) -> SafeJSONResponse:
     rows = db.scalars(select(WebhookEndpointRow).order_by(WebhookEndpointRow.id))
     return SafeJSONResponse({"items": [endpoint_dict(r, _grace(settings)) for r in rows]})
 
 
-@router.post("", status_code=201, summary="Add an endpoint", responses={201: {"model": WebhookOut}})
+@router.post("", status_code=201, summary="Add an endpoint", responses={201: {"model": WebhookOut}, **CONFLICT})
 def create(body: WebhookIn, principal: Admin, db: DB,
            settings: Config) -> SafeJSONResponse:
     values = body.model_dump(exclude={"name", "url", "secret", "enabled"}, exclude_none=True)
@@ -124,7 +133,7 @@ def create(body: WebhookIn, principal: Admin, db: DB,
 
 
 @router.get("/deliveries", summary="The delivery outbox (status=dead: the dead letters)",
-            responses={200: {"model": list[DeliveryOut]}})
+            responses={200: {"model": DeliveryPage}})
 def deliveries(
     _: Analyst,
     db: DB,
@@ -145,7 +154,7 @@ def replay(body: ReplayIn, _: Admin, db: DB) -> SafeJSONResponse:
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Requeue one dead delivery",
-             responses={200: {"model": DeliveryOut}})
+             responses={200: {"model": DeliveryOut}, **NOT_FOUND, **CONFLICT})
 def replay_one(delivery_id: int, _: Admin, db: DB) -> SafeJSONResponse:
     row = db.get(WebhookDeliveryRow, delivery_id) if 0 < delivery_id < 2**31 else None
     if row is None:
@@ -164,14 +173,14 @@ def metrics(request: Request, _: Viewer) -> Response:
     return Response(generate_latest(outbox_registry(get_engine(request))), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/{endpoint_id}", summary="One endpoint", responses={200: {"model": WebhookOut}})
+@router.get("/{endpoint_id}", summary="One endpoint", responses={200: {"model": WebhookOut}, **NOT_FOUND})
 def endpoint(endpoint_id: int, _: Admin, db: DB,
              settings: Config) -> SafeJSONResponse:
     return SafeJSONResponse(endpoint_dict(_get(db, endpoint_id), _grace(settings)))
 
 
 @router.patch("/{endpoint_id}", summary="Change an endpoint; a new secret starts a rotation",
-              responses={200: {"model": WebhookOut}})
+              responses={200: {"model": WebhookOut}, **NOT_FOUND, **CONFLICT})
 def update(endpoint_id: int, body: WebhookPatch, _: Admin, db: DB,
            settings: Config) -> SafeJSONResponse:
     row = _managed_here(_get(db, endpoint_id))
@@ -186,7 +195,8 @@ def update(endpoint_id: int, body: WebhookPatch, _: Admin, db: DB,
     return SafeJSONResponse(endpoint_dict(row, _grace(settings)))
 
 
-@router.delete("/{endpoint_id}", status_code=204, summary="Remove an endpoint and its outbox rows")
+@router.delete("/{endpoint_id}", status_code=204, summary="Remove an endpoint and its outbox rows",
+               responses={**NOT_FOUND, **CONFLICT})
 def delete(endpoint_id: int, _: Admin, db: DB) -> None:
     delete_endpoint(db, _managed_here(_get(db, endpoint_id)))
     db.commit()
