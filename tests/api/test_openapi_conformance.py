@@ -3,38 +3,34 @@ no server error, only documented status codes, and bodies of the documented shap
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hw_api import make_alert
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.app import create_app
 from hydrawatch.settings import Settings
-from hydrawatch.store import make_engine, save_alert
+from hydrawatch.store import save_alert
 from hydrawatch.store.auth import create_token
-from hydrawatch.store.migrate import upgrade
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 TOKEN: dict[str, str] = {}
 
 
 @pytest.fixture
-def api_schema(tmp_path: Path) -> schemathesis.schemas.BaseSchema:
-    """The API on a store with three campaigns of two versions each, and an admin token (every route allowed)."""
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
+def api_schema(db_url: str, engine: Engine) -> schemathesis.schemas.BaseSchema:
+    """The API on a store (SQLite and PostgreSQL) with three campaigns of two versions each, and an admin token
+    (every route allowed)."""
     with Session(engine) as db:
         for number in range(3):
             for version in (1, 2):
                 save_alert(db, make_alert(f"cmp-{number:016x}", version=version, hours=version))
         TOKEN["Authorization"] = "Bearer " + create_token(db, "admin", "conformance")[0]
         db.commit()
-    app = create_app(Settings(db_url=url), engine)
+    app = create_app(Settings(db_url=db_url), engine)
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, headers=TOKEN)
 
 
