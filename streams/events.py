@@ -268,4 +268,4 @@ def record_json(record: Any, sort_keys: bool = False) -> bytes:
     try:
         return orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
     except TypeError:
-        return json.dumps(record, default=str, sort_keys=sort_keys).encode("utf-8", "surrogatepass")
+        return json.dumps(record, default=str, sort_keys=sort_keys).encode()  # ASCII: non-ASCII is escaped

@@ -32,10 +32,12 @@ def test_every_valid_event_is_folded_in_once_and_evaluations_never_fail(event_sc
     validator = jsonschema.Draft202012Validator(event_schema)
     records = data.draw(st.lists(st.builds(lambda base, over: {**base, **over}, from_schema(event_schema), busy_hours)
                                  .filter(validator.is_valid), min_size=1, max_size=40))
+    for number, record in enumerate(records):
+        record["event_id"] = f"ev-{number}"  # distinct requests (an id seen again within minutes is a redelivery)
     events = sorted((parse_line(json.dumps(r).encode()) for r in records), key=lambda e: e.ts)
     detector = build_detector(Settings(), embeddings=False)
     for event in events:
         detector.process(event)
     detector.finish()
-    assert sum(state.events for state in detector.accounts.values()) == len({e.event_id for e in events})
+    assert sum(state.events for state in detector.accounts.values()) == len(events)
     assert detector.evaluations >= 1
