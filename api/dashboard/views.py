@@ -183,6 +183,6 @@ def allowlists(request: Request, principal: PageAnalyst, db: DB) -> HTMLResponse
 
 
 @router.get("/ui/poll")
-def poll(principal: PageViewer, db: DB, after: int = Query(0, ge=0)) -> SafeJSONResponse:
+def poll(principal: PageViewer, db: DB, after: int = Query(0, ge=0, le=2**63 - 1)) -> SafeJSONResponse:
     """New alert versions since feed position ``after`` (the dashboard polls this)."""
     return SafeJSONResponse(feed(db, after, 20))
