@@ -26,6 +26,9 @@ _NULLABLE_INT = ("asn", "max_tokens", "input_tokens", "output_tokens", "status")
 _LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d):60(?=[.+-]|$)")
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 class EventError(ValueError):
     """A record that is not a valid request event; the message is the DLQ reason."""
 
@@ -153,14 +156,18 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
 
 def _integer(value: Any, name: str) -> int | None:
     """An integer field's value: JSON Schema counts a number with no fractional part as an integer (``13335.0``,
-    as tools that hold nullable integer columns as floats write it)."""
-    if value is None or type(value) is int:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    raise EventError(f"field '{name}' must be an integer or null, got {type(value).__name__} {str(value)[:40]}")
+    as tools that hold nullable integer columns as floats write it). One beyond 64 bits is read as missing: the
+    schema bounds no integer, but no ASN, token count or status is that large, and the alert sinks, the store and
+    Kafka hold 64-bit integers (the event is kept; its bytes stay as they came, on the topic or in the file)."""
+    if value is None:
+        return None
+    if type(value) is not int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            raise EventError(f"field '{name}' must be an integer or null, got {type(value).__name__} "
+                             f"{str(value)[:40]}")
+    return int(value) if INT64_MIN <= value <= INT64_MAX else None
 
 
 def parse_time(value: Any, name: str) -> float:

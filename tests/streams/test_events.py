@@ -156,3 +156,9 @@ def test_tools_are_named_in_every_style_and_a_malformed_one_is_unnamed_not_an_er
              {"function": True}, {"function": None}, 7]
     event = parse_record({**BASE, "tools": tools})
     assert event.tools == ("calc", "search", "shell", "?", "?", "?")
+
+
+def test_an_integer_beyond_64_bits_is_read_as_missing_and_the_event_kept() -> None:
+    event = parse_line(b'{"ts": 1, "account_id": "a", "prompt": "x", "asn": 100000000000000000000000, '
+                       b'"output_tokens": 18446744073709551615, "max_tokens": -9223372036854775808}')
+    assert (event.asn, event.output_tokens, event.max_tokens) == (None, None, -(2**63))

@@ -1,0 +1,46 @@
+"""A replay whose valid events hold values no gateway should log (the contract's schema allows them): the run
+completes, and every alert is written, stored and valid against alert.schema.json."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import jsonschema
+from scenario_builder import build, load
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hydrawatch.replay import build_detector, replay
+from hydrawatch.settings import Settings
+from hydrawatch.store import AlertRow, make_engine
+
+SCENARIO = Path(__file__).resolve().parents[1] / "detector" / "scenarios" / "agentic_crew.yaml"
+ODD_VALUES = {  # each valid per request-event.schema.json
+    "asn": 10**25, "output_tokens": 10**19, "input_tokens": 2**64, "max_tokens": -5, "status": -1,
+    "latency_ms": 1e300, "ip": "\U0001f600 not an address", "user_agent": "agent \x00 \u202e", "country": "ZZZ" * 40,
+    "signup_channel": "x" * 5000, "model": "", "endpoint": "\u0000", "tools": [{"function": 1}, {"name": {"a": [1]}}],
+}
+
+
+def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: Path, alert_schema: dict) -> None:
+    events, groups = build(load(SCENARIO), seed=1)
+    rng = random.Random(3)
+    for event in events:
+        if groups[event["account_id"]] != "benign" or rng.random() < 0.3:
+            field = rng.choice(sorted(ODD_VALUES))
+            event[field] = ODD_VALUES[field]
+    source = tmp_path / "events.jsonl"
+    source.write_text("".join(json.dumps(e) + "\n" for e in events))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    result = replay([source], Settings(db_url=url), alerts_out=tmp_path / "alerts.jsonl",
+                    dlq_out=tmp_path / "dlq.jsonl", detector=build_detector(Settings(), embeddings=False))
+    assert (result.source.accepted, result.rejected) == (len(events), 0)
+    alerts = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    crew = {a for a, group in groups.items() if group != "benign"}
+    assert any(len(crew.intersection(alert["accounts"])) >= 5 for alert in alerts)
+    for alert in alerts:
+        jsonschema.validate(alert, alert_schema)
+    with Session(make_engine(url)) as db:
+        assert db.scalar(select(func.count()).select_from(AlertRow)) == len(alerts)
