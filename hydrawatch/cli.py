@@ -124,7 +124,7 @@ def replay(
                         ("rejected (dead-lettered)", f"{result.rejected:,}"), ("late (beyond reorder window)",
                         f"{stats.late:,}"), ("far ahead (taken at stream time)", f"{stats.ahead:,}"),
                         ("duplicates (event_id seen, skipped)", f"{stats.duplicates:,}"),
-                        ("truncated prompts", f"{stats.truncated:,}"),
+                        ("truncated (prompt or field)", f"{stats.truncated:,}"),
                         ("alert versions", f"{summary.alerts:,}"), ("campaigns", f"{summary.campaigns:,}"),
                         ("events/s", f"{summary.events_per_s:,.0f}"), ("alerts", str(alerts_out)),
                         ("dead letters", str(dlq_out))):

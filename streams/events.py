@@ -27,6 +27,7 @@ _LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d):60(?=[.+-]|$)")
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_FIELD_CHARS = 1_024  # a longer string field (user agent, IP, model...) or tool name is cut for features
 
 
 class EventError(ValueError):
@@ -101,10 +102,15 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
     if "ts" not in record or record["ts"] is None:
         raise EventError("missing required field 'ts'")
     ts = parse_time(record["ts"], "ts")
+    overlong = False
     for name in _NULLABLE_STR:
         value = record.get(name)
-        if value is not None and not isinstance(value, str):
-            raise EventError(f"field '{name}' must be a string or null, got {type(value).__name__}")
+        if value is not None:
+            if not isinstance(value, str):
+                raise EventError(f"field '{name}' must be a string or null, got {type(value).__name__}")
+            if len(value) > MAX_FIELD_CHARS and name != "system":  # a system prompt is cut like the prompt
+                overlong = True
+    strings = _clipped(record) if overlong else record
     asn, max_tokens, input_tokens, output_tokens, status = (_integer(record.get(n), n) for n in _NULLABLE_INT)
     for name, count in (("input_tokens", input_tokens), ("output_tokens", output_tokens)):
         if (count or 0) < 0:
@@ -120,28 +126,35 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         raise EventError("field 'event_id' must be a string")
     text, tool_turns, image_in_parts, instructions = _prompt_text(record)
     truncated = False
-    if len(text) > max_prompt_bytes // 4 and len(text.encode("utf-8")) > max_prompt_bytes:
-        text = text.encode("utf-8")[:max_prompt_bytes].decode("utf-8", "ignore")
-        truncated = True
+    if len(text) > max_prompt_bytes // 4:
+        text, truncated = _cut(text, max_prompt_bytes)
+    system: str | None = record.get("system") or instructions
+    if system is not None and len(system) > max_prompt_bytes // 4:
+        system, cut = _cut(system, max_prompt_bytes)
+        truncated = truncated or cut
+    tools = _tool_names(record.get("tools"))
+    if tools and max(map(len, tools)) > MAX_FIELD_CHARS:
+        tools, overlong = tuple(name[:MAX_FIELD_CHARS] for name in tools), True
+    truncated = truncated or overlong
     created = record.get("account_created_at")
     return Event(
         event_id=event_id or _derived_id(record, raw),
         ts=ts,
         account_id=account_id,
         text=text,
-        org_id=record.get("org_id"),
-        api_key_id=record.get("api_key_id"),
-        ip=record.get("ip"),
+        org_id=strings.get("org_id"),
+        api_key_id=strings.get("api_key_id"),
+        ip=strings.get("ip"),
         asn=asn,
-        country=record.get("country"),
-        user_agent=record.get("user_agent"),
-        payment_fingerprint=record.get("payment_fingerprint"),
+        country=strings.get("country"),
+        user_agent=strings.get("user_agent"),
+        payment_fingerprint=strings.get("payment_fingerprint"),
         account_created_at=None if created is None else parse_time(created, "account_created_at"),
-        signup_channel=record.get("signup_channel"),
-        model=record.get("model"),
-        endpoint=record.get("endpoint"),
-        system=record.get("system") or instructions,
-        tools=_tool_names(record.get("tools")),
+        signup_channel=strings.get("signup_channel"),
+        model=strings.get("model"),
+        endpoint=strings.get("endpoint"),
+        system=system,
+        tools=tools,
         has_image=bool(has_image) or image_in_parts,
         max_tokens=max_tokens,
         input_tokens=input_tokens,
@@ -152,6 +165,19 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
         truncated=truncated,
         extra={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
     )
+
+
+def _clipped(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's string fields within ``MAX_FIELD_CHARS`` (but the system prompt, cut like the prompt)."""
+    return {name: value[:MAX_FIELD_CHARS] if isinstance(value, str) and name != "system" else value
+            for name in _NULLABLE_STR if (value := record.get(name)) is not None}
+
+
+def _cut(text: str, max_bytes: int) -> tuple[str, bool]:
+    """``text`` within ``max_bytes`` of UTF-8 (cut at a character boundary), and whether it was cut."""
+    if len(text) <= max_bytes // 4 or len(text.encode("utf-8")) <= max_bytes:
+        return text, False
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore"), True
 
 
 def _integer(value: Any, name: str) -> int | None:

@@ -19,7 +19,8 @@ from hydrawatch.store import AlertRow, make_engine
 SCENARIO = Path(__file__).resolve().parents[1] / "detector" / "scenarios" / "agentic_crew.yaml"
 ODD_VALUES = {  # each valid per request-event.schema.json
     "asn": 10**25, "output_tokens": 10**19, "input_tokens": 2**64, "max_tokens": -5, "status": -1,
-    "latency_ms": 1e300, "ip": "\U0001f600 not an address", "user_agent": "agent \x00 \u202e", "country": "ZZZ" * 40,
+    "latency_ms": 1e300, "ip": "\U0001f600 not an address", "user_agent": "agent \x00 \u202e" * 30_000,
+    "country": "ZZZ" * 40,
     "signup_channel": "x" * 5000, "model": "", "endpoint": "\u0000", "tools": [{"function": 1}, {"name": {"a": [1]}}],
 }
 
@@ -42,5 +43,6 @@ def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: 
     assert any(len(crew.intersection(alert["accounts"])) >= 5 for alert in alerts)
     for alert in alerts:
         jsonschema.validate(alert, alert_schema)
+        assert len(json.dumps(alert)) < 100_000  # a 300 kB user agent is cut for features, not sent in every alert
     with Session(make_engine(url)) as db:
         assert db.scalar(select(func.count()).select_from(AlertRow)) == len(alerts)

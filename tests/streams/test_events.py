@@ -162,3 +162,14 @@ def test_an_integer_beyond_64_bits_is_read_as_missing_and_the_event_kept() -> No
     event = parse_line(b'{"ts": 1, "account_id": "a", "prompt": "x", "asn": 100000000000000000000000, '
                        b'"output_tokens": 18446744073709551615, "max_tokens": -9223372036854775808}')
     assert (event.asn, event.output_tokens, event.max_tokens) == (None, None, -(2**63))
+
+
+def test_overlong_fields_are_cut_for_features_and_flagged() -> None:
+    """A user agent, IP or model thousands of characters long is no real client's: it is cut (1,024 characters)
+    so it cannot fill memory or every alert that lists it; a system prompt is cut like the prompt."""
+    record = {**BASE, "user_agent": "ua" * 5_000, "tools": ["t" * 3_000, "calc"], "system": "s" * 2_000}
+    event = parse_record(record, max_prompt_bytes=1_000)
+    assert (len(event.user_agent or ""), len(event.system or ""), [len(t) for t in event.tools]) == (1_024, 1_000,
+                                                                                                      [1_024, 4])
+    assert event.truncated
+    assert not parse_record(BASE).truncated
