@@ -1,5 +1,5 @@
 """A replay whose valid events hold values no gateway should log (the contract's schema allows them): the run
-completes, and every alert is written, stored and valid against alert.schema.json."""
+completes, and every alert is written, stored (SQLite and PostgreSQL) and valid against alert.schema.json."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 import jsonschema
 from scenario_builder import build, load
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hydrawatch.replay import build_detector, replay
 from hydrawatch.settings import Settings
-from hydrawatch.store import AlertRow, make_engine
+from hydrawatch.store import AlertRow
 
 SCENARIO = Path(__file__).resolve().parents[1] / "detector" / "scenarios" / "agentic_crew.yaml"
 ODD_VALUES = {  # each valid per request-event.schema.json
@@ -25,7 +26,8 @@ ODD_VALUES = {  # each valid per request-event.schema.json
 }
 
 
-def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: Path, alert_schema: dict) -> None:
+def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: Path, alert_schema: dict,
+                                                                       db_url: str, engine: Engine) -> None:
     events, groups = build(load(SCENARIO), seed=1)
     rng = random.Random(3)
     for event in events:
@@ -34,8 +36,7 @@ def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: 
             event[field] = ODD_VALUES[field]
     source = tmp_path / "events.jsonl"
     source.write_text("".join(json.dumps(e) + "\n" for e in events))
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    result = replay([source], Settings(db_url=url), alerts_out=tmp_path / "alerts.jsonl",
+    result = replay([source], Settings(db_url=db_url), alerts_out=tmp_path / "alerts.jsonl",
                     dlq_out=tmp_path / "dlq.jsonl", detector=build_detector(Settings(), embeddings=False))
     assert (result.source.accepted, result.rejected) == (len(events), 0)
     alerts = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
@@ -44,5 +45,5 @@ def test_odd_but_valid_values_neither_stop_the_run_nor_spoil_an_alert(tmp_path: 
     for alert in alerts:
         jsonschema.validate(alert, alert_schema)
         assert len(json.dumps(alert)) < 100_000  # a 300 kB user agent is cut for features, not sent in every alert
-    with Session(make_engine(url)) as db:
+    with Session(engine) as db:
         assert db.scalar(select(func.count()).select_from(AlertRow)) == len(alerts)
