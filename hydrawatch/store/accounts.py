@@ -15,7 +15,8 @@ from sqlalchemy import DateTime, Float, Integer, String, Table, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hydrawatch.store.models import Base
+from hydrawatch.store.fitted import Fitted, fitted
+from hydrawatch.store.models import MEMBER_ID, Base
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 CHUNK = 500
@@ -24,7 +25,7 @@ CHUNK = 500
 class AccountRow(Base):
     __tablename__ = "accounts"
 
-    account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    account_id: Mapped[str] = mapped_column(Fitted(MEMBER_ID), primary_key=True)
     first_alerted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     last_alerted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     alert_versions: Mapped[int] = mapped_column(Integer, default=0)
@@ -36,9 +37,9 @@ class AccountRow(Base):
 class ActivityRow(Base):
     __tablename__ = "account_activity"
 
-    account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    account_id: Mapped[str] = mapped_column(Fitted(MEMBER_ID), primary_key=True)
     hour: Mapped[int] = mapped_column(Integer, primary_key=True, doc="Hours since the Unix epoch (UTC).")
-    model: Mapped[str] = mapped_column(String(120), primary_key=True, doc="Requested model; '' when unknown.")
+    model: Mapped[str] = mapped_column(Fitted(120), primary_key=True, doc="Requested model; '' when unknown.")
     requests: Mapped[int] = mapped_column(Integer)
 
 
@@ -59,7 +60,7 @@ def record_alert_accounts(
             for r in session.scalars(select(AccountRow).where(AccountRow.account_id.in_(part)))
         }
         for account in part:
-            row = rows.get(account)
+            row = rows.get(fitted(account, MEMBER_ID))  # as stored
             if row is None:
                 row = AccountRow(
                     account_id=account,

@@ -13,6 +13,8 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text,
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from hydrawatch.store.fitted import Fitted, fitted
+
 
 class Base(DeclarativeBase):
     """Declarative base of the store's tables."""
@@ -46,11 +48,14 @@ class AlertRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+MEMBER_ID = 200  # characters of an account id the store keeps (``fitted``)
+
+
 class MemberRow(Base):
     __tablename__ = "campaign_members"
 
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.campaign_id"), primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    account_id: Mapped[str] = mapped_column(Fitted(200), primary_key=True, index=True)
     since_version: Mapped[int] = mapped_column(Integer)
 
 
@@ -125,12 +130,13 @@ def save_alert(session: Session, alert: dict[str, Any]) -> bool:
     session.add(AlertRow(alert_id=alert["alert_id"], campaign_id=alert["campaign_id"], version=alert["version"],
                          severity=alert["severity"], score=alert["score"], detected_at=detected, payload=alert))
     known = set(session.scalars(select(MemberRow.account_id).where(
-        MemberRow.campaign_id == alert["campaign_id"])))
+        MemberRow.campaign_id == alert["campaign_id"])))  # as stored (``fitted``)
+    new = {account for account in alert["accounts"] if fitted(account, MEMBER_ID) not in known}
     for account in alert["accounts"]:
-        if account not in known:
+        if account in new:
             session.add(MemberRow(campaign_id=alert["campaign_id"], account_id=account,
                                   since_version=alert["version"]))
     from hydrawatch.store.ingest import after_save  # late import: accounts and triage build on this module
 
-    after_save(session, campaign, alert, detected, set(alert["accounts"]) - known)
+    after_save(session, campaign, alert, detected, new)
     return True
