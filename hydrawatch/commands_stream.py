@@ -15,6 +15,7 @@ import typer
 
 from hydrawatch.runtime import PLAIN_LOG_FORMAT, quiet_libraries
 from hydrawatch.settings import get_settings
+from streams.records_json import loads_lone_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,10 @@ def account_key(raw: bytes) -> bytes | None:
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return None
+        try:  # lone surrogate escapes (half an emoji) are read as the parser reads them
+            record = loads_lone_surrogates(raw.decode("utf-8"))
+        except ValueError:
+            return None
     account = record.get("account_id") if isinstance(record, dict) else None
     return account.encode("utf-8") if isinstance(account, str) and account else None
 

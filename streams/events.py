@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+
+from streams.records_json import loads_lone_surrogates, record_json
 
 KNOWN_FIELDS = frozenset(
     "event_id ts account_id org_id api_key_id ip asn country user_agent payment_fingerprint account_created_at "
@@ -83,11 +84,17 @@ def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:
         if raw.startswith(codecs.BOM_UTF8):  # a file saved with a byte order mark: its first line carries it
             return parse_line(raw[len(codecs.BOM_UTF8):], max_prompt_bytes)
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as bad:
             raise EventError(f"invalid UTF-8 at byte {bad.start}") from None
-        raise EventError(f"malformed JSON: {exc}") from None
+        if "surrogate" not in str(exc):
+            raise EventError(f"malformed JSON: {exc}") from None
+        try:
+            record = loads_lone_surrogates(text)
+        except ValueError:
+            raise EventError(f"malformed JSON: {exc}") from None
     return parse_record(record, max_prompt_bytes, raw)
+
 
 
 def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | None = None) -> Event:
@@ -293,12 +300,3 @@ def _derived_id(record: dict[str, Any], raw: bytes | None) -> str:
     payload = raw if raw is not None else record_json(record, sort_keys=True)
     return "ev-" + hashlib.blake2b(payload, digest_size=12).hexdigest()
 
-
-def record_json(record: Any, sort_keys: bool = False) -> bytes:
-    """A decoded record as JSON, whatever it holds: values JSON has no type for (a Parquet column of bytes or
-    decimals) as text, and integers beyond 64 bits (a CSV cell, a caller's dict), which orjson refuses, as the
-    standard library writes them."""
-    try:
-        return orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
-    except TypeError:
-        return json.dumps(record, default=str, sort_keys=sort_keys).encode()  # ASCII: non-ASCII is escaped

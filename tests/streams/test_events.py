@@ -173,3 +173,13 @@ def test_overlong_fields_are_cut_for_features_and_flagged() -> None:
                                                                                                       [1_024, 4])
     assert event.truncated
     assert not parse_record(BASE).truncated
+
+
+def test_half_an_emoji_escaped_alone_is_read_as_a_replacement_character() -> None:
+    """JavaScript's JSON.stringify writes a lone surrogate as an escape (a client that cut a string between the
+    halves of an emoji); orjson refuses such JSON, and the event was dead-lettered as malformed."""
+    event = parse_line(b'{"ts": 1, "account_id": "a\\ud83d", "prompt": "smile \\ud83d", "x\\udc00": ["\\udfff"]}')
+    assert (event.account_id, event.text, event.extra) == ("a\ufffd", "smile \ufffd", {"x\ufffd": ["\ufffd"]})
+    assert parse_line(b'{"ts": 1, "account_id": "a", "prompt": "\\ud83d\\ude00"}').text == "\U0001f600"
+    with pytest.raises(EventError, match="malformed JSON"):
+        parse_line(b'{"ts": 1, "account_id": "a", "prompt": "\\ud83d')
