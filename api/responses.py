@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
-SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: str) -> str:
-    """``value`` as valid Unicode: lone surrogates become U+FFFD."""
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        return SURROGATES.sub("\ufffd", value)
+from streams.records_json import clean_text
 
 
 def dumps(content: Any) -> bytes:

@@ -1,6 +1,7 @@
 """Request events: parse and validate one raw record (request-event.schema.json) into an ``Event``.
 
-Validation is hand-written for speed and for readable reasons; tests check it agrees with the JSON schema.
+Validation is hand-written for speed and for readable reasons; tests check it agrees with the JSON schema. The
+user's text, instructions and tools come from ``streams.request_text``; lenient JSON from ``streams.records_json``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 import orjson
 
+from streams.errors import EventError
 from streams.records_json import loads_lone_surrogates, record_json
+from streams.request_text import prompt_text, tool_names
 
 KNOWN_FIELDS = frozenset(
     "event_id ts account_id org_id api_key_id ip asn country user_agent payment_fingerprint account_created_at "
@@ -29,10 +32,6 @@ _LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d):60(?=[.+-]|$)")
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_FIELD_CHARS = 1_024  # a longer string field (user agent, IP, model...) or tool name is cut for features
-
-
-class EventError(ValueError):
-    """A record that is not a valid request event; the message is the DLQ reason."""
 
 
 @dataclass(slots=True)
@@ -96,7 +95,6 @@ def parse_line(raw: bytes, max_prompt_bytes: int = 1_000_000) -> Event:
     return parse_record(record, max_prompt_bytes, raw)
 
 
-
 def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | None = None) -> Event:
     """Validate a decoded record (dict) into an Event."""
     if not isinstance(record, dict):
@@ -131,7 +129,7 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
     event_id = record.get("event_id")
     if event_id is not None and not isinstance(event_id, str):
         raise EventError("field 'event_id' must be a string")
-    text, tool_turns, image_in_parts, instructions = _prompt_text(record)
+    text, tool_turns, image_in_parts, instructions = prompt_text(record)
     truncated = False
     if len(text) > max_prompt_bytes // 4:
         text, truncated = _cut(text, max_prompt_bytes)
@@ -139,7 +137,7 @@ def parse_record(record: Any, max_prompt_bytes: int = 1_000_000, raw: bytes | No
     if system is not None and len(system) > max_prompt_bytes // 4:
         system, cut = _cut(system, max_prompt_bytes)
         truncated = truncated or cut
-    tools = _tool_names(record.get("tools"))
+    tools = tool_names(record.get("tools"))
     if tools and max(map(len, tools)) > MAX_FIELD_CHARS:
         tools, overlong = tuple(name[:MAX_FIELD_CHARS] for name in tools), True
     truncated = truncated or overlong
@@ -181,8 +179,9 @@ def _clipped(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cut(text: str, max_bytes: int) -> tuple[str, bool]:
-    """``text`` within ``max_bytes`` of UTF-8 (cut at a character boundary), and whether it was cut."""
-    if len(text) <= max_bytes // 4 or len(text.encode("utf-8")) <= max_bytes:
+    """``text`` within ``max_bytes`` of UTF-8 (cut at a character boundary), and whether it was cut (callers
+    skip texts of at most ``max_bytes // 4`` characters, which always fit)."""
+    if len(text.encode("utf-8")) <= max_bytes:
         return text, False
     return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore"), True
 
@@ -224,79 +223,7 @@ def parse_time(value: Any, name: str) -> float:
     raise EventError(f"field '{name}' must be an RFC 3339 string or epoch milliseconds, got {type(value).__name__}")
 
 
-def _prompt_text(record: dict[str, Any]) -> tuple[str, int, bool, str | None]:
-    """The user's text: ``prompt``, else the last user turn of ``messages``; also tool turns, image parts and the
-    last system (or developer) turn of ``messages``, the request's instructions when it has no ``system``."""
-    prompt = record.get("prompt")
-    messages = record.get("messages")
-    if prompt is not None and not isinstance(prompt, str):
-        raise EventError(f"field 'prompt' must be a string, got {type(prompt).__name__}")
-    if messages is None:
-        if prompt is None:
-            raise EventError("missing prompt text: neither 'prompt' nor 'messages' is present")
-        return prompt, 0, False, None
-    if not isinstance(messages, list):
-        raise EventError(f"field 'messages' must be an array, got {type(messages).__name__}")
-    last_user, tool_text, tool_turns, image, instructions = "", "", 0, False, None
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict) or not isinstance(message.get("role"), str):
-            raise EventError(f"messages[{i}] must be an object with a string 'role'")
-        role = message["role"]
-        content = message.get("content")
-        text, has_tool, has_image = _content_text(content)
-        image = image or has_image
-        if role == "tool" or has_tool:
-            tool_turns += 1
-            if role == "user" and text:
-                tool_text = text  # words beside tool results: the user's text when no plain user turn has any
-        elif role == "user" and text:
-            last_user = text
-        elif role in ("system", "developer") and text:
-            instructions = text
-    if prompt is not None:
-        return prompt, tool_turns, image, instructions
-    return last_user or tool_text, tool_turns, image, instructions
-
-
-def _content_text(content: Any) -> tuple[str, bool, bool]:
-    """Text of a message's content (string or parts), and whether it held tool or image parts."""
-    if isinstance(content, str):
-        return content, False, False
-    if not isinstance(content, list):
-        return "", False, False
-    texts, tool, image = [], False, False
-    for part in content:
-        if isinstance(part, str):
-            texts.append(part)
-        elif isinstance(part, dict):
-            kind = part.get("type")
-            if isinstance(part.get("text"), str):
-                texts.append(part["text"])
-            if kind in ("tool_use", "tool_result", "function_call", "tool_call"):
-                tool = True
-            elif kind in ("image", "image_url", "input_image"):
-                image = True
-    return "\n".join(texts), tool, image
-
-
-def _tool_names(tools: Any) -> tuple[str, ...]:
-    if tools is None:
-        return ()
-    if not isinstance(tools, list):
-        raise EventError(f"field 'tools' must be an array or null, got {type(tools).__name__}")
-    names = []
-    for tool in tools:
-        if isinstance(tool, str):
-            names.append(tool)
-        elif isinstance(tool, dict):
-            function = tool.get("function")  # OpenAI style: {"type": "function", "function": {"name": ...}}
-            name = tool.get("name") or (function.get("name") if isinstance(function, dict) else None)
-            names.append(str(name) if name else "?")
-    return tuple(names)
-
-
 def _derived_id(record: dict[str, Any], raw: bytes | None) -> str:
     """A stable id from the event's content when it carries none."""
     payload = raw if raw is not None else record_json(record, sort_keys=True)
     return "ev-" + hashlib.blake2b(payload, digest_size=12).hexdigest()
-

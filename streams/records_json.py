@@ -12,6 +12,15 @@ import orjson
 _LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")  # in a str decoded by json, a pair is already one character
 
 
+def clean_text(value: str) -> str:
+    """``value`` as valid Unicode: lone surrogates become U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", value)
+
+
 def loads_lone_surrogates(text: str) -> Any:
     """JSON whose strings hold lone surrogate escapes (``"\\ud83d"``: JavaScript's JSON.stringify writes one for
     half an emoji, as when a client cuts a string between its two halves), which orjson refuses; each becomes
@@ -22,7 +31,7 @@ def loads_lone_surrogates(text: str) -> Any:
 def _whole_characters(value: Any) -> Any:
     """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return clean_text(value)
     if isinstance(value, list):
         return [_whole_characters(v) for v in value]
     if isinstance(value, dict):

@@ -25,7 +25,8 @@ import orjson
 
 from streams.clock import EventClock
 from streams.dedup import RecentIds
-from streams.events import Event, EventError, parse_line, parse_record, record_json
+from streams.events import Event, EventError, parse_line, parse_record
+from streams.records_json import record_json
 
 log = logging.getLogger(__name__)
 

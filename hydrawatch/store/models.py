@@ -55,7 +55,7 @@ class MemberRow(Base):
     __tablename__ = "campaign_members"
 
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.campaign_id"), primary_key=True)
-    account_id: Mapped[str] = mapped_column(Fitted(200), primary_key=True, index=True)
+    account_id: Mapped[str] = mapped_column(Fitted(MEMBER_ID), primary_key=True, index=True)
     since_version: Mapped[int] = mapped_column(Integer)
 
 
