@@ -13,7 +13,7 @@ from detector.campaigns import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
-from detector.scoring import established
+from detector.scoring import creation_spread_days, established
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -33,6 +33,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
     states = [m.state for m in members]
     values = candidate.score.values
     contributions = candidate.score.contributions
+    spread = creation_spread_days(states)  # days between the accounts' creation (interquartile range)
     evidence = {
         "extraction_intent": {**_intent_evidence(states), "counted": round(values["extraction_intent"], 3)},
         "shared_templates": {"templated_share": round(values["shared_templates"], 3)},
@@ -44,7 +45,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
         "established_accounts": {"established_x_unautomated_x_unevasive": round(values["established_accounts"], 3),
-                                 "accounts_a_year_old": sum(established(s) >= 1.0 for s in states)},
+                                 "accounts_a_year_old": sum(established(s) >= 1.0 for s in states),
+                                 "creation_spread_days": None if spread is None else round(spread, 1)},
     }
     ordered = sorted(contributions, key=lambda n: -abs(contributions[n]))
     signals: list[dict[str, Any]] = [{"name": name, "weight": round(contributions[name], 4),

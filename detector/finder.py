@@ -56,7 +56,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
             continue
         members, inside = crew
         score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
-                            disabled)
+                            disabled, _paying_together(views, links, members))
         candidates.append(Candidate([views[i] for i in members], score, links,
                                     {views[i].state.account_id: int(i) for i in members}, inside, edges, accounts))
     return candidates
@@ -91,9 +91,15 @@ def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np
     for a version that announces them): the links among them alone, its graph."""
     det = settings
     counts, links, edges = _graph(views, profiles, has_profile, index, now, det, clients)
-    score = group_score(views, linkage(edges), load_balancing(counts), disabled_signals(det.disabled_signals))
+    score = group_score(views, linkage(edges), load_balancing(counts), disabled_signals(det.disabled_signals),
+                        _paying_together(views, links, np.arange(len(views))))
     return Candidate(list(views), score, links, {v.state.account_id: i for i, v in enumerate(views)}, edges, edges,
                      [v.state.account_id for v in views])
+
+
+def _paying_together(views: list[AccountView], links: LinkSet, members: np.ndarray) -> set[str]:
+    """The group's accounts that share a payment instrument with another of its accounts."""
+    return {views[i].state.account_id for i in links.linked_by("shared_payment", members)}
 
 
 def _graph(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex, now: float,

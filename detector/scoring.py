@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detector.linking.keys import LinkKeys
+from detector.linking.keys import TEMPLATED_REQUESTS, LinkKeys
 from features.account import AccountState
 from features.vector import LIGHT_VERIFICATION, hour_coverage
 
@@ -31,6 +31,8 @@ GROUP_WEIGHTS = {
 NEW_ACCOUNT_DAYS = 3.0
 ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which it starts to count as established,
                                   # and fully so
+SPREAD_DAYS = (180.0, 365.0)  # spread of a group's creation dates (interquartile range, days) from which its
+                              # accounts count as established together, and fully so
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -143,6 +145,31 @@ def established(state: AccountState) -> float:
     return min(1.0, max(0.0, (age - start) / (full - start)))
 
 
+def creation_spread_days(states: Collection[AccountState]) -> float | None:
+    """How far apart the accounts were created: the interquartile range of their creation times, in days (None with
+    fewer than three creation times known)."""
+    created = [s.created_at for s in states if s.created_at is not None]
+    if len(created) < 3:
+        return None
+    low, high = np.percentile(created, [25.0, 75.0])
+    return float(high - low) / 86400.0
+
+
+def signup_spread(states: Collection[AccountState]) -> float:
+    """How much the accounts look like a slice of the customer base by when they were created, in [0, 1]: 0 up to a
+    creation spread (``creation_spread_days``) of ``SPREAD_DAYS[0]`` days, 1 from ``SPREAD_DAYS[1]``. Accounts made
+    for a campaign are created within weeks of each other; strangers who share a sentence, over years."""
+    days = creation_spread_days(states)
+    start, full = SPREAD_DAYS
+    return 0.0 if days is None else min(1.0, max(0.0, (days - start) / (full - start)))
+
+
+def working_a_template(view: AccountView) -> bool:
+    """Whether the account sent ``TEMPLATED_REQUESTS`` or more of its recent requests on shared wrappers: a tool it
+    works, not a trending prompt tried a few times."""
+    return view.templated >= 1.0 and len(view.state.recent_keys) >= TEMPLATED_REQUESTS
+
+
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:
     return ACCOUNT_BIAS + sum(weight * view.signal(name) for name, weight in ACCOUNT_WEIGHTS.items()
                               if name not in disabled)
@@ -170,7 +197,7 @@ class GroupScore:
 
 
 def group_score(members: list[AccountView], linkage: float, load_balancing: float,
-                disabled: Collection[str] = ()) -> GroupScore:
+                disabled: Collection[str] = (), paying_together: Collection[str] = ()) -> GroupScore:
     """Score a set of linked accounts; signals are request-weighted means over members (``disabled`` ones
     keep their value but weigh nothing). ``extraction_intent`` counts a member's asks at most up to its share of
     novel (not recycled) requests: asks around texts the accounts send each other are an evaluation re-running fixed
@@ -180,10 +207,14 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     the same accounts sending shared wrappers around new tasks on a machine's schedule, which extraction pipelines do
     whatever words their prompts use; people sharing a prompt do not keep a schedule, and an evaluation re-running
     fixed items recycles them. ``established_accounts`` (negative) is the mean over members of how long-standing the
-    account is x (1 - automation) x (1 - evasion): customers of a year or more, acting like people, who share a
-    sentence share public language (a trending prompt with a slot of their own); the crews of the threat model run
-    accounts made for the purpose, and what they automate or hide cancels the exemption."""
+    account is, or the group's accounts are together (``signup_spread``: created years apart), x (1 - automation) x
+    (1 - evasion), and 0 for members working a shared template or paying with a card another member uses
+    (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
+    trending prompt with a slot of their own); the crews of the threat model run accounts made for the purpose,
+    within weeks of each other, and what they automate, hide or share that strangers never do cancels the
+    exemption."""
     total = sum(max(m.state.events, 1) for m in members)
+    spread = signup_spread([m.state for m in members])
 
     def weighted(value: Callable[[AccountView], float]) -> float:
         return sum(value(m) * max(m.state.events, 1) for m in members) / total
@@ -197,7 +228,9 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "behaviour_anomaly": mean("anomaly"), "hidden_linkage": linkage, "load_balancing": load_balancing,
         "recycled_content": mean("recycled"),
         "automated_templates": weighted(lambda m: m.templated * m.automation * (1.0 - m.recycled)),
-        "established_accounts": weighted(lambda m: established(m.state) * (1.0 - m.automation) * (1.0 - m.evasion)),
+        "established_accounts": weighted(lambda m: max(established(m.state), spread) * (1.0 - m.automation)
+                                         * (1.0 - m.evasion) * (not working_a_template(m))
+                                         * (m.state.account_id not in paying_together)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -131,6 +131,17 @@ class LinkSet:
                 tied[low[inside]] = tied[high[inside]] = True
         return np.flatnonzero(tied & member)
 
+    def linked_by(self, name: str, members: np.ndarray) -> np.ndarray:
+        """The ``members`` (node ids) that link ``name`` joins to another member, sorted."""
+        if name not in self.pairs:
+            return np.empty(0, dtype=np.int64)
+        member = np.zeros(self.n, dtype=bool)
+        member[members] = True
+        codes, _ = self.pairs[name]
+        low, high = np.divmod(codes, self.n)
+        inside = member[low] & member[high]
+        return np.union1d(low[inside], high[inside])
+
     def pairs_within(self, members: np.ndarray) -> dict[str, int]:
         """Per link, the number of pairs it joins among ``members`` (node ids)."""
         member = np.zeros(self.n, dtype=bool)

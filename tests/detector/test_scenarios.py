@@ -12,7 +12,11 @@ from scenario_builder import SCENARIOS, load, run_scenario
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario(path: Path) -> None:
     scenario = load(path)
-    alerts, groups = run_scenario(scenario)
+    for seed in scenario.get("seeds", [1]):
+        _check(scenario, *run_scenario(scenario, seed))
+
+
+def _check(scenario: dict, alerts: list[dict], groups: dict[str, str]) -> None:
     flagged = {a for alert in alerts for a in alert["accounts"]}
     expect = scenario["expect"]
     for group in expect.get("silent_groups", []):

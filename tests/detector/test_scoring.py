@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from detector.scoring import AccountView, disabled_signals, established, group_score
+from detector.scoring import (
+    AccountView,
+    creation_spread_days,
+    disabled_signals,
+    established,
+    group_score,
+    signup_spread,
+    working_a_template,
+)
 from features.account import AccountState
 
 
@@ -97,3 +105,73 @@ def test_long_standing_customers_acting_like_people_count_against_a_group() -> N
     ablated = group_score(_aged(_members(12, **signals), 400), linkage=0.85, load_balancing=0.0,
                           disabled=disabled_signals(["established_accounts"]))
     assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == crew.score
+
+
+def _created_days_before(views: list[AccountView], days: list[float]) -> list[AccountView]:
+    for view, before in zip(views, days, strict=True):
+        view.state.first_ts = 1_780_000_000.0
+        view.state.created_at = view.state.first_ts - before * 86400
+    return views
+
+
+def test_the_spread_of_a_group_s_creation_dates_is_their_interquartile_range() -> None:
+    states = [v.state for v in _created_days_before(_members(5), [10, 20, 30, 40, 1000])]
+    assert creation_spread_days(states) == 20.0  # one old account does not make a crew's accounts spread
+    assert signup_spread(states) == 0.0
+    unknown = _members(5)
+    _created_days_before(unknown[:2], [10, 600])
+    assert creation_spread_days([v.state for v in unknown]) is None  # fewer than three creation times known
+    assert signup_spread([v.state for v in unknown]) == 0.0
+    spreads = [signup_spread([v.state for v in _created_days_before(_members(3), [0, iqr, 2 * iqr])])
+               for iqr in (30, 180, 272.5, 365, 900)]
+    assert spreads == [0.0, 0.0, 0.5, 1.0, 1.0]
+
+
+def test_young_accounts_created_years_apart_count_against_a_group_as_established_ones_do() -> None:
+    # a trending prompt with a slot sent by a slice of the customer base: accounts created 20 to 700 days before,
+    # half of them under a year old (bench/probe_independent.py --viral-template)
+    signals = {"intent": 1.0, "templated": 0.85, "anomaly": 0.4}
+    ages = [20 + 680 * i / 11 for i in range(12)]
+    customers = group_score(_created_days_before(_members(12, **signals), ages), linkage=0.85, load_balancing=0.0)
+    each = sum(established(v.state) for v in _created_days_before(_members(12), ages)) / 12
+    assert customers.values["established_accounts"] > max(each + 0.15, 0.85)  # the young ones count as established
+    assert customers.score < 0.55
+    # accounts made for a campaign, weeks apart, do not; nor does what a crew on spread accounts automates or hides
+    crew = group_score(_created_days_before(_members(12, **signals), [20 + 3 * i for i in range(12)]), linkage=0.85,
+                       load_balancing=0.0)
+    assert crew.values["established_accounts"] == 0.0 and crew.score >= 0.55
+    hiding = group_score(_created_days_before(_members(12, automation=0.6, evasion=0.6, **signals), ages),
+                         linkage=0.85, load_balancing=0.0)
+    assert hiding.score >= 0.55
+
+
+def test_what_only_an_operator_does_cancels_the_exemption_of_established_accounts() -> None:
+    signals = {"intent": 1.0, "templated": 1.0, "anomaly": 0.4}
+
+    def customers(recent: int, paying: int = 0) -> tuple[float, float]:
+        views = _aged(_members(12, **signals), 400)
+        for view in views:
+            view.state.recent_keys = [(1,)] * recent
+        score = group_score(views, linkage=0.85, load_balancing=0.0,
+                            paying_together={v.state.account_id for v in views[:paying]})
+        return score.values["established_accounts"], score.score
+
+    # a trending prompt tried a few times: every request on the shared wrapper, too few to be a tool
+    tried, tried_score = customers(recent=4)
+    assert tried == 1.0 and tried_score < 0.55
+    # a shared wrapper worked around eight or more new tasks is an operator's tool, whoever holds the accounts
+    worked, score = customers(recent=8)
+    assert worked == 0.0 and score >= 0.55
+    # strangers never share a payment instrument: members that share one with another member are not exempt
+    paying, score = customers(recent=4, paying=6)
+    assert paying == 0.5 and score > tried_score
+
+
+def test_an_account_works_a_template_from_its_eighth_templated_request() -> None:
+    view = _members(1, templated=1.0)[0]
+    view.state.recent_keys = [(1,)] * 7
+    assert not working_a_template(view)  # a young account's plain share can be 1.0 with fewer requests
+    view.state.recent_keys = [(1,)] * 8
+    assert working_a_template(view)
+    view.templated = 0.9
+    assert not working_a_template(view)

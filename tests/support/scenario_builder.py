@@ -57,7 +57,8 @@ HARNESS = ("Answer the following question. Think step by step, then finish with 
 HARNESS_ITEMS = [f"How does the {WORDS[i % 37]} change the {WORDS[i * 7 % 37]} in case {i}?" for i in range(100)]
 VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
 VIRAL_TEMPLATE = "Act as a patient teacher: answer my question step by step, showing your reasoning at each step. "
-CREATED_DAYS = {"spread": (20, 400), "years": (400, 1500)}  # account age at the scenario's start, by ``created``
+CREATED_DAYS = {"spread": (20, 400), "years": (400, 1500),  # account age at the scenario's start, by ``created``
+                "customers": (20, 1000)}  # a slice of a customer base: some weeks to years
 
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "detector" / "scenarios").glob("*.yaml"))
@@ -123,6 +124,7 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
             "model": "atlas-2", "max_tokens": 2048,
         }
         own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
+        near_max = spec.get("near_max", spec["style"].startswith("templated"))  # outputs run to max_tokens
         ts = BASE_TS + (spec.get("start_hour", 0) + rng.random()) * 3600  # each account starts within that hour
         for _ in range(spec.get("requests", 1 << 30)):  # ``requests``: a batch of that many, then silence
             if ts >= BASE_TS + hours * 3600:
@@ -132,7 +134,7 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
             text = request.get("prompt") or request["messages"][1]["content"]
             asn = 64500 + (zlib.crc32(ip.encode()) % 3 if pool else rng.randrange(50))
             out.append({**base, **request, "ts": ts, "ip": ip, "asn": asn, "input_tokens": len(text) // 4,
-                        "output_tokens": 2000 if spec["style"].startswith("templated") else rng.randrange(50, 600)})
+                        "output_tokens": 2000 if near_max else rng.randrange(50, 600)})
             gap = 3600 / spec["rate_per_hour"]
             ts += gap * (rng.uniform(0.9, 1.1) if spec["regular"] else rng.expovariate(1.0))
     return out
