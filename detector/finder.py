@@ -99,7 +99,7 @@ def candidate_of(views: list[AccountView], profiles: np.ndarray, has_profile: np
 
 def _paying_together(views: list[AccountView], links: LinkSet, members: np.ndarray) -> set[str]:
     """The group's accounts that share a payment instrument with another of its accounts."""
-    return {views[i].state.account_id for i in links.linked_by("shared_payment", members)}
+    return {views[i].state.account_id for i in links.linked_by(["shared_payment"], members)}
 
 
 def _graph(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex, now: float,

@@ -121,36 +121,37 @@ class LinkSet:
 
     def operator_tied_members(self, members: np.ndarray) -> np.ndarray:
         """The ``members`` (node ids) that share a payment instrument or content with another member, sorted."""
-        member = np.zeros(self.n, dtype=bool)
-        member[members] = True
+        return self.linked_by([name for name in self.pairs if name in OPERATOR_TIES or self.families[name] == CONTENT],
+                              members)
+
+    def linked_by(self, names: Collection[str], members: np.ndarray) -> np.ndarray:
+        """The ``members`` (node ids) that any of the links ``names`` joins to another member, sorted."""
+        member = self._mask(members)
         tied = np.zeros(self.n, dtype=bool)
-        for name, (codes, _) in self.pairs.items():
-            if name in OPERATOR_TIES or self.families[name] == CONTENT:
-                low, high = codes // self.n, codes % self.n
+        for name in names:
+            if name in self.pairs:
+                low, high = self._ends(name)
                 inside = member[low] & member[high]
                 tied[low[inside]] = tied[high[inside]] = True
-        return np.flatnonzero(tied & member)
-
-    def linked_by(self, name: str, members: np.ndarray) -> np.ndarray:
-        """The ``members`` (node ids) that link ``name`` joins to another member, sorted."""
-        if name not in self.pairs:
-            return np.empty(0, dtype=np.int64)
-        member = np.zeros(self.n, dtype=bool)
-        member[members] = True
-        codes, _ = self.pairs[name]
-        low, high = np.divmod(codes, self.n)
-        inside = member[low] & member[high]
-        return np.union1d(low[inside], high[inside])
+        return np.flatnonzero(tied)
 
     def pairs_within(self, members: np.ndarray) -> dict[str, int]:
         """Per link, the number of pairs it joins among ``members`` (node ids)."""
-        member = np.zeros(self.n, dtype=bool)
-        member[members] = True
+        member = self._mask(members)
         out = {}
-        for name, (codes, _) in self.pairs.items():
-            low, high = np.divmod(codes, self.n)
+        for name in self.pairs:
+            low, high = self._ends(name)
             out[name] = int(np.count_nonzero(member[low] & member[high]))
         return out
+
+    def _mask(self, members: np.ndarray) -> np.ndarray:
+        member = np.zeros(self.n, dtype=bool)
+        member[members] = True
+        return member
+
+    def _ends(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The two node ids of each pair the link ``name`` joins."""
+        return np.divmod(self.pairs[name][0], self.n)
 
     def names_of_pairs(self, low: np.ndarray, high: np.ndarray) -> list[tuple[str, ...]]:
         """For each pair (``low[i]``, ``high[i]``), the names of the links it has, in ``pair``'s order."""

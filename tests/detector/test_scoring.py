@@ -74,11 +74,15 @@ def test_a_group_s_intent_counts_at_most_its_members_novel_requests() -> None:
     assert crew.values["extraction_intent"] == 0.6 and crew.score >= 0.7
 
 
-def _aged(views: list[AccountView], days: float) -> list[AccountView]:
-    for view in views:
+def _created_days_before(views: list[AccountView], days: list[float]) -> list[AccountView]:
+    for view, before in zip(views, days, strict=True):
         view.state.first_ts = 1_780_000_000.0
-        view.state.created_at = view.state.first_ts - days * 86400
+        view.state.created_at = view.state.first_ts - before * 86400
     return views
+
+
+def _aged(views: list[AccountView], days: float) -> list[AccountView]:
+    return _created_days_before(views, [days] * len(views))
 
 
 def test_an_account_counts_as_established_from_a_quarter_to_a_year_after_it_was_created() -> None:
@@ -105,13 +109,6 @@ def test_long_standing_customers_acting_like_people_count_against_a_group() -> N
     ablated = group_score(_aged(_members(12, **signals), 400), linkage=0.85, load_balancing=0.0,
                           disabled=disabled_signals(["established_accounts"]))
     assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == crew.score
-
-
-def _created_days_before(views: list[AccountView], days: list[float]) -> list[AccountView]:
-    for view, before in zip(views, days, strict=True):
-        view.state.first_ts = 1_780_000_000.0
-        view.state.created_at = view.state.first_ts - before * 86400
-    return views
 
 
 def test_the_spread_of_a_group_s_creation_dates_is_their_interquartile_range() -> None:
