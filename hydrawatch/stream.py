@@ -34,6 +34,7 @@ from streams.pipeline import RunSummary
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 16 * 1024 * 1024
+MAX_ALERT = 64 * 1024 * 1024  # an alert before compression (gzip makes its account list about a tenth)
 SHUTDOWN_GRACE_S = 60.0
 
 
@@ -119,6 +120,7 @@ class Runtime:
         self.backoff = Backoff(self.k.retry_backoff_max_s)
         self.stopping = False
         self.on_stop: list[Callable[[], None]] = []
+        self.on_close: list[Callable[[], None]] = []
         self.last_loop = time.monotonic()
         self.last_commit_ok = time.monotonic()
         self.details: Callable[[], dict[str, Any]] = dict
@@ -156,7 +158,8 @@ class Runtime:
     def ensure_topics(self) -> None:
         """Create the output topics that do not exist yet (DLQ with large messages, profiles compacted)."""
         specs = {
-            self.k.alerts_topic: {"num_partitions": 3, "replication_factor": -1},
+            self.k.alerts_topic: {"num_partitions": 3, "replication_factor": -1,
+                                  "configs": {"max.message.bytes": str(MAX_MESSAGE)}},
             self.k.dlq_topic: {"num_partitions": 1, "replication_factor": -1,
                                "configs": {"max.message.bytes": str(MAX_MESSAGE)}},
             self.k.profiles_topic: {"num_partitions": 4, "replication_factor": -1,
@@ -183,8 +186,19 @@ class Runtime:
                 return []
             self.backoff.wait(f"looking up topic {topic!r}", KafkaError("topic not found"))
 
+    def alerts_producer(self) -> KafkaProducer:
+        """A producer of its own for the alerts topic: gzip, as an alert lists every account of its campaign
+        (tens of thousands for a large hydra), and apart from the DLQ's and the profiles' producer, so that an
+        alert the topic refuses cannot stop them."""
+        producer = self.connect(lambda: KafkaProducer(
+            bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{self.options.role}-alerts",
+            acks="all", enable_idempotence=True, linger_ms=5, compression_type="gzip", max_request_size=MAX_ALERT,
+            max_block_ms=10_000))
+        self.on_close.append(lambda: producer.close(timeout=10))
+        return producer
+
     def publisher(self, key: str) -> AlertPublisher:
-        return AlertPublisher(self.producer, self.store, key, self.k.alerts_topic,
+        return AlertPublisher(self.alerts_producer, self.store, key, self.k.alerts_topic,
                               lambda: self.consumer(None), backoff_max_s=self.k.retry_backoff_max_s,
                               metrics=self.metrics)
 
@@ -246,6 +260,8 @@ class Runtime:
 
     def close(self) -> None:
         try:
+            for close in self.on_close:
+                close()
             self.producer.close(timeout=10)
         finally:
             if self.server is not None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, MessageSizeTooLargeError
 
 from streams.checkpoint import StreamStore, Upsert
 from streams.kafka_source import Backoff, KafkaReject
@@ -41,6 +41,7 @@ class Delivery:
         self.what = what
         self.backoff_max_s = backoff_max_s
         self.metrics = metrics
+        self.last_error: BaseException | None = None  # why the last flush left records unacknowledged
         self._pending: list[tuple[Record, Any]] = []
 
     def send(self, topic: str, value: bytes | None, key: bytes | None = None,
@@ -52,8 +53,9 @@ class Delivery:
         topic, value, key, headers, partition = record
         try:
             return self.producer.send(topic, value=value, key=key, headers=headers, partition=partition)
-        except KafkaError as exc:  # no metadata within max_block_ms: the broker is away
+        except KafkaError as exc:  # no metadata within max_block_ms (the broker is away), or far too large
             log.debug("%s: send failed at once (%s)", self.what, exc)
+            self.last_error = exc
             return None
 
     def flush(self, deadline_s: float | None = None, resend: bool = True) -> tuple[list[Any], list[Record]]:
@@ -79,10 +81,12 @@ class Delivery:
                         acked.append(future.value)
                     elif future is None or future.failed():
                         failed.append(record)
-                        error = error or (future.exception if future is not None else KafkaError("not sent"))
+                        error = error or (future.exception if future is not None
+                                          else self.last_error or KafkaError("not sent"))
                     else:
                         still.append((record, future))
                 self._pending = still
+            self.last_error = error
             if not failed:
                 backoff.reset(f"delivering to {self.what}")
                 return acked, []
@@ -143,22 +147,32 @@ class KafkaDeadLetters:
 class AlertPublisher:
     """Feeds the alerts topic from the outbox of one stream key (see the module docstring)."""
 
-    def __init__(self, producer: Any, store: StreamStore, key: str, topic: str,
+    def __init__(self, producer_factory: Callable[[], Any], store: StreamStore, key: str, topic: str,
                  consumer_factory: Callable[[], Any], *, backoff_max_s: float = 30.0,
                  metrics: StreamMetrics | None = None) -> None:
-        self.delivery = Delivery(producer, "the alerts topic", backoff_max_s=backoff_max_s, metrics=metrics)
+        self.producer_factory = producer_factory
+        self.delivery = Delivery(producer_factory(), "the alerts topic", backoff_max_s=backoff_max_s,
+                                 metrics=metrics)
         self.store = store
         self.key = key
         self.topic = topic
         self.consumer_factory = consumer_factory
         self.backoff_max_s = backoff_max_s
+        self.refused_until = 0.0  # monotonic time of the next attempt after an alert refused as too large
 
     def publish(self, check_topic: bool = False) -> int:
-        """Send the unpublished outbox tail; returns how many records were sent."""
+        """Send the unpublished outbox tail; returns how many records were sent.
+
+        Waits (with backoff) while the broker does not acknowledge. An alert the topic refuses as too large is
+        left in the outbox with everything after it, and retried here, no sooner than after the longest
+        backoff: the stream goes on meanwhile, its alerts safe in the store."""
+        if time.monotonic() < self.refused_until:
+            return 0
         outbox = self.store.outbox(self.key)
         todo = outbox.pending
         if not todo:
             return 0
+        check_topic = check_topic or self.refused_until > 0
         backoff = Backoff(self.backoff_max_s)
         sent = 0
         ends: dict[int, int] = {}
@@ -176,11 +190,36 @@ class AlertPublisher:
                 ends[meta.partition] = max(ends.get(meta.partition, 0), meta.offset + 1)
             if not failed:
                 break
-            backoff.wait("publishing alerts", KafkaError(f"{len(failed)} alerts unacknowledged"))
             unacked = {int(dict(r[3])["hw-seq"]) for r in failed}
+            if isinstance(self.delivery.last_error, MessageSizeTooLargeError):
+                self._too_large(failed)
+                before = [seq for seq, _ in outbox.pending if seq < min(unacked)]
+                if before:  # no end offsets: the next attempt reads the topic from the last recorded ones
+                    self.store.mark_published(self.key, before[-1], {})
+                self.refused_until = time.monotonic() + self.backoff_max_s
+                return sent
+            backoff.wait("publishing alerts", KafkaError(f"{len(failed)} alerts unacknowledged"))
             todo, check_topic = [(s, a) for s, a in todo if s in unacked], True
         self.store.mark_published(self.key, outbox.pending[-1][0], ends)
+        self.refused_until = 0.0
         return sent
+
+    def _too_large(self, failed: list[Record]) -> None:
+        """An alert larger than the topic accepts: say which and what to change, and replace the producer (an
+        idempotent kafka-python producer fails every later record once one was refused as too large). The
+        alerts stay in the outbox; publishing resumes by itself once the topic accepts them."""
+        if self.delivery.metrics is not None:
+            self.delivery.metrics.broker_errors.labels("alert too large").inc()
+        largest = max(failed, key=lambda record: len(record[1] or b""))
+        alert_id = dict(largest[3]).get("hw-alert-id", b"?").decode()
+        log.error("the alerts topic %r refused alert %s of %d bytes (before compression) as too large: raise the "
+                  "topic's max.message.bytes (hydrawatch creates it with 16 MiB); it and the alerts after it stay "
+                  "in the outbox (and the store) and are retried", self.topic, alert_id, len(largest[1] or b""))
+        try:
+            self.delivery.producer.close(timeout=5)
+        except KafkaError as exc:
+            log.debug("closing the refused producer: %s", exc)
+        self.delivery.producer = self.producer_factory()
 
     def on_topic(self, offsets: dict[int, int]) -> set[int]:
         """Sequence numbers of this stream key on the topic after ``offsets`` (read to the current end)."""
@@ -249,3 +288,6 @@ class OutboxAlertSink:
 
     def close(self) -> None:
         self.flush()
+        waiting = len(self.store.outbox(self.key).pending)
+        if waiting:
+            log.warning("%d alerts wait in the outbox for the alerts topic; the next start publishes them", waiting)
