@@ -19,6 +19,7 @@ from api.dashboard import forms, views
 from api.dashboard import webhooks as webhook_pages
 from api.dashboard.access import LoginRequired
 from api.dashboard.render import Renderer
+from api.deps import document_page_size
 from api.responses import SafeJSONResponse
 from api.routes import accounts, alerts, allowlists, campaigns, exports, health, tokens, triage, webhooks
 from api.schemas import API_ERRORS
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(webhook_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
+    document_page_size(app, settings.api.max_page_size)
     return app
 
 

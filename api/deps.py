@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,37 @@ def get_db(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
 
 
 DB = Annotated[Session, Depends(get_db)]
+PAGE_PARAMETERS = ("limit", "members_limit")  # query parameters that size a page: at most api.max_page_size
+
+
+def page_size(default: int, name: str = "limit") -> Any:  # noqa: ANN401 - a Depends() default
+    """Dependency (as a parameter default): the page size ``name`` asked for, 1 to ``api.max_page_size``
+    (422 above it); ``document_page_size`` puts that maximum into the OpenAPI document."""
+
+    def dependency(request: Request, limit: int = Query(default, ge=1, alias=name)) -> int:
+        cap = get_settings(request).api.max_page_size
+        if limit > cap:
+            raise HTTPException(422, f"{name} must be at most {cap}")
+        return limit
+
+    return Depends(dependency)
+
+
+def document_page_size(app: FastAPI, cap: int) -> None:
+    """The app's OpenAPI document gives every page-size parameter its maximum, the configured ``cap``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for path in document["paths"].values():
+                for parameter in (p for operation in path.values() for p in operation.get("parameters", [])):
+                    if parameter["in"] == "query" and parameter["name"] in PAGE_PARAMETERS:
+                        parameter["schema"]["maximum"] = cap
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the document
 
 
 def require(role: str) -> Callable[..., Principal]:

@@ -119,7 +119,8 @@ class ApiSettings(BaseModel):
     session_max_age_s: int = Field(12 * 3600, description="Dashboard sessions expire after this many seconds.")
     cookie_secure: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
     poll_interval_s: int = Field(10, description="How often the dashboard polls for new alerts.")
-    max_page_size: int = Field(500, description="Largest page the list endpoints return.")
+    max_page_size: int = Field(
+        500, description="Largest page the API's list endpoints return (their `limit`; a campaign's `members_limit`).")
 
 
 class KafkaSettings(BaseModel):

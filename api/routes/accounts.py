@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import DB, Viewer
+from api.deps import DB, Viewer, page_size
 from api.queries.accounts import account_detail, list_accounts
 from api.responses import SafeJSONResponse
 from api.schemas import NOT_FOUND, AccountPage, doc
@@ -20,7 +20,7 @@ def accounts(
     db: DB,
     campaign_status: list[Literal["open", "confirmed", "dismissed"]] | None = Query(None),
     severity: list[Literal["low", "medium", "high", "critical"]] | None = Query(None),
-    limit: int = Query(50, ge=1, le=500),
+    limit: int = page_size(50),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
     return SafeJSONResponse(

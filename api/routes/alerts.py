@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import DB, Viewer
+from api.deps import DB, Viewer, page_size
 from api.queries.campaigns import alert_versions
 from api.queries.overview import feed
 from api.responses import SafeJSONResponse
@@ -37,7 +37,7 @@ def alert_feed(
     _: Viewer,
     db: DB,
     after: int = Query(0, ge=0, le=2**63 - 1, description="The 'latest' of the previous call."),
-    limit: int = Query(50, ge=1, le=500),
+    limit: int = page_size(50),
 ) -> SafeJSONResponse:
     return SafeJSONResponse(feed(db, after, limit))
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import DB, Viewer, get_settings
+from api.deps import DB, Viewer, page_size
 from api.queries.campaigns import CampaignFilter, campaign_detail, campaign_timeline, list_campaigns
 from api.responses import SafeJSONResponse
 from api.schemas import NOT_FOUND, CampaignDetail, CampaignPage, Timeline, doc
-from hydrawatch.settings import Settings
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 Status = Literal["open", "confirmed", "dismissed"]
@@ -19,17 +18,10 @@ Severity = Literal["low", "medium", "high", "critical"]
 SORT_PATTERN = r"^-?(detected_at|first_seen|score|size|severity|version)$"
 
 
-def page_limit(limit: int, settings: Settings) -> int:
-    if limit > settings.api.max_page_size:
-        raise HTTPException(422, f"limit must be at most {settings.api.max_page_size}")
-    return limit
-
-
 @router.get("", summary="List campaigns", responses=doc(CampaignPage))
 def campaigns(
     _: Viewer,
     db: DB,
-    settings: Settings = Depends(get_settings),
     status: list[Status] | None = Query(None, description="Repeat to match several."),
     severity: list[Severity] | None = Query(None, description="Repeat to match several."),
     since: datetime | None = Query(None, description="Detected at or after (RFC 3339)."),
@@ -39,7 +31,7 @@ def campaigns(
     shadow: bool | None = Query(None),
     account: str | None = Query(None, max_length=200, description="Only campaigns with this member."),
     sort: str = Query("-detected_at", pattern=SORT_PATTERN, description="Field, '-' prefix for descending."),
-    limit: int = Query(50, ge=1),
+    limit: int = page_size(50),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
     where = CampaignFilter(
@@ -52,7 +44,7 @@ def campaigns(
         shadow=shadow,
         account=account,
     )
-    page = list_campaigns(db, where, sort, page_limit(limit, settings), offset)
+    page = list_campaigns(db, where, sort, limit, offset)
     return SafeJSONResponse(page.as_dict())
 
 
@@ -61,11 +53,10 @@ def campaign(
     campaign_id: str,
     _: Viewer,
     db: DB,
-    settings: Settings = Depends(get_settings),
-    members_limit: int = Query(200, ge=1),
+    members_limit: int = page_size(200, "members_limit"),
     members_offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
-    detail = campaign_detail(db, campaign_id, page_limit(members_limit, settings), members_offset)
+    detail = campaign_detail(db, campaign_id, members_limit, members_offset)
     if detail is None:
         raise HTTPException(404, "no such campaign")
     return SafeJSONResponse(detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import DB, Analyst, Viewer
+from api.deps import DB, Analyst, Viewer, page_size
 from api.queries.campaigns import triage_dict
 from api.responses import SafeJSONResponse
 from api.schemas import NOT_FOUND, TriageEvent, TriageIn, TriagePage, doc
@@ -32,7 +32,7 @@ def decide(campaign_id: str, body: TriageIn, principal: Analyst, db: DB) -> Safe
 @router.get("/campaigns/{campaign_id}/triage", summary="A campaign's audit trail",
             responses={**doc(TriagePage), **NOT_FOUND})
 def campaign_trail(
-    campaign_id: str, _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500),
+    campaign_id: str, _: Viewer, db: DB, limit: int = page_size(100),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SafeJSONResponse:
     if db.get(CampaignRow, campaign_id) is None:
@@ -45,7 +45,7 @@ def campaign_trail(
 
 @router.get("/triage", summary="The whole audit trail, newest first", responses=doc(TriagePage))
 def trail(
-    _: Viewer, db: DB, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)
+    _: Viewer, db: DB, limit: int = page_size(100), offset: int = Query(0, ge=0, le=10_000_000)
 ) -> SafeJSONResponse:
     rows, total = triage_history(db, None, limit, offset)
     return SafeJSONResponse(

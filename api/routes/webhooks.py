@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.deps import DB, Admin, Analyst, Viewer, get_engine, get_settings
+from api.deps import DB, Admin, Analyst, Viewer, get_engine, get_settings, page_size
 from api.responses import SafeJSONResponse
 from api.schemas import CONFLICT, NOT_FOUND, PageOut
 from hydrawatch.settings import Settings
@@ -139,7 +139,7 @@ def deliveries(
     db: DB,
     status: Literal["pending", "delivered", "dead"] | None = Query(None),
     endpoint_id: int | None = Query(None, ge=1, lt=2**31),
-    limit: int = Query(100, ge=1, le=500),
+    limit: int = page_size(100),
     offset: int = Query(0, ge=0, le=10**9),
 ) -> SafeJSONResponse:
     total, items = list_deliveries(db, status, endpoint_id, limit, offset)

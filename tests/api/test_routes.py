@@ -114,3 +114,30 @@ def test_revoked_token_stops_working(client: TestClient, tokens: dict[str, str])
     assert client.delete(f"/api/v1/tokens/{new['id']}", headers=bearer(tokens["admin"])).status_code == 204
     assert client.get("/api/v1/me", headers=bearer(new["token"])).status_code == 401
     assert client.delete(f"/api/v1/tokens/{new['id']}", headers=bearer(tokens["admin"])).status_code == 404
+
+
+PAGED = [("/api/v1/campaigns", "limit"), ("/api/v1/campaigns/cmp-a", "members_limit"), ("/api/v1/alerts/feed", "limit"),
+         ("/api/v1/accounts", "limit"), ("/api/v1/campaigns/cmp-a/triage", "limit"), ("/api/v1/triage", "limit"),
+         ("/api/v1/webhooks/deliveries", "limit")]
+
+
+def test_every_page_size_is_capped_by_the_setting_and_documented(db_url: str, engine: Engine) -> None:
+    """``api.max_page_size`` caps every list endpoint's page (422 above it, naming the cap) and the OpenAPI
+    document states it as each page-size parameter's maximum."""
+    from api.app import create_app
+    from hydrawatch.settings import Settings
+
+    seed(engine)
+    settings = Settings(db_url=db_url)
+    settings.api.max_page_size = 7
+    admin = bearer(token(engine, "admin"))
+    with TestClient(create_app(settings, engine), base_url="http://127.0.0.1") as client:
+        for path, name in PAGED:
+            assert client.get(path, params={name: 7}, headers=admin).status_code == 200, path
+            refused = client.get(path, params={name: 8}, headers=admin)
+            assert (refused.status_code, refused.json()["detail"]) == (422, f"{name} must be at most 7"), path
+        document = client.get("/api/v1/openapi.json", headers=admin).json()
+    documented = {(path, p["name"]): p["schema"].get("maximum") for path, item in document["paths"].items()
+                  for p in item.get("get", {}).get("parameters", []) if p["name"] in ("limit", "members_limit")}
+    assert set(documented.values()) == {7}
+    assert len(documented) == len(PAGED)
