@@ -8,13 +8,16 @@ Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team,
 a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
 
 Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--consortium]
-                                           [--viral-template DAY] [--replay]
+                                           [--viral-template DAY] [--viral-newcomers DAY] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
   --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
                  own, for 8 hours from DAY (0-2.5) into the three days (a look-alike: docs/threat-coverage.md)
+  --viral-newcomers DAY  350 people sign up during 8 hours from DAY, sent by a trending prompt that asks for steps
+                 (the prompt as posted, or its slot filled with a question of their own); half stay on as ordinary
+                 users: a signup wave of young accounts with extraction intent and no tie but the prompt
   --replay       replay OUT with default settings and print ``hydrawatch evaluate``
 """
 
@@ -83,7 +86,7 @@ class Probe(ProbeWorld):
                                   max_tokens=r.choice([None, 1024, 4096]))
                         ts += r.uniform(20, 400)
 
-    def lookalikes(self, consortium: bool, viral_template: float | None = None) -> None:
+    def lookalikes(self, consortium: bool, viral_template: float | None = None, newcomers: float | None = None) -> None:
         r = self.rng
         for i, system in enumerate(["You are Penny, a budgeting helper in a personal finance app. Be concise.",
                                     "You are the support assistant of a travel booking site. Suggest next steps.",
@@ -117,6 +120,8 @@ class Probe(ProbeWorld):
                 for _ in range(r.randint(1, 4)):
                     self.send(acct, ts, VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k")))
                     ts += r.uniform(60, 900)
+        if newcomers is not None:
+            self.viral_newcomers(newcomers)
         if self.hard:  # public prompt templates, each sent by strangers with slots of their own
             public = r.sample([p for p in self.corpus["awesome_chatgpt_prompts"] if 200 < len(p) < 600], 5)
             for account_id in r.sample(senders, self.users // 12):
@@ -135,6 +140,26 @@ class Probe(ProbeWorld):
                 opener = r.choice(["hi,", "quick question:", "for my homework", "ok so", ""])
                 self.send(student, ts, f"{opener} {r.choice(CLASS_ASKS)}".strip())
                 ts += r.uniform(60, 900)
+
+    def viral_newcomers(self, day: float) -> None:
+        """People who sign up because a prompt is trending: created minutes before their first request, on their
+        own networks, browsers and cards; the prompt once to three times, then (half of them) ordinary use."""
+        r = self.rng
+        for i in range(self.users * 7 // 36):
+            asn, country = r.choice(NETWORKS)
+            signup = T0 + day * DAY + r.uniform(0, 8 * HOUR)
+            acct = self.account("lookalike_viral_newcomers", i, (self.ip(), asn, country), r.choice(BROWSERS),
+                                self.uid("pf_", "new", i) if r.random() < 0.6 else None, "self_serve", signup)
+            ts = signup + r.uniform(60, 1800)
+            for _ in range(r.randint(1, 3)):
+                own = VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k"))
+                self.send(acct, ts, own if r.random() < 0.5 else VIRAL, messages=r.random() < 0.4)
+                ts += r.uniform(60, 900)
+            while r.random() < 0.5 and ts < END:  # staying on: a few ordinary requests now and then
+                ts += r.uniform(2, 20) * HOUR
+                for _ in range(r.randint(1, 5)):
+                    self.send(acct, ts, self.pick(*ORDINARY), messages=r.random() < 0.4)
+                    ts += r.uniform(20, 400)
 
     def consortium(self) -> None:
         """Four organisations with own cards on one campus network; a harness sends 60 of 100 new items a night."""
@@ -204,12 +229,14 @@ class Probe(ProbeWorld):
 
 
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
-             corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None) -> int:
-    """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template``: the day
-    the trending template starts, None: none); returns the number of events."""
+             corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
+             viral_newcomers: float | None = None) -> int:
+    """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
+    ``viral_newcomers``: the day the trending template or the signups start, None: none); returns the number of
+    events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
-    probe.lookalikes(consortium, viral_template)
+    probe.lookalikes(consortium, viral_template, viral_newcomers)
     probe.campaigns(clean_hydra)
     return probe.write(out)
 
@@ -221,12 +248,15 @@ def main() -> None:
     for flag in ("--hard", "--clean-hydra", "--consortium", "--replay"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("--viral-template", type=float, metavar="DAY")
+    parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
     args = parser.parse_args()
-    if args.viral_template is not None and not 0 <= args.viral_template <= 2.5:
-        parser.error("--viral-template: a day from 0 to 2.5")
+    for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
+        if day is not None and not 0 <= day <= 2.5:
+            parser.error(f"{flag}: a day from 0 to 2.5")
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
-    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template)
+    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
+                 viral_newcomers=args.viral_newcomers)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

@@ -13,7 +13,7 @@ from detector.campaigns import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
-from detector.scoring import creation_spread_days, established
+from detector.scoring import creation_spread_days, established, signed_up_to_use
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -47,6 +47,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "established_accounts": {"established_x_unautomated_x_unevasive": round(values["established_accounts"], 3),
                                  "accounts_a_year_old": sum(established(s) >= 1.0 for s in states),
                                  "creation_spread_days": None if spread is None else round(spread, 1)},
+        "newcomers": {"signed_up_to_use_x_unautomated_x_unevasive": round(values["newcomers"], 3),
+                      "accounts_first_used_within_an_hour_of_signup": sum(map(signed_up_to_use, states))},
     }
     ordered = sorted(contributions, key=lambda n: -abs(contributions[n]))
     signals: list[dict[str, Any]] = [{"name": name, "weight": round(contributions[name], 4),

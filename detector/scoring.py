@@ -27,12 +27,15 @@ GROUP_WEIGHTS = {
     "behaviour_anomaly": 1.0, "hidden_linkage": 1.5, "load_balancing": 0.5, "recycled_content": -3.0,
     "automated_templates": 3.0,  # templated novel requests sent on a machine's schedule: a harvesting pipeline
     "established_accounts": -3.0,  # long-standing customers acting like people: what they share is public language
+    "newcomers": -3.0,  # people who signed up to send their first request there and then, acting like people
 }
 NEW_ACCOUNT_DAYS = 3.0
+FRESH_EVASION = 0.3  # what an account younger than NEW_ACCOUNT_DAYS adds to its evasion
 ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which it starts to count as established,
                                   # and fully so
 SPREAD_DAYS = (180.0, 365.0)  # spread of a group's creation dates (interquartile range, days) from which its
                               # accounts count as established together, and fully so
+SIGNUP_TO_USE_S = 3600.0  # a first request this soon after the account's creation: signed up to use it there and then
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -132,7 +135,7 @@ def evasion(state: AccountState, rotation: float) -> float:
     age = state.age_days()
     new = 0.0 if age is None else float(age < NEW_ACCOUNT_DAYS)
     light = 1.0 if state.signup_channel in LIGHT_VERIFICATION else 0.0
-    return noisy_or(0.6 * rotation, 0.3 * new, 0.3 * light)
+    return noisy_or(0.6 * rotation, FRESH_EVASION * new, 0.3 * light)
 
 
 def established(state: AccountState) -> float:
@@ -162,6 +165,12 @@ def signup_spread(states: Collection[AccountState]) -> float:
     days = creation_spread_days(states)
     start, full = SPREAD_DAYS
     return 0.0 if days is None else min(1.0, max(0.0, (days - start) / (full - start)))
+
+
+def signed_up_to_use(state: AccountState) -> bool:
+    """Whether the account's first request came within ``SIGNUP_TO_USE_S`` of its creation: someone who signed up to
+    try something there and then (a trending prompt brings a wave of them)."""
+    return state.created_at is not None and state.first_ts - state.created_at < SIGNUP_TO_USE_S
 
 
 def working_a_template(view: AccountView) -> bool:
@@ -212,7 +221,10 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
     trending prompt with a slot of their own); the crews of the threat model run accounts made for the purpose,
     within weeks of each other, and what they automate, hide or share that strangers never do cancels the
-    exemption."""
+    exemption. ``newcomers`` (negative) is the same for members that signed up to send their first request there
+    and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
+    for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
+    keep a schedule, rotate addresses or came through a lightly verified entry point do not count."""
     total = sum(max(m.state.events, 1) for m in members)
     spread = signup_spread([m.state for m in members])
 
@@ -222,15 +234,25 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     def mean(name: str) -> float:
         return weighted(lambda m: m.signal(name))
 
+    def like_people(m: AccountView, evasion: float) -> float:  # acting like people (see the docstring)
+        return ((1.0 - m.automation) * (1.0 - evasion) * (not working_a_template(m))
+                * (m.state.account_id not in paying_together))
+
+    def newcomer(m: AccountView) -> float:  # being new is what a newcomer is: its evasion apart from that counts
+        apart_from_new = max(0.0, 1.0 - (1.0 - m.evasion) / (1.0 - FRESH_EVASION))
+        return (signed_up_to_use(m.state) * (1.0 - max(established(m.state), spread))
+                * like_people(m, apart_from_new))
+
+    def standing_customer(m: AccountView) -> float:
+        return max(established(m.state), spread) * like_people(m, m.evasion)
+
     values = {
         "extraction_intent": weighted(lambda m: min(m.intent, 1.0 - m.recycled)),
         "shared_templates": mean("templated"), "automation": mean("automation"), "evasion": mean("evasion"),
         "behaviour_anomaly": mean("anomaly"), "hidden_linkage": linkage, "load_balancing": load_balancing,
         "recycled_content": mean("recycled"),
         "automated_templates": weighted(lambda m: m.templated * m.automation * (1.0 - m.recycled)),
-        "established_accounts": weighted(lambda m: max(established(m.state), spread) * (1.0 - m.automation)
-                                         * (1.0 - m.evasion) * (not working_a_template(m))
-                                         * (m.state.account_id not in paying_together)),
+        "established_accounts": weighted(standing_customer), "newcomers": weighted(newcomer),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -22,14 +23,14 @@ import probe_independent  # noqa: E402
 def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: dict) -> None:
     corpus = shared_file("data/prompts.jsonl.gz")
     n = probe_independent.generate(tmp_path, seed=2, hard=True, consortium=True, corpus=corpus, users=200,
-                                   viral_template=0.3)
+                                   viral_template=0.3, viral_newcomers=1.0)
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     labels = json.loads((tmp_path / "labels.json").read_text())
     assert len(lines) == n > 30_000
     groups = set(labels["accounts"].values())
     assert {"campaign_hydra", "campaign_rubric", "campaign_agentic", "campaign_slow", "lookalike_consortium",
             "lookalike_evalteam", "lookalike_classroom", "lookalike_app", "lookalike_viral_template",
-            "benign"} <= groups
+            "lookalike_viral_newcomers", "benign"} <= groups
     assert set(labels["campaign_start"]) == {g for g in groups if g.startswith("campaign_")}
     first = [json.loads(line) for line in lines[:2000]]
     for line in lines[:: len(lines) // 200]:  # every kind of account, across the three days
@@ -38,7 +39,16 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
     assert any("messages" in e for e in first) and any("prompt" in e for e in first)
     wrapper = probe_independent.VIRAL_TEMPLATE.split("{")[0]
     senders = {e["account_id"] for e in map(json.loads, lines) if e.get("prompt", "").startswith(wrapper)}
-    assert senders and {labels["accounts"][a] for a in senders} == {"lookalike_viral_template"}
+    assert senders and {labels["accounts"][a] for a in senders} <= {"lookalike_viral_template",
+                                                                     "lookalike_viral_newcomers"}
+    first_use: dict[str, tuple[float, str | None]] = {}  # newcomers: signed up minutes before their first request
+    for event in map(json.loads, lines):
+        if labels["accounts"][event["account_id"]] == "lookalike_viral_newcomers":
+            ts = event["ts"] / 1000 if isinstance(event["ts"], int) else datetime.fromisoformat(event["ts"]).timestamp()
+            if event["account_id"] not in first_use or ts < first_use[event["account_id"]][0]:
+                first_use[event["account_id"]] = (ts, event["account_created_at"])
+    gaps = [ts - datetime.fromisoformat(created).timestamp() for ts, created in first_use.values() if created]
+    assert len(first_use) == 38 and gaps and all(0 < gap < 1800 for gap in gaps)
 
 
 @pytest.mark.slow

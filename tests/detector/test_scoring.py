@@ -8,6 +8,7 @@ from detector.scoring import (
     disabled_signals,
     established,
     group_score,
+    signed_up_to_use,
     signup_spread,
     working_a_template,
 )
@@ -172,3 +173,41 @@ def test_an_account_works_a_template_from_its_eighth_templated_request() -> None
     assert working_a_template(view)
     view.templated = 0.9
     assert not working_a_template(view)
+
+
+def _signed_up(views: list[AccountView], minutes: float) -> list[AccountView]:
+    """Accounts created ``minutes`` before their first request."""
+    return _created_days_before(views, [minutes / 1440] * len(views))
+
+
+def test_an_account_signed_up_to_use_it_when_its_first_request_came_within_the_hour() -> None:
+    assert not signed_up_to_use(AccountState("unknown"))  # no creation time: nothing is known
+    assert [signed_up_to_use(_signed_up(_members(1), minutes)[0].state) for minutes in (0, 5, 59, 60, 600)] == [
+        True, True, True, False, False]
+
+
+def test_people_who_signed_up_to_try_a_trending_prompt_count_against_a_group() -> None:
+    # a trending prompt brought them: each signed up and sent it minutes later, a few times, with nothing else sent
+    # (bench/probe_independent.py --viral-newcomers): intent, the shared wrapper, the hour, a fresh account
+    signals = {"intent": 1.0, "templated": 0.85, "anomaly": 0.4, "evasion": 0.3}  # 0.3: the account is new
+    newcomers = group_score(_signed_up(_members(12, **signals), 10), linkage=0.85, load_balancing=0.0)
+    crew = group_score(_created_days_before(_members(12, **signals), [2] * 12), linkage=0.85, load_balancing=0.0)
+    assert newcomers.values["newcomers"] == 1.0  # being new is what a newcomer is: no evasion counted against it
+    assert newcomers.contributions["newcomers"] == -3.0 and crew.values["newcomers"] == 0.0
+    assert newcomers.score < 0.55 <= crew.score
+    # a fresh crew account that works the template, shares a card, keeps a schedule or came through a lightly
+    # verified entry point (evasion 0.3 on top of being new: 1 - 0.7 * 0.7 = 0.51) is not exempt
+    worked = _signed_up(_members(12, **signals), 10)
+    for view in worked[:6]:
+        view.templated, view.state.recent_keys = 1.0, [(1,)] * 8
+    views = _signed_up(_members(12, **{**signals, "automation": 0.5, "evasion": 0.51}), 10)
+    assert group_score(worked, linkage=0.85, load_balancing=0.0).values["newcomers"] == 0.5
+    paying = group_score(_signed_up(_members(12, **signals), 10), linkage=0.85, load_balancing=0.0,
+                         paying_together={f"a{i}" for i in range(6)})
+    assert paying.values["newcomers"] == 0.5
+    assert abs(group_score(views, linkage=0.85, load_balancing=0.0).values["newcomers"] - 0.5 * 0.7) < 1e-9
+    # a member both a newcomer and one of a group created years apart counts once (established_accounts)
+    old = _members(3, **signals)
+    _created_days_before(old, [0.001, 400, 800])
+    mixed = group_score(old, linkage=0.85, load_balancing=0.0)
+    assert mixed.values["established_accounts"] + mixed.values["newcomers"] <= 1.0 + 1e-9

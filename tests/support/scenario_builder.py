@@ -110,7 +110,8 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
     for a in range(spec["accounts"]):
         account = f"{name}-{a}"
         groups[account] = name
-        created = (wave + rng.random() * 1800 if spec["created"] == "wave" else  # one signup evening; customers
+        created = (0.0 if spec["created"] == "at_first_use" else  # set below: minutes before the first request
+                   wave + rng.random() * 1800 if spec["created"] == "wave" else  # one signup evening; customers
                    BASE_TS - rng.uniform(*CREATED_DAYS[spec["created"]]) * 86400)  # of some weeks to a year or years
         base = {
             "account_id": account,
@@ -126,6 +127,8 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
         near_max = spec.get("near_max", spec["style"].startswith("templated"))  # outputs run to max_tokens
         ts = BASE_TS + (spec.get("start_hour", 0) + rng.random()) * 3600  # each account starts within that hour
+        if spec["created"] == "at_first_use":  # signed up to send it
+            base["account_created_at"] = round((ts - rng.uniform(60, 1800)) * 1000)
         for _ in range(spec.get("requests", 1 << 30)):  # ``requests``: a batch of that many, then silence
             if ts >= BASE_TS + hours * 3600:
                 break
