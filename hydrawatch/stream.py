@@ -124,11 +124,13 @@ class Runtime:
         self.last_loop = time.monotonic()
         self.last_commit_ok = time.monotonic()
         self.details: Callable[[], dict[str, Any]] = dict
-        self.producer: KafkaProducer = self.connect(lambda: KafkaProducer(
-            bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{options.role}", acks="all",
-            enable_idempotence=True, linger_ms=5, max_request_size=MAX_MESSAGE, max_block_ms=10_000))
-        delivery = Delivery(self.producer, "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
-                            metrics=self.metrics)
+        self.producer: KafkaProducer = self.make_producer("")  # the profiles topic's
+
+        def dlq_producer() -> KafkaProducer:
+            return self.make_producer("-dlq")
+
+        delivery = Delivery(dlq_producer(), "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
+                            metrics=self.metrics, producer_factory=dlq_producer)
         self.dlq = KafkaDeadLetters(delivery, self.k.dlq_topic, self.metrics)
         self.server = (MetricsServer(self.metrics, self.health, options.metrics_port).start()
                        if options.metrics_port is not None else None)
@@ -186,16 +188,20 @@ class Runtime:
                 return []
             self.backoff.wait(f"looking up topic {topic!r}", KafkaError("topic not found"))
 
-    def alerts_producer(self) -> KafkaProducer:
-        """A producer of its own for the alerts topic: gzip, as an alert lists every account of its campaign
-        (tens of thousands for a large hydra), and apart from the DLQ's and the profiles' producer, so that an
-        alert the topic refuses cannot stop them."""
-        producer = self.connect(lambda: KafkaProducer(
-            bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{self.options.role}-alerts",
-            acks="all", enable_idempotence=True, linger_ms=5, compression_type="gzip", max_request_size=MAX_ALERT,
-            max_block_ms=10_000))
+    def make_producer(self, suffix: str, **extra: Any) -> KafkaProducer:
+        """An idempotent producer (closed with the runtime). Each output topic has its own: one record a topic
+        refuses as too large leaves a kafka-python producer failing every later record, whatever its topic."""
+        producer: KafkaProducer = self.connect(lambda: KafkaProducer(
+            bootstrap_servers=self.k.bootstrap_servers, client_id=f"hydrawatch-{self.options.role}{suffix}",
+            acks="all", enable_idempotence=True, linger_ms=5, max_block_ms=10_000,
+            **{"max_request_size": MAX_MESSAGE, **extra}))
         self.on_close.append(lambda: producer.close(timeout=10))
         return producer
+
+    def alerts_producer(self) -> KafkaProducer:
+        """The alerts topic's producer: gzip, as an alert lists every account of its campaign (tens of thousands
+        for a large hydra)."""
+        return self.make_producer("-alerts", compression_type="gzip", max_request_size=MAX_ALERT)
 
     def publisher(self, key: str) -> AlertPublisher:
         return AlertPublisher(self.alerts_producer, self.store, key, self.k.alerts_topic,
@@ -262,7 +268,6 @@ class Runtime:
         try:
             for close in self.on_close:
                 close()
-            self.producer.close(timeout=10)
         finally:
             if self.server is not None:
                 self.server.close()

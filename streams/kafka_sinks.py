@@ -33,11 +33,16 @@ class DeliveryError(RuntimeError):
 
 
 class Delivery:
-    """Sends records and waits until each is acknowledged, re-sending failed ones after a backoff."""
+    """Sends records and waits until each is acknowledged, re-sending failed ones after a backoff.
+
+    With ``producer_factory``, a record the topic refuses as too large is logged (which, how large, the setting
+    to raise) and the producer replaced: kafka-python's idempotent producer fails every later record once one was
+    refused, so the retries, and everything after, would fail with it. The record is retried like any other."""
 
     def __init__(self, producer: Any, what: str, *, backoff_max_s: float = 30.0,
-                 metrics: StreamMetrics | None = None) -> None:
+                 metrics: StreamMetrics | None = None, producer_factory: Callable[[], Any] | None = None) -> None:
         self.producer = producer
+        self.producer_factory = producer_factory
         self.what = what
         self.backoff_max_s = backoff_max_s
         self.metrics = metrics
@@ -92,6 +97,8 @@ class Delivery:
                 return acked, []
             if self.metrics is not None:
                 self.metrics.broker_errors.labels(self.what).inc()
+            if isinstance(error, MessageSizeTooLargeError) and self.producer_factory is not None:
+                self._too_large(failed)
             if not resend:
                 return acked, failed
             if deadline is not None and time.monotonic() > deadline:
@@ -100,6 +107,33 @@ class Delivery:
             backoff.wait(f"delivering to {self.what}", error or KafkaError("unknown"))
             self._pending = [(r, self._send(r)) for r in failed]
             failed, error = [], None
+
+
+    def _too_large(self, failed: list[Record]) -> None:
+        """Say which record was refused as too large and what to change; replace the producer (see the class)."""
+        if self.metrics is not None:
+            self.metrics.broker_errors.labels(f"{self.what}: too large").inc()
+        topic, value, _, headers, _ = max(failed, key=lambda record: len(record[1] or b""))
+        log.error("%s refused %s of %d bytes (before compression) as too large: raise the max.message.bytes of topic "
+                  "%r (hydrawatch creates it with 16 MiB); it is kept and retried", self.what, _record_name(headers),
+                  len(value or b""), topic)
+        try:
+            self.producer.close(timeout=5)
+        except KafkaError as exc:
+            log.debug("closing the refused producer: %s", exc)
+        if self.producer_factory is not None:
+            self.producer = self.producer_factory()
+
+
+def _record_name(headers: list[tuple[str, bytes]]) -> str:
+    """An alert's id or a dead letter's source position, from the headers hydrawatch sets."""
+    found = {name: value.decode(errors="replace") for name, value in headers if name.startswith("hw-")}
+    if "hw-alert-id" in found:
+        return f"alert {found['hw-alert-id']}"
+    if "hw-source-offset" in found:
+        return (f"the dead letter of {found.get('hw-source-topic')}[{found.get('hw-source-partition')}]"
+                f"@{found['hw-source-offset']}")
+    return "a record"
 
 
 def reject_kind(reason: str) -> str:
@@ -150,9 +184,8 @@ class AlertPublisher:
     def __init__(self, producer_factory: Callable[[], Any], store: StreamStore, key: str, topic: str,
                  consumer_factory: Callable[[], Any], *, backoff_max_s: float = 30.0,
                  metrics: StreamMetrics | None = None) -> None:
-        self.producer_factory = producer_factory
         self.delivery = Delivery(producer_factory(), "the alerts topic", backoff_max_s=backoff_max_s,
-                                 metrics=metrics)
+                                 metrics=metrics, producer_factory=producer_factory)
         self.store = store
         self.key = key
         self.topic = topic
@@ -191,8 +224,7 @@ class AlertPublisher:
             if not failed:
                 break
             unacked = {int(dict(r[3])["hw-seq"]) for r in failed}
-            if isinstance(self.delivery.last_error, MessageSizeTooLargeError):
-                self._too_large(failed)
+            if isinstance(self.delivery.last_error, MessageSizeTooLargeError):  # logged, producer replaced
                 before = [seq for seq, _ in outbox.pending if seq < min(unacked)]
                 if before:  # no end offsets: the next attempt reads the topic from the last recorded ones
                     self.store.mark_published(self.key, before[-1], {})
@@ -203,23 +235,6 @@ class AlertPublisher:
         self.store.mark_published(self.key, outbox.pending[-1][0], ends)
         self.refused_until = 0.0
         return sent
-
-    def _too_large(self, failed: list[Record]) -> None:
-        """An alert larger than the topic accepts: say which and what to change, and replace the producer (an
-        idempotent kafka-python producer fails every later record once one was refused as too large). The
-        alerts stay in the outbox; publishing resumes by itself once the topic accepts them."""
-        if self.delivery.metrics is not None:
-            self.delivery.metrics.broker_errors.labels("alert too large").inc()
-        largest = max(failed, key=lambda record: len(record[1] or b""))
-        alert_id = dict(largest[3]).get("hw-alert-id", b"?").decode()
-        log.error("the alerts topic %r refused alert %s of %d bytes (before compression) as too large: raise the "
-                  "topic's max.message.bytes (hydrawatch creates it with 16 MiB); it and the alerts after it stay "
-                  "in the outbox (and the store) and are retried", self.topic, alert_id, len(largest[1] or b""))
-        try:
-            self.delivery.producer.close(timeout=5)
-        except KafkaError as exc:
-            log.debug("closing the refused producer: %s", exc)
-        self.delivery.producer = self.producer_factory()
 
     def on_topic(self, offsets: dict[int, int]) -> set[int]:
         """Sequence numbers of this stream key on the topic after ``offsets`` (read to the current end)."""

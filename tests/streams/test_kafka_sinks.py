@@ -1,6 +1,7 @@
-"""The alerts topic publisher against the real broker (``bash scripts/kafka.sh start``): an alert listing every
-account of a large campaign is delivered, and one the topic refuses as too large waits in the outbox without
-stopping the stream's other deliveries, then arrives once the topic accepts it.
+"""The stream's outputs against the real broker (``bash scripts/kafka.sh start``): an alert listing every account
+of a large campaign is delivered, one the alerts topic refuses as too large waits in the outbox without stopping the
+stream's other deliveries, then arrives once the topic accepts it; a dead letter the DLQ topic refuses is retried
+until it accepts it, while the profiles topic goes on.
 
 Skipped with the reason when no broker answers on 127.0.0.1:$KAFKA_PORT; under CI=true that is a failure.
 """
@@ -8,6 +9,8 @@ Skipped with the reason when no broker answers on 127.0.0.1:$KAFKA_PORT; under C
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +25,7 @@ from kafka import KafkaAdminClient  # noqa: E402
 from kafka.admin import ConfigResource, ConfigResourceType  # noqa: E402
 
 from hydrawatch.stream import Runtime, StreamOptions  # noqa: E402
+from streams.kafka_source import KafkaReject  # noqa: E402
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(180)]
 KEY = "all"
@@ -92,7 +96,7 @@ def test_an_alert_the_topic_refuses_waits_in_the_outbox_and_the_stream_goes_on(
     with caplog.at_level(logging.ERROR, logger="streams.kafka_sinks"):
         publisher.publish()
     assert [a["alert_id"] for a in _on_topic(bootstrap, alerts_topic)] == ["cmp-1:v1"]
-    assert "refused alert cmp-2:v1" in caplog.text and "max.message.bytes" in caplog.text
+    assert "refused alert cmp-2:v1 of" in caplog.text and "max.message.bytes" in caplog.text
     assert [alert["alert_id"] for _, alert in runtime.store.outbox(KEY).pending] == ["cmp-2:v1", "cmp-3:v1"]
     assert publisher.publish() == 0  # too soon to try again: nothing sent, nothing waits
 
@@ -104,3 +108,28 @@ def test_an_alert_the_topic_refuses_waits_in_the_outbox_and_the_stream_goes_on(
     assert publisher.publish() == 2
     assert _on_topic(bootstrap, alerts_topic) == [small, large, after]
     assert runtime.store.outbox(KEY).pending == []
+
+
+def test_a_dead_letter_the_topic_refuses_is_retried_until_it_is_accepted_and_profiles_go_on(
+        bootstrap: str, runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    """A DLQ topic made by an operator with a 100 kB limit and a 300 kB message rejected from the input: the DLQ's
+    flush retries it (logging which and what to raise), the profiles' producer still delivers meanwhile, and the
+    dead letter arrives whole once the topic's limit is raised."""
+    k = runtime.k
+    _set_topic_limit(bootstrap, k.dlq_topic, 100_000, create=True)
+    runtime.ensure_topics()
+    value = uuid.uuid4().bytes * 20_000  # 320 kB that do not compress away
+    runtime.dlq(KafkaReject("events", 2, 41, b"acct-7", value, [], "message of 320000 bytes exceeds the limit"))
+    flushed = threading.Event()
+    with caplog.at_level(logging.ERROR, logger="streams.kafka_sinks"):
+        threading.Thread(target=lambda: (runtime.dlq.flush(), flushed.set()), daemon=True).start()
+        deadline = time.monotonic() + 30
+        while "refused the dead letter of events[2]@41" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "refused the dead letter of events[2]@41" in caplog.text and not flushed.is_set()
+        runtime.producer.send(k.profiles_topic, b"a profile while the dead letter waits", key=b"acct-1").get(timeout=30)
+        _set_topic_limit(bootstrap, k.dlq_topic, 16 * 1024 * 1024, create=False)
+        assert flushed.wait(30)
+    [letter] = read_topic(bootstrap, k.dlq_topic)
+    assert (letter.key, letter.value, dict(letter.headers)["hw-source-offset"]) == (b"acct-7", value, b"41")
+    assert [r.value for r in read_topic(bootstrap, k.profiles_topic)] == [b"a profile while the dead letter waits"]
