@@ -129,8 +129,8 @@ class Runtime:
         def dlq_producer() -> KafkaProducer:
             return self.make_producer("-dlq")
 
-        delivery = Delivery(dlq_producer(), "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
-                            metrics=self.metrics, producer_factory=dlq_producer)
+        delivery = Delivery(None, "the DLQ topic", backoff_max_s=self.k.retry_backoff_max_s,
+                            metrics=self.metrics, producer_factory=dlq_producer)  # made at the first dead letter
         self.dlq = KafkaDeadLetters(delivery, self.k.dlq_topic, self.metrics)
         self.server = (MetricsServer(self.metrics, self.health, options.metrics_port).start()
                        if options.metrics_port is not None else None)

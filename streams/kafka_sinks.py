@@ -35,9 +35,10 @@ class DeliveryError(RuntimeError):
 class Delivery:
     """Sends records and waits until each is acknowledged, re-sending failed ones after a backoff.
 
-    With ``producer_factory``, a record the topic refuses as too large is logged (which, how large, the setting
-    to raise) and the producer replaced: kafka-python's idempotent producer fails every later record once one was
-    refused, so the retries, and everything after, would fail with it. The record is retried like any other."""
+    With ``producer_factory`` (``producer`` may then be None: made at the first send), a record the topic refuses
+    as too large is logged (which, how large, the setting to raise) and the producer replaced: kafka-python's
+    idempotent producer fails every later record once one was refused, so the retries, and everything after, would
+    fail with it. The record is retried like any other."""
 
     def __init__(self, producer: Any, what: str, *, backoff_max_s: float = 30.0,
                  metrics: StreamMetrics | None = None, producer_factory: Callable[[], Any] | None = None) -> None:
@@ -56,6 +57,8 @@ class Delivery:
 
     def _send(self, record: Record) -> Any:
         topic, value, key, headers, partition = record
+        if self.producer is None and self.producer_factory is not None:  # made when first needed
+            self.producer = self.producer_factory()
         try:
             return self.producer.send(topic, value=value, key=key, headers=headers, partition=partition)
         except KafkaError as exc:  # no metadata within max_block_ms (the broker is away), or far too large
