@@ -238,13 +238,15 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         return ((1.0 - m.automation) * (1.0 - evasion) * (not working_a_template(m))
                 * (m.state.account_id not in paying_together))
 
+    def standing(m: AccountView) -> float:  # as a customer: its own age, or the group's creation spread
+        return max(established(m.state), spread)
+
     def newcomer(m: AccountView) -> float:  # being new is what a newcomer is: its evasion apart from that counts
         apart_from_new = max(0.0, 1.0 - (1.0 - m.evasion) / (1.0 - FRESH_EVASION))
-        return (signed_up_to_use(m.state) * (1.0 - max(established(m.state), spread))
-                * like_people(m, apart_from_new))
+        return signed_up_to_use(m.state) * (1.0 - standing(m)) * like_people(m, apart_from_new)
 
     def standing_customer(m: AccountView) -> float:
-        return max(established(m.state), spread) * like_people(m, m.evasion)
+        return standing(m) * like_people(m, m.evasion)
 
     values = {
         "extraction_intent": weighted(lambda m: min(m.intent, 1.0 - m.recycled)),

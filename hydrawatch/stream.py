@@ -26,7 +26,8 @@ from hydrawatch.settings import Settings
 from hydrawatch.store import init_db, make_engine
 from hydrawatch.webhooks.service import start_delivery
 from streams.checkpoint import StreamStore
-from streams.kafka_sinks import AlertPublisher, Delivery, KafkaDeadLetters
+from streams.kafka_delivery import Delivery
+from streams.kafka_sinks import AlertPublisher, KafkaDeadLetters
 from streams.kafka_source import Backoff, KafkaEventSource
 from streams.metrics import MetricsServer, StreamMetrics
 from streams.pipeline import RunSummary
@@ -34,7 +35,7 @@ from streams.pipeline import RunSummary
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 16 * 1024 * 1024
-MAX_ALERT = 64 * 1024 * 1024  # an alert before compression (gzip makes its account list about a tenth)
+MAX_ALERT = 64 * 1024 * 1024  # an alert before compression (gzip halves a list of random ids, sequential ones more)
 SHUTDOWN_GRACE_S = 60.0
 
 

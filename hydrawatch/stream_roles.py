@@ -20,7 +20,8 @@ from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.stream import Checkpointer, Runtime, StreamResult
 from streams.activity import ActivityCounts
 from streams.events import Event
-from streams.kafka_sinks import Delivery, OutboxAlertSink
+from streams.kafka_delivery import Delivery
+from streams.kafka_sinks import OutboxAlertSink
 from streams.kafka_source import KafkaEventSource
 from streams.pipeline import run_pipeline
 from streams.profiles import AccountWorker, watermark_key

@@ -93,7 +93,7 @@ def test_an_alert_the_topic_refuses_waits_in_the_outbox_and_the_stream_goes_on(
     small, large, after = _alert(1, 5), _alert(2, 30_000), _alert(3, 5)
     runtime.store.record(KEY, [small, large, after], None)
     publisher = runtime.publisher(KEY)
-    with caplog.at_level(logging.ERROR, logger="streams.kafka_sinks"):
+    with caplog.at_level(logging.ERROR, logger="streams.kafka_delivery"):
         publisher.publish()
     assert [a["alert_id"] for a in _on_topic(bootstrap, alerts_topic)] == ["cmp-1:v1"]
     assert "refused alert cmp-2:v1 of" in caplog.text and "max.message.bytes" in caplog.text
@@ -121,7 +121,7 @@ def test_a_dead_letter_the_topic_refuses_is_retried_until_it_is_accepted_and_pro
     value = uuid.uuid4().bytes * 20_000  # 320 kB that do not compress away
     runtime.dlq(KafkaReject("events", 2, 41, b"acct-7", value, [], "message of 320000 bytes exceeds the limit"))
     flushed = threading.Event()
-    with caplog.at_level(logging.ERROR, logger="streams.kafka_sinks"):
+    with caplog.at_level(logging.ERROR, logger="streams.kafka_delivery"):
         threading.Thread(target=lambda: (runtime.dlq.flush(), flushed.set()), daemon=True).start()
         deadline = time.monotonic() + 30
         while "refused the dead letter of events[2]@41" not in caplog.text and time.monotonic() < deadline:
