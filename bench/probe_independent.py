@@ -7,11 +7,13 @@ wrap real benchmark tasks from it in wordings written here, and the look-alikes 
 Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team, a viral prompt, a classroom;
 a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
 
-Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--consortium]
+Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--hydra-accounts N] [--consortium]
                                            [--viral-template DAY] [--viral-newcomers DAY] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
+  --hydra-accounts N  the hydra's traffic (about 450 requests an hour) spread over N accounts instead of 60: a
+                 larger farm, each account lighter (N=1000: about one request every two hours each)
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
   --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
                  own, for 8 hours from DAY (0-2.5) into the three days (a look-alike: docs/threat-coverage.md)
@@ -178,19 +180,21 @@ class Probe(ProbeWorld):
                         ts += r.uniform(3, 12)
 
     # -- campaigns ------------------------------------------------------------------------------------------
-    def campaigns(self, clean_hydra: bool) -> None:
+    def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60) -> None:
         r = self.rng
         reasoning = REASONING_OBLIQUE if self.hard else REASONING
         pool = [(self.ip(), *r.choice(NETWORKS)) for _ in range(2500)]  # a residential proxy service
         cards = [self.uid("pf_", "hydra", k) for k in range(8)]
-        for i in range(60):
+        light = 60 / hydra_accounts  # each account's share of the farm's traffic, against 60 accounts
+        for i in range(hydra_accounts):
             own = r.choice(pool)
-            wave = T0 - (2 if i < 30 else 1) * DAY + r.uniform(0, 2400)
+            wave = T0 - (2 if i < hydra_accounts // 2 else 1) * DAY + r.uniform(0, 2400)
             acct = (self.account("campaign_hydra", i, own, BROWSERS[i % 3], self.uid("pf_", "hc", i), "self_serve",
                                  T0 - r.uniform(10, 90) * DAY) if clean_hydra else
                     self.account("campaign_hydra", i, own, "python-httpx/0.27.0", cards[i % 8],
                                  r.choice(["trial", "startup_program"]), wave))
-            for ts in self.regular(T0 + 0.5 * DAY + r.uniform(0, HOUR), END, HOUR / r.uniform(6, 9), 60):
+            for ts in self.regular(T0 + 0.5 * DAY + r.uniform(0, HOUR), END, HOUR / r.uniform(6, 9) / light,
+                                   60 / light):
                 ip, asn, country = own if clean_hydra else r.choice(pool)
                 text = (self.pick("clinc150", "nq_open") if r.random() < 0.2 else
                         r.choice(reasoning).format(task=self.pick(*TASKS)))
@@ -230,14 +234,14 @@ class Probe(ProbeWorld):
 
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
-             viral_newcomers: float | None = None) -> int:
+             viral_newcomers: float | None = None, hydra_accounts: int = 60) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
     ``viral_newcomers``: the day the trending template or the signups start, None: none); returns the number of
     events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
     probe.lookalikes(consortium, viral_template, viral_newcomers)
-    probe.campaigns(clean_hydra)
+    probe.campaigns(clean_hydra, hydra_accounts)
     return probe.write(out)
 
 
@@ -249,6 +253,7 @@ def main() -> None:
         parser.add_argument(flag, action="store_true")
     parser.add_argument("--viral-template", type=float, metavar="DAY")
     parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
+    parser.add_argument("--hydra-accounts", type=int, default=60, metavar="N")
     args = parser.parse_args()
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
@@ -256,7 +261,7 @@ def main() -> None:
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
     n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
-                 viral_newcomers=args.viral_newcomers)
+                 viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

@@ -37,6 +37,8 @@ LOUVAIN_ABOVE = 12    # components with at least this many accounts are split in
                       # stay whole (modularity splits even one small crew into pieces too small to alert on) and
                       # the core rule decides their members
 MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
+APART_CONDUCTANCE = 0.1  # a part of a community whose ties to the rest weigh at most this share of its links is a
+                         # group of its own (``_apart``)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ class Edges:
 
 
 def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
-    """Connected components, split into Louvain communities (igraph multilevel, deterministic seed); node ids
-    of communities with at least ``min_accounts`` nodes."""
+    """Connected components, split into Louvain communities (igraph multilevel, deterministic seed), each of those
+    split again where it holds a group barely tied to the rest (``_apart``); node ids of communities with at least
+    ``min_accounts`` nodes."""
     graph = sp.coo_matrix((np.ones(len(edges.low)), (edges.low, edges.high)), shape=(edges.n, edges.n))
     count, labels = connected_components(graph, directed=False)
     order = np.argsort(labels, kind="stable")
@@ -96,13 +99,43 @@ def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
         if len(nodes) < LOUVAIN_ABOVE:
             out.append(nodes)
             continue
-        sub = edges.within(nodes)
-        igraph.set_random_number_generator(random.Random(7))
-        pairs = list(zip(sub.low.tolist(), sub.high.tolist(), strict=True))  # tuples: igraph's fastest input
-        split = igraph.Graph(n=len(nodes), edges=pairs,
-                             edge_attrs={"weight": sub.weight.tolist()}).community_multilevel(weights="weight")
-        out.extend(nodes[np.array(part)] for part in split if len(part) >= min_accounts)
+        parts = _louvain(edges.within(nodes))
+        split = parts.max() > 0
+        for part in range(parts.max() + 1):
+            members = nodes[parts == part]
+            if len(members) >= min_accounts:
+                out.extend(_apart(edges, members, min_accounts) if split else [members])
     return out
+
+
+def _louvain(sub: Edges) -> np.ndarray:
+    """Louvain community labels (0, 1, ...) of the nodes of ``sub``, with a fixed seed."""
+    igraph.set_random_number_generator(random.Random(7))
+    pairs = list(zip(sub.low.tolist(), sub.high.tolist(), strict=True))  # tuples: igraph's fastest input
+    graph = igraph.Graph(n=sub.n, edges=pairs, edge_attrs={"weight": sub.weight.tolist()})
+    return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
+
+
+def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int) -> list[np.ndarray]:
+    """A Louvain community of a larger component (``nodes``, sorted), split on its own graph: each part whose ties to
+    the rest of the community weigh at most ``APART_CONDUCTANCE`` of its links (its conductance) is a group of its
+    own; the other parts stay together. Modularity, taken over a component as large as a thousand-account hydra,
+    merges small groups that share a stray link or two (its resolution limit): two crews drawing tasks from one
+    public benchmark would be one campaign. A crew's own cells (accounts sharing a card, tied to the others by a
+    network and client) are tied far more than that and stay whole."""
+    if len(nodes) < LOUVAIN_ABOVE:
+        return [nodes]
+    sub = edges.within(nodes)
+    parts = _louvain(sub)
+    if parts.max() == 0:
+        return [nodes]
+    ends, weights = np.concatenate([sub.low, sub.high]), np.concatenate([sub.weight, sub.weight])
+    volume = np.bincount(parts[ends], weights=weights, minlength=parts.max() + 1)
+    crossing = np.concatenate([parts[sub.low] != parts[sub.high]] * 2)
+    cut = np.bincount(parts[ends[crossing]], weights=weights[crossing], minlength=len(volume))
+    loose = cut <= APART_CONDUCTANCE * np.minimum(volume, volume.sum() - volume)
+    groups = [nodes[parts == part] for part in np.flatnonzero(loose)] + [nodes[~loose[parts]]]
+    return [group for group in groups if len(group) >= min_accounts]
 
 
 def core(edges: Edges, nodes: np.ndarray) -> tuple[np.ndarray, Edges]:

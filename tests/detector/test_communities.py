@@ -112,3 +112,45 @@ def links_among(links: LinkSet, nodes: list[int]) -> LinkSet:
             out.add(name, links.families[name], np.array([at[x] for x in low[keep].tolist()]),
                     np.array([at[x] for x in high[keep].tolist()]), weights[keep])
     return out
+
+
+def _hydra_with(groups: list[list[tuple[int, int, float]]],
+                ties: list[tuple[int, int, int, int, float]] = (), size: int = 2000) -> tuple[Edges, list[int]]:
+    """A large, loosely meshed component (a thousand-account farm: ten links of 0.7 per account) with ``groups``
+    (edge lists numbered from 0 each) placed after it, each joined to it by three links of 0.6; ``ties``: links
+    (group, node, other group, node, weight) between the groups. Returns the graph and where each group starts."""
+    rng = np.random.default_rng(1)
+    weighted = {(min(a, b), max(a, b)): 0.7 for a in range(size) for b in rng.choice(size, 10) if a != b}
+    starts, at = [], size
+    for group in groups:
+        starts.append(at)
+        weighted |= {(at + a, at + b): w for a, b, w in group}
+        weighted |= {(int(rng.integers(size)), at + k): 0.6 for k in range(3)}
+        at += max(b for _, b, _ in group) + 1
+    weighted |= {(starts[g] + a, starts[h] + b): w for g, a, h, b, w in ties}
+    pairs = sorted(weighted)
+    return _edges(at, [(a, b, weighted[(a, b)]) for a, b in pairs]), starts
+
+
+def test_a_small_crew_tied_by_a_stray_link_to_another_inside_a_large_component_stays_apart() -> None:
+    # two crews that drew two tasks from one public benchmark, next to a large hydra they share a few tasks with:
+    # modularity over the whole component would make them one community (its resolution limit)
+    edges, (small, crew) = _hydra_with([_clique(8), _clique(25, 0.8)], [(0, 0, 1, 0, 0.6), (0, 1, 1, 1, 0.6)])
+    found = {(int(c.min()), len(c)) for c in communities(edges, 3) if c.max() >= small}
+    assert found == {(small, 8), (crew, 25)}
+
+    import detector.communities as module  # the premise: without splitting communities again, one group
+    saved, module.APART_CONDUCTANCE = module.APART_CONDUCTANCE, -1.0
+    try:
+        assert {(int(c.min()), len(c)) for c in communities(edges, 3) if c.max() >= small} == {(small, 33)}
+    finally:
+        module.APART_CONDUCTANCE = saved
+
+
+def test_a_crew_of_card_cells_inside_a_large_component_stays_whole() -> None:
+    # three cells of six accounts sharing a card (0.96), every account tied to the others by one network and
+    # client plus co-activity (0.51): cells, but no group of their own
+    cells = [(a, b, 0.96 if a // 6 == b // 6 else 0.51) for a in range(18) for b in range(a + 1, 18)]
+    edges, (crew,) = _hydra_with([cells])
+    found = [c for c in communities(edges, 3) if c.max() >= crew]
+    assert [(int(c.min()), len(c)) for c in found] == [(crew, 18)]
