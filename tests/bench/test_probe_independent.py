@@ -67,3 +67,22 @@ def test_the_detector_meets_its_targets_on_the_probe(tmp_path: Path) -> None:
     assert not quality.false_positives_by_group, quality.false_positives_by_group
     for campaign in quality.campaigns:
         assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign
+
+
+@pytest.mark.slow
+def test_a_thousand_account_farm_leaves_the_small_crews_their_own_campaigns(tmp_path: Path) -> None:
+    """Seed 1, the hydra's traffic over 1,000 accounts: its tasks and the other crews' come from the same public
+    benchmarks, so they are one component of over a thousand accounts, where modularity alone put the agentic crew
+    and the rubric crew in one community and the agentic crew was never caught (``communities._apart``)."""
+    corpus = shared_file("data/prompts.jsonl.gz")
+    probe_independent.generate(tmp_path, seed=1, corpus=corpus, hydra_accounts=1000)
+    alerts_path = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                      "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
+    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
+    hydra = next(c for c in quality.campaigns if c.group == "campaign_hydra")
+    assert hydra.accounts == 1000
+    for campaign in quality.campaigns:
+        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign
