@@ -2,7 +2,9 @@
 
 A *recycled* text is one that more than one account sent (viral prompts, fixed benchmark items). A *wrapper*
 sentence is a template key seen in several distinct prompts from more than one account: the constant part
-that operators wrap around changing tasks. Entries not seen within the retention window are pruned.
+that operators wrap around changing tasks. A *crowded* key is one seen on more accounts than linking may use (a
+viral prompt's, or a thousand-account farm's wrapper): it links nobody, but an account that re-uses it around new
+tasks still works a template. Entries not seen within the retention window are pruned.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ MAX_KEY_ACCOUNTS_TRACKED = 1024
 class SharedIndex:
     """Text hash -> accounts, and template key -> (events, accounts), maintained as events arrive; ``wrappers``
     holds the keys that currently qualify as wrappers (seen in 3+ requests of 2..``max_key_accounts``
-    accounts), updated when a key's counts cross those bounds."""
+    accounts) and ``crowded`` those seen in 3+ requests of more accounts, updated when a key's counts cross those
+    bounds."""
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]
         self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts]
         self.max_key_accounts = max_key_accounts
         self.wrappers: set[int] = set()
+        self.crowded: set[int] = set()
 
     def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
         """Record one event's text and template keys.
@@ -58,16 +62,20 @@ class SharedIndex:
         return recycled, first_sender
 
     def classify(self, key: int, stats: list) -> None:
-        """Put ``key`` in or out of ``wrappers`` after its ``stats`` changed."""
+        """Put ``key`` in or out of ``wrappers`` and ``crowded`` after its ``stats`` changed."""
         if stats[0] >= 3 and 2 <= stats[2] <= self.max_key_accounts:
             self.wrappers.add(key)
         else:
             self.wrappers.discard(key)
+        if stats[0] >= 3 and stats[2] > self.max_key_accounts:
+            self.crowded.add(key)
+        else:
+            self.crowded.discard(key)
 
     def reclassify(self, max_key_accounts: int) -> None:
         """Rebuild ``wrappers`` (another bound, or an index restored from a checkpoint that lacked it)."""
         self.max_key_accounts = max_key_accounts
-        self.wrappers = set()
+        self.wrappers, self.crowded = set(), set()
         for key, stats in self.keys.items():
             self.classify(key, stats)
 
@@ -81,3 +89,4 @@ class SharedIndex:
             for stale in [key for key, entry in table.items() if entry[at] < horizon]:  # in place: most stay
                 del table[stale]
         self.wrappers.intersection_update(self.keys)
+        self.crowded.intersection_update(self.keys)

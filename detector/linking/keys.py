@@ -78,6 +78,18 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
             covered / (len(recent_keys) + SHARE_SMOOTHING))
 
 
+def template_measures(state: AccountState, wrappers: dict[int, float], crowded: set[int]) -> tuple[float, float]:
+    """``template_use`` of the account's recent requests: *cover* over its wrapper keys (``wrappers``, those linking
+    may use), *templated* over those and the ``crowded`` keys (``SharedIndex.crowded``): a thousand-account farm's
+    wrapper sentences are sent by too many accounts to link by, but each of its accounts re-uses them around new
+    tasks (a viral prompt's senders send theirs once or twice, so re-use makes them no more templated)."""
+    templated, cover = template_use(state.recent_keys, wrappers, state.template_keys)
+    extra = crowded.intersection(state.template_keys)
+    if extra:
+        templated = template_use(state.recent_keys, {*wrappers, *extra}, state.template_keys)[0]
+    return templated, cover
+
+
 def rotation(state: AccountState) -> float:
     """How much an account rotates its source IP: 0 for one stable address, 1 for many."""
     distinct = len(state.ips) + (2 if None in state.ips else 0)  # the overflow bucket (None) counts as 3

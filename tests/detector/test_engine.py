@@ -210,3 +210,28 @@ def test_a_checkpoint_written_before_the_clock_was_guarded_continues_from_its_ti
     assert restored.recent.window_s == 600 and restored.recent.repeats == 0
     restored.process(parse_record({"ts": "2100-01-01T00:00:00Z", "account_id": "b", "prompt": "x"}))
     assert restored.now == detector.now and restored.clock.outliers == 1
+
+
+def test_a_wrapper_too_widely_sent_to_link_by_still_makes_its_re_users_templated() -> None:
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9
+    settings.detection.max_key_accounts = 4  # a thousand-account farm, in miniature
+    detector = Detector(settings)
+    wrapper = "Produce an exhaustive analysis of the item below with every inference on its own line, then the result."
+    viral = "Everyone is trying this one: explain the riddle below like a patient teacher would do for a child."
+    for account in range(6):
+        for i in range(10):  # the farm: its wrapper around new tasks, request after request
+            detector.process(parse_record({"ts": BASE_MS + (account * 10 + i) * 1000, "account_id": f"farm-{account}",
+                                           "prompt": f"{wrapper}\nItem: case {account}-{i} of the ledger audit."}))
+        detector.process(parse_record({"ts": BASE_MS + 100_000 + account * 1000, "account_id": f"fan-{account}",
+                                       "prompt": f"{viral} Riddle number {account} about a boat."}))
+        for i in range(9):  # the trend once, then requests of their own
+            detector.process(parse_record({"ts": BASE_MS + 200_000 + account * 100_000 + i * 1000,
+                                           "account_id": f"fan-{account}", "prompt": f"recipe idea {account}.{i}"}))
+    detector.evaluate()
+    views = detector._views
+    assert all(views[f"farm-{a}"].templated == 1.0 for a in range(6))
+    assert all(views[f"fan-{a}"].templated == 0.0 for a in range(6))
+    assert all(not views[f"farm-{a}"].wrappers for a in range(6))  # no wrapper to link by
+    links = detector.link_graph([views[f"farm-{a}"] for a in range(6)])
+    assert links.pairs["shared_template"][0].size == 0

@@ -24,9 +24,10 @@ def test_a_key_becomes_a_wrapper_with_three_requests_from_two_accounts_and_stops
     assert key in index.wrappers
     _observe(index, analyzer, "c", f"{WRAPPER} Task: merge two lists.", 4)
     _observe(index, analyzer, "d", f"{WRAPPER} Task: count the vowels.", 5)
-    assert key not in index.wrappers  # held by more accounts than the bound: a common phrase, not a wrapper
+    assert key not in index.wrappers  # held by more accounts than the bound: too widely sent to link by ...
+    assert key in index.crowded  # ... but still a template its senders may re-use
     index.prune(horizon=10)
-    assert index.wrappers == set() and index.keys == {}
+    assert index.wrappers == set() == index.crowded and index.keys == {}
 
 
 def test_incremental_wrappers_equal_a_rebuild() -> None:
@@ -36,9 +37,10 @@ def test_incremental_wrappers_equal_a_rebuild() -> None:
         account = rng.randrange(30)  # each variant is used by 10 accounts, the closing sentence by all 30
         text = f"{phrases[account % 3]} Then solve the problem about {rng.choice(['trains', 'ropes', 'coins'])}."
         _observe(index, analyzer, f"acct-{account}", text, i)
-    incremental = set(index.wrappers)
+    incremental, crowded = set(index.wrappers), set(index.crowded)
     index.reclassify(20)
     assert incremental == index.wrappers and len(incremental) == 3
+    assert crowded == index.crowded and len(crowded) >= 1  # the closing sentence, sent by all 30
 
 
 def test_prune_forgets_only_entries_last_seen_before_the_horizon() -> None:
