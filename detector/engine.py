@@ -20,7 +20,7 @@ from detector.finder import Candidate, build_links, candidate_of, find_groups, s
 from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import recycled_share, wrapper_shares
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.keys import asn_user_agents, link_keys, rotation, template_measures
+from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from detector.restore import fill_missing
 from detector.scoring import (
     AccountView,
@@ -227,7 +227,8 @@ class Detector:
         wrappers = wrapper_shares(state, self.index)
         cv = gap_cv(state.arrivals)
         turn = rotation(state)
-        templated, cover = template_measures(state, wrappers, self.index.crowded)
+        templated, cover = template_use(state.recent_keys, wrappers, state.template_keys,
+                                        self.index.crowded.intersection(state.template_keys))
         view = AccountView(
             state=state,
             intent=state.intent_any / events,

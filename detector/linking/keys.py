@@ -45,23 +45,27 @@ SPECIFICITY_BY_WORDS = {words: max(0.0, (words - 2) / 4.0) for words in range(6)
 
 
 def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] | set[int],
-                 counts: dict[int | None, int]) -> tuple[float, float]:
+                 counts: dict[int | None, int],
+                 crowded: set[int] | frozenset[int] = frozenset()) -> tuple[float, float]:
     """Two measures of the account's recent requests (``recent_keys``), in one pass:
 
     - *templated*: requests built on wrapper sentences that other accounts share and this account reuses
       (``counts`` >= 2; specific enough: one long boilerplate sentence, or several shorter ones); at least
       ``TEMPLATED_REQUESTS`` of them count fully, since an operator's wrapper reused around that many new tasks is
       its fingerprint however many ordinary requests the account sends besides (padding a crew's accounts with
-      filler must not dilute it; young accounts, with fewer requests than that, keep the plain share);
+      filler must not dilute it; young accounts, with fewer requests than that, keep the plain share). The
+      account's ``crowded`` keys (``SharedIndex.crowded``) count here too: a thousand-account farm's wrapper
+      sentences are sent by too many accounts to link by, but each of its accounts re-uses them around new tasks
+      (a viral prompt's senders send theirs once or twice, so re-use makes them no more templated);
     - *cover* (smoothed): requests carrying wrapper sentences, each counting at most once (its wrapper keys'
-      summed specificity, up to 1). It bounds the account's template links: a long public prompt (a benchmark's
-      instructions and few-shot examples) shares ten sentences with every stranger who sends it once, and must
-      not weigh as ten templated requests."""
-    if not wrappers or not recent_keys:
+      summed specificity, up to 1); crowded keys do not count. It bounds the account's template links: a long public
+      prompt (a benchmark's instructions and few-shot examples) shares ten sentences with every stranger who sends
+      it once, and must not weigh as ten templated requests."""
+    if not (wrappers or crowded) or not recent_keys:
         return 0.0, 0.0
     by_words = SPECIFICITY_BY_WORDS
-    specificity = {key: by_words.get(key >> 32, 1.0) for key in wrappers}
-    reused = {key for key in wrappers if counts.get(key, 0) >= 2}
+    specificity = {key: by_words.get(key >> 32, 1.0) for key in (*wrappers, *crowded)}
+    reused = {key for key in specificity if counts.get(key, 0) >= 2}
     templated = 0
     covered = 0.0
     for keys in recent_keys:
@@ -69,25 +73,14 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
         for key in keys:
             value = specificity.get(key)
             if value is not None:
-                weight += value
+                if key in wrappers:
+                    weight += value
                 if key in reused:
                     reuse += value
         covered += min(1.0, weight)
         templated += reuse >= TEMPLATED_SPECIFICITY
     return (min(1.0, templated / min(len(recent_keys), TEMPLATED_REQUESTS)),
             covered / (len(recent_keys) + SHARE_SMOOTHING))
-
-
-def template_measures(state: AccountState, wrappers: dict[int, float], crowded: set[int]) -> tuple[float, float]:
-    """``template_use`` of the account's recent requests: *cover* over its wrapper keys (``wrappers``, those linking
-    may use), *templated* over those and the ``crowded`` keys (``SharedIndex.crowded``): a thousand-account farm's
-    wrapper sentences are sent by too many accounts to link by, but each of its accounts re-uses them around new
-    tasks (a viral prompt's senders send theirs once or twice, so re-use makes them no more templated)."""
-    templated, cover = template_use(state.recent_keys, wrappers, state.template_keys)
-    extra = crowded.intersection(state.template_keys)
-    if extra:
-        templated = template_use(state.recent_keys, {*wrappers, *extra}, state.template_keys)[0]
-    return templated, cover
 
 
 def rotation(state: AccountState) -> float:

@@ -13,7 +13,7 @@ import pytest
 from shared_paths import shared_file
 from typer.testing import CliRunner
 
-from detector.evaluation import evaluate, load_alerts, load_labels
+from detector.evaluation import Evaluation, evaluate, load_alerts, load_labels
 from hydrawatch.cli import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -51,6 +51,21 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
     assert len(first_use) == 38 and gaps and all(0 < gap < 1800 for gap in gaps)
 
 
+def _meets_the_targets(data: Path) -> Evaluation:
+    """Replay the probe written to ``data`` with default settings and check the issue's targets on it: precision
+    and recall, no look-alike alerted, every campaign caught within two hours."""
+    alerts_path = data / "alerts.jsonl"
+    result = CliRunner().invoke(app, ["replay", str(data / "events.jsonl"), "--alerts-out", str(alerts_path),
+                                      "--db", "", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    quality = evaluate(load_alerts(alerts_path), load_labels(data / "labels.json"))
+    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
+    assert not quality.false_positives_by_group, quality.false_positives_by_group
+    for campaign in quality.campaigns:
+        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign
+    return quality
+
+
 @pytest.mark.slow
 def test_the_detector_meets_its_targets_on_the_probe(tmp_path: Path) -> None:
     """Every option at once, seed 4: oblique wordings, strangers sharing public templates, a hydra on clean
@@ -58,15 +73,7 @@ def test_the_detector_meets_its_targets_on_the_probe(tmp_path: Path) -> None:
     group's intent counted on every request, recycled or not (now at most on its members' novel requests)."""
     corpus = shared_file("data/prompts.jsonl.gz")
     probe_independent.generate(tmp_path, seed=4, hard=True, clean_hydra=True, consortium=True, corpus=corpus)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                      "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
-    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
-    assert not quality.false_positives_by_group, quality.false_positives_by_group
-    for campaign in quality.campaigns:
-        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign
+    _meets_the_targets(tmp_path)
 
 
 @pytest.mark.slow
@@ -76,13 +83,5 @@ def test_a_thousand_account_farm_leaves_the_small_crews_their_own_campaigns(tmp_
     and the rubric crew in one community and the agentic crew was never caught (``communities._apart``)."""
     corpus = shared_file("data/prompts.jsonl.gz")
     probe_independent.generate(tmp_path, seed=1, corpus=corpus, hydra_accounts=1000)
-    alerts_path = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(app, ["replay", str(tmp_path / "events.jsonl"), "--alerts-out", str(alerts_path),
-                                      "--db", "", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    quality = evaluate(load_alerts(alerts_path), load_labels(tmp_path / "labels.json"))
-    assert quality.precision >= 0.95 and quality.recall >= 0.9, quality.as_dict()
-    hydra = next(c for c in quality.campaigns if c.group == "campaign_hydra")
-    assert hydra.accounts == 1000
-    for campaign in quality.campaigns:
-        assert campaign.time_to_detect_s is not None and campaign.time_to_detect_s <= 2 * 3600, campaign
+    quality = _meets_the_targets(tmp_path)
+    assert next(c for c in quality.campaigns if c.group == "campaign_hydra").accounts == 1000
