@@ -85,12 +85,14 @@ class Edges:
         return degree, strongest
 
 
-def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
+def communities(edges: Edges, min_accounts: int, together: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """Connected components, split into Louvain communities (igraph multilevel, deterministic seed), each of those
     split again where it holds a group barely tied to the rest (``_apart``); node ids of communities with at least
-    ``min_accounts`` nodes."""
+    ``min_accounts`` nodes. Each group of ``together`` (sorted node ids, ``LinkSet.together``) stays in one
+    community."""
     graph = sp.coo_matrix((np.ones(len(edges.low)), (edges.low, edges.high)), shape=(edges.n, edges.n))
     count, labels = connected_components(graph, directed=False)
+    bundles = _bundles(edges.n, together or [])
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
     out: list[np.ndarray] = []
@@ -99,34 +101,55 @@ def communities(edges: Edges, min_accounts: int) -> list[np.ndarray]:
         if len(nodes) < LOUVAIN_ABOVE:
             out.append(nodes)
             continue
-        parts = _louvain(edges.within(nodes))
+        parts = _louvain(edges.within(nodes), bundles[nodes])
         split = parts.max() > 0
         for part in range(parts.max() + 1):
             members = nodes[parts == part]
             if len(members) >= min_accounts:
-                out.extend(_apart(edges, members, min_accounts) if split else [members])
+                out.extend(_apart(edges, members, min_accounts, bundles[members]) if split else [members])
     return out
 
 
-def _louvain(sub: Edges) -> np.ndarray:
-    """Louvain community labels (0, 1, ...) of the nodes of ``sub``, with a fixed seed."""
+def _bundles(n: int, together: list[np.ndarray]) -> np.ndarray:
+    """A label per node: the nodes of a ``together`` group (and of groups that share a node) share one."""
+    if not together:
+        return np.arange(n)
+    low = np.concatenate([group[:-1] for group in together])
+    high = np.concatenate([group[1:] for group in together])
+    return connected_components(sp.coo_matrix((np.ones(len(low)), (low, high)), shape=(n, n)), directed=False)[1]
+
+
+def _louvain(sub: Edges, bundles: np.ndarray | None = None) -> np.ndarray:
+    """Louvain community labels (0, 1, ...) of the nodes of ``sub``, with a fixed seed; nodes with one of
+    ``bundles`` (a label per node) are one node of the graph Louvain splits, so they share a community."""
     igraph.set_random_number_generator(random.Random(7))
-    pairs = list(zip(sub.low.tolist(), sub.high.tolist(), strict=True))  # tuples: igraph's fastest input
-    graph = igraph.Graph(n=sub.n, edges=pairs, edge_attrs={"weight": sub.weight.tolist()})
-    return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
+    labels, inverse = np.unique(bundles if bundles is not None else np.arange(sub.n), return_inverse=True)
+    if len(labels) == sub.n:
+        pairs = list(zip(sub.low.tolist(), sub.high.tolist(), strict=True))  # tuples: igraph's fastest input
+        graph = igraph.Graph(n=sub.n, edges=pairs, edge_attrs={"weight": sub.weight.tolist()})
+        return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
+    inverse = inverse.ravel()
+    size = len(labels)
+    low, high = inverse[sub.low], inverse[sub.high]
+    codes, where = np.unique(np.minimum(low, high) * size + np.maximum(low, high), return_inverse=True)
+    weights = np.bincount(where.ravel(), weights=sub.weight, minlength=len(codes))  # a bundle's own links: a loop
+    ends = np.divmod(codes, size)
+    graph = igraph.Graph(n=size, edges=list(zip(ends[0].tolist(), ends[1].tolist(), strict=True)),
+                         edge_attrs={"weight": weights.tolist()})
+    return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)[inverse]
 
 
-def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int) -> list[np.ndarray]:
+def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int, bundles: np.ndarray | None = None) -> list[np.ndarray]:
     """A Louvain community of a larger component (``nodes``, sorted), split on its own graph: each part whose ties to
     the rest of the community weigh at most ``APART_CONDUCTANCE`` of its links (its conductance) is a group of its
     own; the other parts stay together. Modularity, taken over a component as large as a thousand-account hydra,
     merges small groups that share a stray link or two (its resolution limit): two crews drawing tasks from one
     public benchmark would be one campaign. A crew's own cells (accounts sharing a card, tied to the others by a
-    network and client) are tied far more than that and stay whole."""
+    network and client) are tied far more than that and stay whole; so do ``bundles`` (as in ``_louvain``)."""
     if len(nodes) < LOUVAIN_ABOVE:
         return [nodes]
     sub = edges.within(nodes)
-    parts = _louvain(sub)
+    parts = _louvain(sub, bundles)
     if parts.max() == 0:
         return [nodes]
     ends, weights = np.concatenate([sub.low, sub.high]), np.concatenate([sub.weight, sub.weight])

@@ -50,7 +50,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     disabled = disabled_signals(det.disabled_signals)
     candidates = []
     accounts = [v.state.account_id for v in views]
-    for community in communities(edges, det.min_accounts):
+    for community in communities(edges, det.min_accounts, links.together):
         crew = crew_of(edges, community, links, det)
         if crew is None:
             continue

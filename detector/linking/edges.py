@@ -46,6 +46,7 @@ class LinkSet:
     families: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     sharing_sentences: np.ndarray | None = None  # pairs sharing wrapper sentences: sorted codes (``link_templates``)
+    together: list[np.ndarray] = field(default_factory=list)  # groups of node ids community finding keeps whole
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
 
@@ -74,6 +75,12 @@ class LinkSet:
         self.families[name] = family
         self._matrices.pop(name, None)
         self._fold_into_combined(codes, weights)
+
+    def keep_together(self, name: str, family: str, nodes: np.ndarray) -> None:
+        """Keep ``nodes`` in one community (``communities.communities``): the link ``name`` ties them all, though
+        it was drawn as a few pairs, not all of theirs (``star_pairs``)."""
+        if self.allows(name, family) and len(nodes) > 1:
+            self.together.append(np.sort(np.asarray(nodes, dtype=np.int64)))
 
     def allows(self, name: str, family: str) -> bool:
         """Whether the link ``name`` of ``family`` is drawn (not disabled by name or family for an ablation)."""
@@ -187,6 +194,32 @@ def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
     product = (membership @ membership.T).tocoo()
     upper = product.row < product.col
     return sp.coo_matrix((product.data[upper], (product.row[upper], product.col[upper])), shape=product.shape)
+
+
+def key_holders(keys_per_account: list[np.ndarray], min_members: int) -> list[np.ndarray]:
+    """The accounts (sorted row ids) holding each key that at least ``min_members`` accounts hold."""
+    lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=len(keys_per_account))
+    if lengths.sum() < min_members:
+        return []
+    rows = np.repeat(np.arange(len(keys_per_account)), lengths)
+    _, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
+    cols = cols.ravel()
+    degree = np.bincount(cols)
+    order = np.argsort(cols, kind="stable")  # rows by key, ascending within each
+    bounds = np.concatenate([[0], np.cumsum(degree)])
+    return [rows[order[bounds[key]:bounds[key + 1]]] for key in np.flatnonzero(degree >= min_members)]
+
+
+def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs that tie every one of ``holders`` (sorted node ids) of one key to another holder of another
+    organisation, through one hub (the first holder; its own organisation's holders through the first holder of
+    another): k - 1 pairs instead of k (k - 1) / 2. None when they all belong to one organisation."""
+    hub = holders[0]
+    others = holders[orgs[holders] != orgs[hub]]
+    if not len(others):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    leaves = holders[1:]
+    return leaves, np.where(orgs[leaves] != orgs[hub], hub, others[0])
 
 
 def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_members: int = 2,

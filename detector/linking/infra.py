@@ -14,7 +14,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.linking.clients import ClientPopulation
-from detector.linking.edges import INFRASTRUCTURE, LinkSet, membership_matrix, shared_key_pairs
+from detector.linking.edges import (
+    INFRASTRUCTURE,
+    LinkSet,
+    key_holders,
+    membership_matrix,
+    shared_key_pairs,
+    star_pairs,
+)
 from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
 from features.account import AccountState
 
@@ -23,6 +30,7 @@ IP_WEIGHT = 0.7
 ASN_UA_WEIGHT = 0.3
 SIGNUP_WEIGHT = 0.3
 MIN_WAVE = 3
+TOGETHER_ABOVE = 64  # holders of one payment instrument held by more are one node for Louvain (``_link_payments``)
 OWN_CLIENT = 0.75  # share of an (ASN, user agent) pair's accounts among the linked accounts from which it is theirs
 
 
@@ -49,9 +57,7 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     which every pair is weighed by its number of linked accounts alone)."""
     orgs = org_codes(accounts) if orgs is None else orgs
     keys = keys if keys is not None else [link_keys(s, {}) for s in accounts]
-    matrix, _ = membership_matrix([k.payments for k in keys], max_members)
-    pairs = shared_key_pairs(matrix)
-    _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
+    _link_payments(links, [k.payments for k in keys], max_members, orgs)
 
     rotations = np.array([k.rotation for k in keys])
     matrix, degree = membership_matrix([k.ips for k in keys], max_members)
@@ -68,6 +74,28 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     matrix, _ = membership_matrix([k.wave for k in keys], max_members, min_members=MIN_WAVE)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
+
+
+def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int, orgs: np.ndarray) -> None:
+    """Accounts of several organisations paying with one instrument. One held by more than ``max_members`` of the
+    linked accounts (a farm's card) is drawn as a star (``star_pairs``), not as every pair of its holders, so the
+    graph's cost stays linear in them and no holder is left out. The holders of one held by more than
+    ``TOGETHER_ABOVE`` (or drawn as a star) are kept in one community (``LinkSet.keep_together``): Louvain would
+    not split a clique tied at 0.9 anyway, and as one node, with the links among them as its loop, they leave
+    modularity as it is and cost Louvain one node instead of all their pairs."""
+    matrix, _ = membership_matrix(payments, max_members)
+    pairs = shared_key_pairs(matrix)
+    _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
+    stars: list[tuple[np.ndarray, np.ndarray]] = []
+    for holders in key_holders(payments, min(TOGETHER_ABOVE, max_members) + 1):
+        if len(np.unique(orgs[holders])) < 2:
+            continue  # one organisation's accounts: no hidden tie
+        if len(holders) > max_members:
+            stars.append(star_pairs(holders, orgs))
+        links.keep_together("shared_payment", INFRASTRUCTURE, holders)
+    if stars:
+        rows, cols = np.concatenate([s[0] for s in stars]), np.concatenate([s[1] for s in stars])
+        links.add("shared_payment", INFRASTRUCTURE, rows, cols, np.full(len(rows), PAYMENT_WEIGHT))
 
 
 def _root_strength(clients: ClientPopulation | None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

@@ -154,3 +154,11 @@ def test_a_crew_of_card_cells_inside_a_large_component_stays_whole() -> None:
     edges, (crew,) = _hydra_with([cells])
     found = [c for c in communities(edges, 3) if c.max() >= crew]
     assert [(int(c.min()), len(c)) for c in found] == [(crew, 18)]
+
+
+def test_accounts_kept_together_are_one_community_and_other_groups_still_stand_apart() -> None:
+    # a farm's card drawn as a star (``LinkSet.together``): Louvain alone splits the loosely meshed farm
+    edges, (small, crew) = _hydra_with([_clique(8), _clique(25, 0.8)], [(0, 0, 1, 0, 0.6), (0, 1, 1, 1, 0.6)])
+    assert len([c for c in communities(edges, 3) if c.max() < small]) > 1
+    found = communities(edges, 3, together=[np.arange(small)])
+    assert sorted((int(c.min()), len(c)) for c in found) == [(0, small), (small, 8), (crew, 25)]

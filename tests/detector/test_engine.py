@@ -235,3 +235,23 @@ def test_a_wrapper_too_widely_sent_to_link_by_still_makes_its_re_users_templated
     assert all(not views[f"farm-{a}"].wrappers for a in range(6))  # no wrapper to link by
     links = detector.link_graph([views[f"farm-{a}"] for a in range(6)])
     assert links.pairs["shared_template"][0].size == 0
+
+
+def test_a_card_too_widely_held_to_link_every_pair_still_makes_one_campaign_of_its_holders() -> None:
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9
+    settings.detection.max_key_accounts = 4  # a card of a twenty-thousand-account farm, in miniature
+    detector = Detector(settings)
+    for account in range(12):
+        for i in range(12):  # light accounts, each asking for full reasoning about tasks of its own
+            detector.process(parse_record({
+                "ts": BASE_MS + (i * 12 + account) * 20_000, "account_id": f"farm-{account}",
+                "payment_fingerprint": "pf-farm", "org_id": "o-farm" if account < 2 else None,
+                "prompt": f"Think step by step and show your full chain of thought. Task {account}-{i}: how many "
+                          f"ways can {i + 3} people sit around table {account}?"}))
+    detector.evaluate()
+    links = detector.link_graph(list(detector._views.values()))
+    assert links.pairs["shared_payment"][0].size == 11  # a star over the twelve holders, not their 65 pairs
+    assert [group.size for group in links.together] == [12]
+    members = [c.members for c in detector.tracker.campaigns.values()]
+    assert members == [{f"farm-{a}" for a in range(12)}]

@@ -17,7 +17,7 @@ from detector.linking.content import (
     wrapper_shares,
 )
 from detector.linking.edges import LinkSet, sorted_contains
-from detector.linking.infra import ASN_UA_WEIGHT, link_infrastructure
+from detector.linking.infra import ASN_UA_WEIGHT, TOGETHER_ABOVE, link_infrastructure
 from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
 from features.account import AccountState
 from features.shared_index import SharedIndex
@@ -343,3 +343,35 @@ def test_pairs_within_counts_each_links_pairs_among_the_members() -> None:
     expected = {name: matrix[members][:, members].nnz for name, matrix in links.matrices.items()}
     assert links.pairs_within(members) == expected and sum(expected.values()) > 0
     assert links.pairs_within(np.array([3])) == {"shared_payment": 0, "co_activity": 0}
+
+
+def test_a_card_held_beyond_the_key_cap_ties_each_holder_to_another_organisations_holder() -> None:
+    records = [{"ts": i, "account_id": f"f{i}", "prompt": "x", "payment_fingerprint": "farm",
+                "org_id": "o1" if i < 3 else None} for i in range(8)]
+    records += [{"ts": 10 + i, "account_id": f"e{i}", "prompt": "x", "payment_fingerprint": "corp", "org_id": "o2"}
+                for i in range(8)]  # one organisation's card: the provider knows them as one customer
+    states, _ = feed(records)
+    accounts = list(states.values())
+    links = LinkSet(len(accounts))
+    link_infrastructure(accounts, links, max_members=4)
+    low, high = np.divmod(links.pairs["shared_payment"][0], len(accounts))
+    assert len(low) == 7 and set(low) | set(high) == set(range(8))
+    orgs = [accounts[i].org_id for i in range(8)]
+    assert all(orgs[a] is None or orgs[a] != orgs[b] for a, b in zip(low, high, strict=True))
+    assert [g.tolist() for g in links.together] == [list(range(8))]
+
+    ablated = LinkSet(len(accounts), disabled=frozenset({"shared_payment"}))
+    link_infrastructure(accounts, ablated, max_members=4)
+    assert not ablated.together and "shared_payment" not in ablated.pairs
+
+
+def test_a_card_held_by_many_under_the_key_cap_links_every_pair_and_keeps_its_holders_together() -> None:
+    holders = TOGETHER_ABOVE + 6
+    states, _ = feed([{"ts": i, "account_id": f"f{i}", "prompt": "x", "payment_fingerprint": "farm"}
+                      for i in range(holders)] + [{"ts": 100 + i, "account_id": f"s{i}", "prompt": "x",
+                                                    "payment_fingerprint": "shop"} for i in range(5)])
+    accounts = list(states.values())
+    links = LinkSet(len(accounts))
+    link_infrastructure(accounts, links, max_members=400)
+    assert len(links.pairs["shared_payment"][0]) == holders * (holders - 1) // 2 + 10
+    assert [g.tolist() for g in links.together] == [list(range(holders))]  # the five sharing a card: as before
