@@ -77,8 +77,8 @@ class LinkSet:
         self._fold_into_combined(codes, weights)
 
     def keep_together(self, name: str, family: str, nodes: np.ndarray) -> None:
-        """Keep ``nodes`` in one community (``communities.communities``): the link ``name`` ties them all, though
-        it was drawn as a few pairs, not all of theirs (``star_pairs``)."""
+        """Keep ``nodes`` in one community (``communities.communities``): the link ``name`` ties them all (a
+        card's holders, whether drawn as every pair or as a star, ``star_pairs``)."""
         if self.allows(name, family) and len(nodes) > 1:
             self.together.append(np.sort(np.asarray(nodes, dtype=np.int64)))
 
