@@ -196,20 +196,6 @@ def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
     return sp.coo_matrix((product.data[upper], (product.row[upper], product.col[upper])), shape=product.shape)
 
 
-def key_holders(keys_per_account: list[np.ndarray], min_members: int) -> list[np.ndarray]:
-    """The accounts (sorted row ids) holding each key that at least ``min_members`` accounts hold."""
-    lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=len(keys_per_account))
-    if lengths.sum() < min_members:
-        return []
-    rows = np.repeat(np.arange(len(keys_per_account)), lengths)
-    _, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
-    cols = cols.ravel()
-    degree = np.bincount(cols)
-    order = np.argsort(cols, kind="stable")  # rows by key, ascending within each
-    bounds = np.concatenate([[0], np.cumsum(degree)])
-    return [rows[order[bounds[key]:bounds[key + 1]]] for key in np.flatnonzero(degree >= min_members)]
-
-
 def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs that tie every one of ``holders`` (sorted node ids) of one key to another holder of another
     organisation, through one hub (the first holder; its own organisation's holders through the first holder of

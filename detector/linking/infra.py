@@ -17,7 +17,6 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import (
     INFRASTRUCTURE,
     LinkSet,
-    key_holders,
     membership_matrix,
     shared_key_pairs,
     star_pairs,
@@ -83,11 +82,14 @@ def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int,
     ``TOGETHER_ABOVE`` (or drawn as a star) are kept in one community (``LinkSet.keep_together``): Louvain would
     not split a clique tied at 0.9 anyway, and as one node, with the links among them as its loop, they leave
     modularity as it is and cost Louvain one node instead of all their pairs."""
-    matrix, _ = membership_matrix(payments, max_members)
-    pairs = shared_key_pairs(matrix)
+    matrix, degree = membership_matrix(payments, len(payments))  # every shared instrument, however widely held
+    pairs = shared_key_pairs(matrix[:, degree <= max_members])
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
+    wide = matrix[:, degree > min(TOGETHER_ABOVE, max_members)].tocsc()
+    wide.sort_indices()
     stars: list[tuple[np.ndarray, np.ndarray]] = []
-    for holders in key_holders(payments, min(TOGETHER_ABOVE, max_members) + 1):
+    for column in range(wide.shape[1]):
+        holders = wide.indices[wide.indptr[column]:wide.indptr[column + 1]].astype(np.int64)
         if len(np.unique(orgs[holders])) < 2:
             continue  # one organisation's accounts: no hidden tie
         if len(holders) > max_members:
