@@ -92,7 +92,7 @@ def communities(edges: Edges, min_accounts: int, together: list[np.ndarray] | No
     community."""
     graph = sp.coo_matrix((np.ones(len(edges.low)), (edges.low, edges.high)), shape=(edges.n, edges.n))
     count, labels = connected_components(graph, directed=False)
-    bundles = _bundles(edges.n, together or [])
+    bundles = _bundles(edges.n, together) if together else None
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
     out: list[np.ndarray] = []
@@ -101,19 +101,18 @@ def communities(edges: Edges, min_accounts: int, together: list[np.ndarray] | No
         if len(nodes) < LOUVAIN_ABOVE:
             out.append(nodes)
             continue
-        parts = _louvain(edges.within(nodes), bundles[nodes])
+        parts = _louvain(edges.within(nodes), None if bundles is None else bundles[nodes])
         split = parts.max() > 0
         for part in range(parts.max() + 1):
             members = nodes[parts == part]
             if len(members) >= min_accounts:
-                out.extend(_apart(edges, members, min_accounts, bundles[members]) if split else [members])
+                out.extend(_apart(edges, members, min_accounts, None if bundles is None else bundles[members])
+                           if split else [members])
     return out
 
 
 def _bundles(n: int, together: list[np.ndarray]) -> np.ndarray:
     """A label per node: the nodes of a ``together`` group (and of groups that share a node) share one."""
-    if not together:
-        return np.arange(n)
     low = np.concatenate([group[:-1] for group in together])
     high = np.concatenate([group[1:] for group in together])
     return connected_components(sp.coo_matrix((np.ones(len(low)), (low, high)), shape=(n, n)), directed=False)[1]
@@ -121,22 +120,22 @@ def _bundles(n: int, together: list[np.ndarray]) -> np.ndarray:
 
 def _louvain(sub: Edges, bundles: np.ndarray | None = None) -> np.ndarray:
     """Louvain community labels (0, 1, ...) of the nodes of ``sub``, with a fixed seed; nodes with one of
-    ``bundles`` (a label per node) are one node of the graph Louvain splits, so they share a community."""
+    ``bundles`` (a label per node) are one node of the graph Louvain splits, with their links among them as its
+    loop, so they share a community."""
+    low, high, weights, size, inverse = sub.low, sub.high, sub.weight, sub.n, None
+    if bundles is not None:
+        labels, ranks = np.unique(bundles, return_inverse=True)
+        if len(labels) < sub.n:  # else the graph as it is, numbered as it is
+            inverse, size = ranks.ravel(), len(labels)
+            low, high = inverse[low], inverse[high]
+            codes, where = np.unique(np.minimum(low, high) * size + np.maximum(low, high), return_inverse=True)
+            weights = np.bincount(where.ravel(), weights=weights, minlength=len(codes))
+            low, high = np.divmod(codes, size)
     igraph.set_random_number_generator(random.Random(7))
-    labels, inverse = np.unique(bundles if bundles is not None else np.arange(sub.n), return_inverse=True)
-    if len(labels) == sub.n:
-        pairs = list(zip(sub.low.tolist(), sub.high.tolist(), strict=True))  # tuples: igraph's fastest input
-        graph = igraph.Graph(n=sub.n, edges=pairs, edge_attrs={"weight": sub.weight.tolist()})
-        return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
-    inverse = inverse.ravel()
-    size = len(labels)
-    low, high = inverse[sub.low], inverse[sub.high]
-    codes, where = np.unique(np.minimum(low, high) * size + np.maximum(low, high), return_inverse=True)
-    weights = np.bincount(where.ravel(), weights=sub.weight, minlength=len(codes))  # a bundle's own links: a loop
-    ends = np.divmod(codes, size)
-    graph = igraph.Graph(n=size, edges=list(zip(ends[0].tolist(), ends[1].tolist(), strict=True)),
-                         edge_attrs={"weight": weights.tolist()})
-    return np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)[inverse]
+    pairs = list(zip(low.tolist(), high.tolist(), strict=True))  # tuples: igraph's fastest input
+    graph = igraph.Graph(n=size, edges=pairs, edge_attrs={"weight": weights.tolist()})
+    membership = np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
+    return membership if inverse is None else membership[inverse]
 
 
 def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int, bundles: np.ndarray | None = None) -> list[np.ndarray]:
