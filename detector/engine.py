@@ -17,26 +17,20 @@ from detector.campaigns import Campaign, CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
-from detector.linking.clients import ClientPopulation, client_keys
-from detector.linking.content import recycled_share, wrapper_shares
+from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.keys import asn_user_agents, link_keys, rotation, template_use
 from detector.restore import fill_missing
 from detector.scoring import (
     AccountView,
     account_suspicion,
-    automation,
     disabled_signals,
-    evasion,
-    model_pivot,
     severity,
-    suspicion_ceiling,
 )
+from detector.views import account_view
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
-from features.vector import account_features, gap_cv
 from streams.clock import EventClock
 from streams.dedup import RecentIds
 from streams.events import Event
@@ -220,37 +214,9 @@ class Detector:
         return due
 
     def _view(self, state: AccountState) -> AccountView:
-        """Signals of an account with new events since the last evaluation; link keys only where the view can reach
-        the member threshold whatever its anomaly score (``finder.view_keys`` makes the others' on demand)."""
-        events = max(state.events, 1)
-        pivot = model_pivot(state, self._new_models())
-        wrappers = wrapper_shares(state, self.index)
-        cv = gap_cv(state.arrivals)
-        turn = rotation(state)
-        templated, cover = template_use(state.recent_keys, wrappers, state.template_keys,
-                                        self.index.crowded.intersection(state.template_keys))
-        view = AccountView(
-            state=state,
-            intent=state.intent_any / events,
-            templated=templated,
-            recycled=recycled_share(state),
-            automation=automation(state, pivot, cv),
-            evasion=evasion(state, turn),
-            anomaly=0.0,
-            pivot=pivot,
-            wrappers=wrappers,
-            features=account_features(state, self.now, self._new_models(), cv),
-            events_at=state.events,
-            recycled_at=state.recycled_events,
-            computed_at=self.now,
-        )
-        view.suspicion = account_suspicion(view, self.disabled)
-        asn_ua = asn_user_agents(state)
-        hashed = client_keys(asn_ua)
-        self.clients.update(state.account_id, hashed)  # every account: the pairs' population
-        if suspicion_ceiling(view, self.disabled) >= self.det.member_min_suspicion:  # else never linked
-            view.asn_user_agents = asn_ua
-            view.keys = link_keys(state, wrappers, asn_ua, turn, cover, hashed)
+        """Signals of an account with new events since the last evaluation (``views.account_view``)."""
+        view = account_view(state, self.index, self.clients, self._new_models(), self.now, self.disabled,
+                            self.det.member_min_suspicion)
         self._views[state.account_id] = view
         return view
 
