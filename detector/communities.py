@@ -16,6 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from detector.linking.edges import sorted_contains
+
 
 def _import_igraph():  # noqa: ANN202 - the igraph module
     """igraph without its plotting backends: when matplotlib is installed (for report figures) but not yet
@@ -61,13 +63,25 @@ class Edges:
             low, high, weight = low[order], high[order], weight[order]
         return cls(matrix.shape[0], low, high, weight.astype(np.float64))
 
+    @classmethod
+    def from_codes(cls, n: int, codes: np.ndarray, weights: np.ndarray, min_weight: float) -> Edges:
+        """The pairs at or above ``min_weight`` among sorted pair codes (``low * n + high``), as
+        ``LinkSet.combined_codes`` gives them."""
+        keep = weights >= min_weight
+        low, high = np.divmod(codes[keep], n)
+        return cls(n, low, high, weights[keep].astype(np.float64))
+
     def within(self, nodes: np.ndarray) -> Edges:
-        """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order."""
-        member = np.zeros(self.n, dtype=bool)
-        member[nodes] = True
-        inside = member[self.low] & member[self.high]
-        return Edges(len(nodes), np.searchsorted(nodes, self.low[inside]), np.searchsorted(nodes, self.high[inside]),
-                     self.weight[inside])
+        """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order. Only the
+        edges from ``nodes`` are read (edges are sorted by their lower end), so taking thousands of small
+        communities out of a farm's graph does not scan the whole graph for each."""
+        starts = np.searchsorted(self.low, nodes, side="left")
+        counts = np.searchsorted(self.low, nodes, side="right") - starts
+        total = int(counts.sum())
+        at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)  # their edges, in order
+        at = at[sorted_contains(nodes, self.high[at])]
+        return Edges(len(nodes), np.searchsorted(nodes, self.low[at]), np.searchsorted(nodes, self.high[at]),
+                     self.weight[at])
 
     def evidence(self) -> np.ndarray:
         """Per node, the noisy-or of its links: 1 - prod(1 - weight)."""

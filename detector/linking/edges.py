@@ -55,16 +55,22 @@ class LinkSet:
         """Add pair weights (any order, duplicates keep the largest) under ``name``."""
         if not self.allows(name, family):
             return
+        rows, cols, weights = np.asarray(rows), np.asarray(cols), np.asarray(weights, dtype=np.float64)
         keep = (rows != cols) & (weights >= min_weight)
-        rows, cols = np.asarray(rows)[keep].astype(np.int64), np.asarray(cols)[keep].astype(np.int64)
-        weights = np.minimum(np.asarray(weights, dtype=np.float64)[keep], 0.99)
-        codes = np.minimum(rows, cols) * self.n + np.maximum(rows, cols)
+        if not keep.all():
+            rows, cols, weights = rows[keep], cols[keep], weights[keep]
+        weights = np.minimum(weights, 0.99)
+        codes = np.minimum(rows, cols).astype(np.int64)
+        codes *= self.n
+        codes += np.maximum(rows, cols)
+        del rows, cols
         if name in self.pairs:
             self._combined = None
             codes = np.concatenate([self.pairs[name][0], codes])
             weights = np.concatenate([self.pairs[name][1], weights])
-        order = np.argsort(codes, kind="stable")
-        codes, weights = codes[order], weights[order]
+        if len(codes) > 1 and not (codes[1:] > codes[:-1]).all():  # ``shared_key_pairs`` come sorted and unique
+            order = np.argsort(codes, kind="stable")
+            codes, weights = codes[order], weights[order]
         if len(codes) > 1 and (codes[1:] == codes[:-1]).any():  # repeated pairs keep their largest weight
             order = np.lexsort((-weights, codes))
             codes, weights = codes[order], weights[order]
@@ -111,15 +117,39 @@ class LinkSet:
 
     def combined(self) -> sp.coo_matrix:
         """Noisy-or of all links per pair: 1 - prod(1 - w)."""
+        codes, weights = self.combined_codes()
+        return sp.coo_matrix((weights, np.divmod(codes, self.n)), shape=(self.n, self.n))
+
+    def combined_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``combined`` as sorted pair codes (``low * n + high``) and their weights."""
         if not self.pairs:
-            return sp.coo_matrix((self.n, self.n))
+            return np.empty(0, dtype=np.int64), np.empty(0)
         if self._combined is None:
-            codes, where = np.unique(np.concatenate([c for c, _ in self.pairs.values()]), return_inverse=True)
-            logs = np.bincount(where.ravel(), weights=np.log1p(-np.concatenate([w for _, w in self.pairs.values()])),
-                               minlength=len(codes))
-            self._combined = (codes, logs)
+            self._combined = self._combine()
         codes, logs = self._combined
-        return sp.coo_matrix((1.0 - np.exp(logs), np.divmod(codes, self.n)), shape=(self.n, self.n))
+        weights = np.exp(logs)
+        return codes, np.subtract(1.0, weights, out=weights)
+
+    def _combine(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every linked pair's code, sorted, and the sum of its links' log(1 - w), added in the links' order. The
+        pairs of the most widely drawn link (a weak key a farm's thousands of accounts share) are not copied or
+        sorted again: the others' new pairs are inserted among them."""
+        links = list(self.pairs.values())
+        union = max((codes for codes, _ in links), key=len)
+        for codes, _ in links:
+            if codes is not union:
+                new = codes[~sorted_contains(union, codes)]
+                if len(new):
+                    union = np.insert(union, np.searchsorted(union, new), new)
+        logs = np.zeros(len(union))
+        for codes, weights in links:
+            terms = np.negative(weights)
+            np.log1p(terms, out=terms)
+            if codes is union:
+                logs += terms
+            else:
+                logs[np.searchsorted(union, codes)] += terms
+        return union, logs
 
     def operator_tied(self, members: np.ndarray) -> bool:
         """Whether most of ``members`` (node ids) share a payment instrument or content with another member: an
@@ -189,11 +219,32 @@ def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     return found
 
 
-def shared_key_pairs(membership: sp.csr_matrix) -> sp.coo_matrix:
-    """Pairs of accounts (rows) sharing columns, with the sum of the products of their values."""
-    product = (membership @ membership.T).tocoo()
-    upper = product.row < product.col
-    return sp.coo_matrix((product.data[upper], (product.row[upper], product.col[upper])), shape=product.shape)
+def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -> sp.coo_matrix:
+    """Pairs of accounts (rows) sharing columns, with the sum of the products of their values, sorted by (row,
+    column) with row < column. The product is taken ``rows_per_block`` rows at a time, each block keeping only its
+    pairs with later rows: the full symmetric product of thousands of accounts on a few networks would hold every
+    pair twice at once."""
+    n = membership.shape[0]
+    membership = sp.csr_matrix(membership)
+    transposed = membership.T.tocsr()
+    rows, cols, data = [], [], []
+    for start in range(0, n, rows_per_block):
+        product = membership[start:start + rows_per_block] @ transposed
+        product.sort_indices()
+        product = product.tocoo()
+        row = product.row + start
+        upper = row < product.col
+        rows.append(row[upper])
+        cols.append(product.col[upper])
+        data.append(product.data[upper])
+        del product, row, upper
+    if not rows:
+        return sp.coo_matrix((n, n))
+    joined = []
+    for parts in (data, rows, cols):  # the blocks' parts of each array go as soon as it is joined
+        joined.append(np.concatenate(parts))
+        parts.clear()
+    return sp.coo_matrix((joined[0], (joined[1], joined[2])), shape=(n, n))
 
 
 def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,10 @@ def org_codes(accounts: list[AccountState]) -> np.ndarray:
 
 def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.ndarray, orgs: np.ndarray) -> None:
     cross = orgs[pairs.row] != orgs[pairs.col]
-    links.add(name, INFRASTRUCTURE, pairs.row[cross], pairs.col[cross], weights[cross])
+    if cross.all():  # no copies of a farm's millions of pairs
+        links.add(name, INFRASTRUCTURE, pairs.row, pairs.col, weights)
+    else:
+        links.add(name, INFRASTRUCTURE, pairs.row[cross], pairs.col[cross], weights[cross])
 
 
 def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_members: int,

@@ -13,6 +13,7 @@ from detector.linking.edges import TIMING, LinkSet
 
 TIMING_WEIGHT = 0.3
 MIN_COSINE = 0.5
+PAIRS_PER_BLOCK = 1 << 18  # pairs whose hour vectors are gathered at once: bounds memory (100 MB per million pairs)
 
 
 def shares_by_hour(counts: np.ndarray) -> np.ndarray:
@@ -27,16 +28,28 @@ def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0
     strongest timing link are skipped."""
     if len(counts) < 3 or not links.pairs:
         return
-    base = links.combined()
+    codes, weights = links.combined_codes()
     floor = max(0.0, 1.0 - (1.0 - min_edge_weight) / (1.0 - TIMING_WEIGHT)) if min_edge_weight > 0 else 0.0
-    keep = base.data >= floor
-    rows, cols = base.row[keep].astype(np.int64), base.col[keep].astype(np.int64)
-    if len(rows) == 0:
+    codes = codes[weights >= floor]
+    del weights
+    if len(codes) == 0:
         return
+    cosine = centred_cosines(counts, codes, links.n)
+    keep = cosine >= MIN_COSINE
+    rows, cols = np.divmod(codes[keep], links.n)
+    links.add("co_activity", TIMING, rows, cols, TIMING_WEIGHT * cosine[keep].astype(np.float64))
+
+
+def centred_cosines(counts: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Cosine of the hour shares (``shares_by_hour``), centred on the population's mean, of each pair of accounts
+    (codes ``low * n + high``), computed ``PAIRS_PER_BLOCK`` pairs at a time (a farm's accounts sharing one network
+    can make millions of pairs)."""
     centred = shares_by_hour(counts)
     centred -= centred.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
-    dots = np.einsum("ij,ij->i", centred[rows], centred[cols])
-    cosine = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
-    keep = cosine >= MIN_COSINE
-    links.add("co_activity", TIMING, rows[keep], cols[keep], TIMING_WEIGHT * cosine[keep].astype(np.float64))
+    cosine = np.empty(len(codes), dtype=centred.dtype)
+    for start in range(0, len(codes), PAIRS_PER_BLOCK):
+        rows, cols = np.divmod(codes[start:start + PAIRS_PER_BLOCK], n)
+        dots = np.einsum("ij,ij->i", centred[rows], centred[cols])
+        cosine[start:start + PAIRS_PER_BLOCK] = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
+    return cosine

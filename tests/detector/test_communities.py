@@ -162,3 +162,20 @@ def test_accounts_kept_together_are_one_community_and_other_groups_still_stand_a
     assert len([c for c in communities(edges, 3) if c.max() < small]) > 1
     found = communities(edges, 3, together=[np.arange(small)])
     assert sorted((int(c.min()), len(c)) for c in found) == [(0, small), (small, 8), (crew, 25)]
+
+
+def test_edges_within_a_set_of_nodes_are_those_a_mask_over_every_edge_keeps() -> None:
+    """``within`` reads only the edges of the given nodes; it keeps the same edges, in the same order, renumbered."""
+    rng = np.random.default_rng(2)
+    low, high = rng.integers(0, 80, 400), rng.integers(0, 80, 400)
+    low, high = np.minimum(low, high)[low != high], np.maximum(low, high)[low != high]
+    edges = Edges.from_coo(sp.coo_matrix((rng.uniform(0.5, 1, len(low)), (low, high)), shape=(80, 80)).tocsr().tocoo(),
+                           0.5)
+    for nodes in (np.arange(80), np.sort(rng.choice(80, 17, replace=False)), np.array([3]), np.array([], dtype=int)):
+        member = np.zeros(80, dtype=bool)
+        member[nodes] = True
+        inside = member[edges.low] & member[edges.high]
+        sub = edges.within(nodes)
+        assert sub.n == len(nodes)
+        assert np.array_equal(nodes[sub.low], edges.low[inside]) and np.array_equal(nodes[sub.high], edges.high[inside])
+        assert np.array_equal(sub.weight, edges.weight[inside])

@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import (
@@ -16,7 +17,7 @@ from detector.linking.content import (
     recycled_share,
     wrapper_shares,
 )
-from detector.linking.edges import LinkSet, sorted_contains
+from detector.linking.edges import LinkSet, shared_key_pairs, sorted_contains
 from detector.linking.infra import ASN_UA_WEIGHT, TOGETHER_ABOVE, link_infrastructure
 from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
 from features.account import AccountState
@@ -375,3 +376,33 @@ def test_a_card_held_by_many_under_the_key_cap_links_every_pair_and_keeps_its_ho
     link_infrastructure(accounts, links, max_members=400)
     assert len(links.pairs["shared_payment"][0]) == holders * (holders - 1) // 2 + 10
     assert [g.tolist() for g in links.together] == [list(range(holders))]  # the five sharing a card: as before
+
+
+def test_shared_key_pairs_taken_in_blocks_equal_the_whole_product_sorted() -> None:
+    """The product is taken a block of accounts at a time (a farm on a few networks has millions of pairs): the
+    same pairs and sums as the whole product's upper triangle, sorted by (row, column)."""
+    rng = np.random.default_rng(4)
+    membership = sp.random(60, 15, density=0.2, format="csr", random_state=4, data_rvs=lambda k: rng.uniform(0.1, 1, k))
+    dense = (membership @ membership.T).toarray()
+    for block in (1, 7, 64):
+        pairs = shared_key_pairs(membership, rows_per_block=block)
+        expected = np.triu(dense, 1)
+        assert np.allclose(pairs.toarray(), expected) and pairs.nnz == np.count_nonzero(expected)
+        codes = pairs.row.astype(np.int64) * 60 + pairs.col
+        assert (pairs.row < pairs.col).all() and (np.diff(codes) > 0).all()
+
+
+def test_combined_links_equal_a_noisy_or_summed_in_the_links_order_whichever_link_is_largest() -> None:
+    """The union of the links' pairs is built around the most widely drawn one (not copied or sorted again); each
+    pair's log(1 - w) terms are still added in the links' order, so the result is the same bit for bit."""
+    rng = np.random.default_rng(8)
+    links = LinkSet(50)
+    reference = np.zeros((50, 50))
+    for name, size in (("small", 30), ("large", 600), ("middle", 120), ("none", 0)):
+        rows, cols = rng.integers(0, 50, size), rng.integers(0, 50, size)
+        links.add(name, "content", rows, cols, rng.uniform(0.05, 0.9, size))
+    for codes, weights in links.pairs.values():
+        low, high = np.divmod(codes, 50)
+        reference[low, high] += np.log1p(-weights)
+    expected = np.where(reference < 0, 1.0 - np.exp(reference), 0.0)
+    assert np.array_equal(links.combined().toarray(), expected)

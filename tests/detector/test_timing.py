@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from detector.linking import timing
 from detector.linking.edges import CONTENT, LinkSet
-from detector.linking.timing import TIMING_WEIGHT, link_timing
+from detector.linking.timing import TIMING_WEIGHT, centred_cosines, link_timing, shares_by_hour
 
 HOURS = 24
 
@@ -52,3 +53,17 @@ def test_pairs_too_weak_to_reach_the_graph_get_no_timing_link() -> None:
     links.add("shared_template", CONTENT, np.array([0]), np.array([1]), np.array([0.1]))  # 0.1 + 0.3 < 0.5
     link_timing(counts, links, min_edge_weight=0.5)
     assert "co_activity" not in links.pairs
+
+
+def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -> None:
+    """A farm's millions of candidate pairs are gathered a block at a time; the cosines are the same, bit for bit."""
+    rng = np.random.default_rng(11)
+    counts = rng.poisson(1.0, (40, HOURS)).astype(np.float64)
+    low, high = np.triu_indices(40, 1)
+    codes = low * 40 + high
+    centred = shares_by_hour(counts)
+    centred -= centred.mean(axis=0, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1)
+    whole = np.einsum("ij,ij->i", centred[low], centred[high]) / np.maximum(norms[low] * norms[high], 1e-9)
+    monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
+    assert np.array_equal(centred_cosines(counts, codes, 40), whole)
