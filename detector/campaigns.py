@@ -55,8 +55,9 @@ class CampaignTracker:
 
     def match(self, members: set[str], fresh: set[str], ties: Ties | None = None, min_accounts: int = 1,
               final: bool = False) -> tuple[Campaign | None, set[str] | None]:
-        """The known campaign sharing most accounts with ``members``, if the overlap is substantial; and the
-        ``movers`` of the group's ``fresh`` accounts when that took computing them (None otherwise).
+        """The known campaign sharing most accounts with ``members``, if the overlap is substantial (or the group
+        is spread over several campaigns: ``_plurality``); and the ``movers`` of the group's ``fresh`` accounts when
+        that took computing them (None otherwise).
 
         With the group's ``ties``, accounts that would follow the group's new accounts (``movers``) do not count:
         early accounts of a second crew, absorbed before their crew was visible and now tied to it, do not make
@@ -74,13 +75,29 @@ class CampaignTracker:
         campaign = self.campaigns[best[0]]
         needed = MATCH_OVERLAP * min(len(members), len(campaign.members))
         if best[1] < needed:
-            return None, None
+            return self._plurality(campaign, members, fresh, ties, len(votes))
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
         if ties is None or founders >= needed or (final and len(fresh) < max(min_accounts, 1)):
             return campaign, None
         leaving = self.movers(fresh, ties)
         staying = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and a not in leaving)
         return (campaign if staying >= needed else None), leaving
+
+    def _plurality(self, campaign: Campaign, members: set[str], fresh: set[str], ties: Ties | None,
+                   campaigns: int) -> tuple[Campaign | None, set[str] | None]:
+        """A group no campaign holds the majority of: ``campaign`` (the one holding most of it) when the group's
+        accounts are mostly spread over ``campaigns`` (two or more) and those that would found a new campaign, its
+        ``fresh`` accounts and the ``movers`` that follow them, are a minority of it. The group is then one more
+        cut through an operation already alerted as several campaigns (a farm whose evaluations draw its
+        communities differently over time: by cards one day, mixing cards the next), and its new accounts are more
+        of it, not a campaign of their own; founding one would split a farm into hundreds of small alerts. Else
+        (None, the movers: ``_found`` decides)."""
+        if campaigns < 2 or 2 * len(fresh) >= len(members):
+            return None, None
+        leaving = self.movers(fresh, ties) if ties is not None else set()
+        if 2 * len(fresh | leaving) < len(members):
+            return campaign, None
+        return None, leaving if ties is not None else None
 
     def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
         """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose

@@ -245,3 +245,40 @@ def test_a_late_account_tied_to_the_campaigns_members_joins_it_at_the_end_of_the
     assert "late" not in tracker.account_campaign
     last = tracker.observe(late, 0.9, "high", 0.0, min_accounts=3, ties=ties, final=True)
     assert last is not None and last.campaign_id == grown.campaign_id and "late" in last.members
+
+
+def test_new_accounts_of_a_group_spread_over_campaigns_join_the_one_holding_most_of_it() -> None:
+    """A farm alerted as several campaigns: a later group cuts across them (none holds half of it) with a few new
+    accounts. They are more of the farm and join the campaign holding most of the group, instead of founding a
+    small campaign of their own; small campaigns the group holds whole are absorbed as on any match."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    farm_a = tracker.observe(members(10, "a"), 0.9, "high", 0.0)
+    farm_b = tracker.observe(members(10, "b"), 0.9, "high", 0.0)
+    cell = tracker.observe(members(3, "c"), 0.9, "high", 0.0)
+    assert farm_a is not None and farm_b is not None and cell is not None
+    group = members(4, "a") | members(3, "b") | members(3, "c") | members(3, "x")  # a: 4 of 13, under half
+    grown = tracker.observe(group, 0.9, "high", 10.0, min_accounts=3)
+    assert grown is not None and grown.campaign_id == farm_a.campaign_id
+    assert members(3, "x") | members(3, "c") <= grown.members and cell.absorbed_into == farm_a.campaign_id
+    assert tracker.campaigns[farm_b.campaign_id].members == members(10, "b")  # founders never move
+    assert len(tracker.campaigns) == 3  # no campaign founded
+
+
+def test_a_group_spread_over_campaigns_founds_one_when_its_new_accounts_are_most_of_it() -> None:
+    """The rule above does not swallow a new crew: new accounts that are half the group or more (themselves, or
+    with the absorbed accounts that follow them) still found a campaign."""
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "a"), 0.9, "high", 0.0)
+    tracker.observe(members(6, "b"), 0.9, "high", 0.0)
+    crew = tracker.observe(members(2, "a") | members(2, "b") | members(4, "x"), 0.9, "high", 0.0, min_accounts=3)
+    assert crew is not None and crew.members == members(4, "x")
+    tracker = CampaignTracker()
+    farm_a = tracker.observe(members(6, "a"), 0.9, "high", 0.0)
+    tracker.observe(members(6, "b"), 0.9, "high", 0.0)
+    tracker.observe(members(6, "a") | {"s0", "s1"}, 0.9, "high", 0.0)  # early crew accounts absorbed by a
+    assert farm_a is not None and tracker.account_campaign["s1"] == farm_a.campaign_id
+    group = {"a0", "b0", "b1", "s0", "s1"} | members(3, "x")  # a: 3 of 8; 3 new accounts and 2 that follow them
+    pairs = {("s0", "x0"): 0.9, ("s1", "x1"): 0.9, ("x0", "x1"): 0.8, ("x1", "x2"): 0.8, ("a0", "s0"): 0.5,
+             ("b0", "b1"): 0.9, ("a0", "b0"): 0.6}
+    founded = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
+    assert founded is not None and founded.members == {"s0", "s1"} | members(3, "x")
