@@ -86,18 +86,23 @@ class CampaignTracker:
     def _plurality(self, campaign: Campaign, members: set[str], fresh: set[str], ties: Ties | None,
                    campaigns: int) -> tuple[Campaign | None, set[str] | None]:
         """A group no campaign holds the majority of: ``campaign`` (the one holding most of it) when the group's
-        accounts are mostly spread over ``campaigns`` (two or more) and those that would found a new campaign, its
-        ``fresh`` accounts and the ``movers`` that follow them, are a minority of it. The group is then one more
-        cut through an operation already alerted as several campaigns (a farm whose evaluations draw its
-        communities differently over time: by cards one day, mixing cards the next), and its new accounts are more
-        of it, not a campaign of their own; founding one would split a farm into hundreds of small alerts. Else
+        accounts are mostly spread over ``campaigns`` (two or more), those that would found a new campaign (its
+        ``fresh`` accounts and the ``movers`` that follow them) are a minority of it, and most of its fresh accounts
+        are tied most strongly to that campaign's accounts. The group is then one more cut through an operation
+        already alerted as several campaigns (a farm whose evaluations draw its communities differently over time:
+        by cards one day, mixing cards the next), and its new accounts are more of it, not a campaign of their own;
+        founding one would split a farm into hundreds of small alerts. New accounts tied most to another campaign
+        (a slow crew's, in a community with the cells of a crew it shares tasks with) are not this one's. Else
         (None, the movers: ``_found`` decides)."""
-        if campaigns < 2 or 2 * len(fresh) >= len(members):
+        if ties is None or campaigns < 2 or 2 * len(fresh) >= len(members):
             return None, None
-        leaving = self.movers(fresh, ties) if ties is not None else set()
+        leaving = self.movers(fresh, ties)
         if 2 * len(fresh | leaving) < len(members):
-            return campaign, None
-        return None, leaving if ties is not None else None
+            strongest = ties.strongest(self.account_campaign)
+            follow = sum(1 for a in fresh if self.account_campaign.get(strongest.get(a) or "") == campaign.campaign_id)
+            if 2 * follow > len(fresh):
+                return campaign, None
+        return None, leaving
 
     def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
         """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose

@@ -249,28 +249,35 @@ def test_a_late_account_tied_to_the_campaigns_members_joins_it_at_the_end_of_the
 
 def test_new_accounts_of_a_group_spread_over_campaigns_join_the_one_holding_most_of_it() -> None:
     """A farm alerted as several campaigns: a later group cuts across them (none holds half of it) with a few new
-    accounts. They are more of the farm and join the campaign holding most of the group, instead of founding a
-    small campaign of their own; small campaigns the group holds whole are absorbed as on any match."""
+    accounts tied most to one of them. They are more of the farm and join the campaign holding most of the group,
+    instead of founding a small campaign of their own; small campaigns the group holds whole are absorbed as on any
+    match."""
     tracker = CampaignTracker(growth_for_new_version=0.2)
     farm_a = tracker.observe(members(10, "a"), 0.9, "high", 0.0)
     farm_b = tracker.observe(members(10, "b"), 0.9, "high", 0.0)
     cell = tracker.observe(members(3, "c"), 0.9, "high", 0.0)
     assert farm_a is not None and farm_b is not None and cell is not None
     group = members(4, "a") | members(3, "b") | members(3, "c") | members(3, "x")  # a: 4 of 13, under half
-    grown = tracker.observe(group, 0.9, "high", 10.0, min_accounts=3)
+    pairs = {**{(a, b): 0.6 for a in group for b in group if a < b}, ("a0", "x0"): 0.9, ("a1", "x1"): 0.9,
+             ("b0", "x2"): 0.9}
+    grown = tracker.observe(group, 0.9, "high", 10.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
     assert grown is not None and grown.campaign_id == farm_a.campaign_id
     assert members(3, "x") | members(3, "c") <= grown.members and cell.absorbed_into == farm_a.campaign_id
     assert tracker.campaigns[farm_b.campaign_id].members == members(10, "b")  # founders never move
     assert len(tracker.campaigns) == 3  # no campaign founded
 
 
-def test_a_group_spread_over_campaigns_founds_one_when_its_new_accounts_are_most_of_it() -> None:
+def test_a_group_spread_over_campaigns_founds_one_when_its_new_accounts_are_not_that_campaigns() -> None:
     """The rule above does not swallow a new crew: new accounts that are half the group or more (themselves, or
-    with the absorbed accounts that follow them) still found a campaign."""
+    with the absorbed accounts that follow them) still found a campaign; and new accounts tied most to another
+    campaign's accounts (a slow crew's first cell, in a community with the cells of a crew it shares tasks with)
+    do not join the campaign holding most of the group."""
     tracker = CampaignTracker()
     tracker.observe(members(6, "a"), 0.9, "high", 0.0)
     tracker.observe(members(6, "b"), 0.9, "high", 0.0)
-    crew = tracker.observe(members(2, "a") | members(2, "b") | members(4, "x"), 0.9, "high", 0.0, min_accounts=3)
+    group = members(2, "a") | members(2, "b") | members(4, "x")
+    crew = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3,
+                           ties=Ties.of_pairs(group, {(a, b): 0.6 for a in group for b in group if a < b}))
     assert crew is not None and crew.members == members(4, "x")
     tracker = CampaignTracker()
     farm_a = tracker.observe(members(6, "a"), 0.9, "high", 0.0)
@@ -282,3 +289,15 @@ def test_a_group_spread_over_campaigns_founds_one_when_its_new_accounts_are_most
              ("b0", "b1"): 0.9, ("a0", "b0"): 0.6}
     founded = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
     assert founded is not None and founded.members == {"s0", "s1"} | members(3, "x")
+    tracker = CampaignTracker()
+    tasks_a = tracker.observe(members(10, "a"), 0.9, "high", 0.0)
+    tracker.observe(members(10, "b"), 0.9, "high", 0.0)
+    slow = tracker.observe(members(3, "s"), 0.9, "high", 0.0)
+    assert tasks_a is not None and slow is not None
+    group = members(4, "a") | members(3, "b") | members(3, "s") | members(3, "x")  # a: 4 of 13, under half
+    pairs = {**{(a, b): 0.55 for a in group for b in group if a < b}, ("s0", "x0"): 0.9, ("s1", "x1"): 0.9,
+             ("s2", "x2"): 0.9}
+    own = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
+    assert own is not None and own.members == members(3, "x")  # as before the rule: no campaign held half
+    assert tracker.campaigns[tasks_a.campaign_id].members == members(10, "a")
+    assert tracker.campaigns[slow.campaign_id].members == members(3, "s")  # not absorbed either
