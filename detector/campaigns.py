@@ -94,11 +94,11 @@ class CampaignTracker:
         founding one would split a farm into hundreds of small alerts. New accounts tied most to another campaign
         (a slow crew's, in a community with the cells of a crew it shares tasks with) are not this one's. Else
         (None, the movers: ``_found`` decides)."""
-        if ties is None or campaigns < 2 or 2 * len(fresh) >= len(members):
-            return None, None
-        leaving = self.movers(fresh, ties)
+        if ties is None or campaigns < 2 or not fresh or 2 * len(fresh) >= len(members):
+            return None, None  # no new accounts: nothing to found or place
+        strongest = ties.strongest(self.account_campaign)
+        leaving = self.movers(fresh, ties, strongest)
         if 2 * len(fresh | leaving) < len(members):
-            strongest = ties.strongest(self.account_campaign)
             follow = sum(1 for a in fresh if self.account_campaign.get(strongest.get(a) or "") == campaign.campaign_id)
             if 2 * follow > len(fresh):
                 return campaign, None
@@ -217,7 +217,7 @@ class CampaignTracker:
         """A new version naming every current member (severity never drops)."""
         return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
 
-    def movers(self, fresh: set[str], ties: Ties) -> set[str]:
+    def movers(self, fresh: set[str], ties: Ties, strongest: Mapping[str, str | None] | None = None) -> set[str]:
         """Accounts of the group that leave their campaign for the one ``fresh`` accounts found.
 
         An account is attributed by its strongest tie at the time, often before its own crew is visible (the
@@ -226,8 +226,9 @@ class CampaignTracker:
         through other accounts that follow; or when it is not settled in its campaign (``_settled``) and its
         strongest tie to the founders and followers is at least as strong as to the settled accounts (equal
         ties otherwise go to its own campaign). It must not have founded its campaign: founders define a campaign
-        and never move, so an account moves at most once."""
-        strongest = ties.strongest(self.account_campaign)
+        and never move, so an account moves at most once. (``strongest``: ``ties.strongest`` of the current
+        attribution, when the caller has it.)"""
+        strongest = ties.strongest(self.account_campaign) if strongest is None else strongest
         absorbed = {a for a in ties.accounts if a in self.account_campaign and not self._founder(a)}
         campaigns = {self.account_campaign[a] for a in absorbed}
         settled = {cid: self._settled(cid, ties.accounts, strongest) for cid in campaigns}
