@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,18 @@ class CampaignTracker:
         self.campaigns: dict[str, Campaign] = {}
         self.account_campaign: dict[str, str] = {}
         self.preset: dict[str, tuple[str, int, int]] = {}
+        self._versioned: set[str] | None = None  # campaigns versioned in the open evaluation (``evaluation``)
+
+    @contextmanager
+    def evaluation(self) -> Iterator[None]:
+        """One evaluation's observations: a campaign gets at most one new version in it. Two of its groups can
+        each grow a campaign (cells of one crew in two communities); the second restates the version the first
+        made, which the detector has not emitted yet, instead of making another at the same moment."""
+        self._versioned = set()
+        try:
+            yield
+        finally:
+            self._versioned = None
 
     def match(self, members: set[str], fresh: set[str], ties: Ties | None = None, min_accounts: int = 1,
               final: bool = False) -> tuple[Campaign | None, set[str] | None]:
@@ -191,6 +204,8 @@ class CampaignTracker:
                 return None
             campaign.status = "open"
         announced = campaign.announced if campaign.announced >= 0 else len(campaign.members) - len(added)
+        if campaign.campaign_id in (getattr(self, "_versioned", None) or ()):
+            growth = 0.0  # versioned in this evaluation already: restating it names any new account for free
         grew = self._unnamed(campaign, announced) >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
         if grew or escalated:
@@ -247,7 +262,11 @@ class CampaignTracker:
         return account in getattr(campaign, "founders", campaign.members)
 
     def _new_version(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
-        campaign.version += 1
+        versioned = getattr(self, "_versioned", None)  # trackers restored from earlier versions lack it
+        if versioned is None or campaign.campaign_id not in versioned:
+            campaign.version += 1
+        if versioned is not None:
+            versioned.add(campaign.campaign_id)
         campaign.announced_at = at
         campaign.announced = len(campaign.members)
         campaign.named = (getattr(campaign, "named", None) or set()) | campaign.members

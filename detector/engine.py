@@ -13,7 +13,7 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaigns import Campaign, CampaignTracker
+from detector.campaigns import SEVERITY_ORDER, Campaign, CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
@@ -150,20 +150,40 @@ class Detector:
         if len(suspicious) < self.det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])
-        alerts = []
-        for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients):
-            small = len(candidate.members) < self.det.small_group_accounts
-            if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
-                continue
-            members = {m.state.account_id for m in candidate.members}
-            first_seen = min(m.state.first_ts for m in candidate.members)
-            level = severity(candidate.score.score, len(members))
-            ties = Ties.of_edges([m.state.account_id for m in candidate.members], candidate.edges)
-            campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
-                                            self.det.min_accounts, ties, final, now)
-            if campaign is not None:
-                alerts.append(self._alert(campaign, candidate, now, self._coherence(candidate)))
-        return alerts + self._announce_the_rest(now, final)
+        alerts: dict[str, dict[str, Any]] = {}  # by campaign: one version each per evaluation
+        seen: dict[str, list[AccountView]] = {}  # by campaign: the accounts of its groups in this evaluation
+        with self.tracker.evaluation():
+            for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients):
+                small = len(candidate.members) < self.det.small_group_accounts
+                if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
+                    continue
+                members = {m.state.account_id for m in candidate.members}
+                first_seen = min(m.state.first_ts for m in candidate.members)
+                level = severity(candidate.score.score, len(members))
+                ties = Ties.of_edges([m.state.account_id for m in candidate.members], candidate.edges)
+                campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
+                                                self.det.min_accounts, ties, final, now)
+                if campaign is None:
+                    continue
+                cid = campaign.campaign_id
+                seen[cid] = [*seen.get(cid, []), *candidate.members]
+                if cid in alerts:  # a second group grew it: the version restated, explaining both groups
+                    candidate = self._restated(campaign, seen[cid], now)
+                alerts[cid] = self._alert(campaign, candidate, now, self._coherence(candidate))
+            for alert in self._announce_the_rest(now, final):
+                alerts[alert["campaign_id"]] = alert
+        return list(alerts.values())
+
+    def _restated(self, campaign: Campaign, views: list[AccountView], now: float) -> Candidate:
+        """The accounts of a campaign's groups in one evaluation (``views``) scored as one group, and the
+        campaign's score and severity from it (severity never drops)."""
+        views = sorted({v.state.account_id: v for v in views}.values(), key=lambda v: v.state.account_id)
+        candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
+                                 self.clients)
+        campaign.score = candidate.score.score
+        campaign.severity = max(severity(candidate.score.score, len(views)), campaign.severity,
+                                key=SEVERITY_ORDER.index)
+        return candidate
 
     def _alert(self, campaign: Campaign, candidate: Candidate, now: float, coherence: float | None) -> dict[str, Any]:
         """The campaign's new version as an alert, with its recommended action."""

@@ -301,3 +301,24 @@ def test_a_group_spread_over_campaigns_founds_one_when_its_new_accounts_are_not_
     assert own is not None and own.members == members(3, "x")  # as before the rule: no campaign held half
     assert tracker.campaigns[tasks_a.campaign_id].members == members(10, "a")
     assert tracker.campaigns[slow.campaign_id].members == members(3, "s")  # not absorbed either
+
+
+def test_one_evaluation_gives_a_campaign_one_version_however_many_of_its_groups_grow_it() -> None:
+    """Two groups of one evaluation (cells of one crew in two communities) each growing a campaign restate one
+    version, which also names accounts a second group adds below the material threshold; the next evaluation
+    versions it again as usual, and outside an evaluation each material change is a version."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    with tracker.evaluation():
+        first = tracker.observe(members(10), 0.7, "medium", 0.0)
+        grown = tracker.observe(members(10) | members(5, "b"), 0.8, "high", 0.0)
+        small = tracker.observe(members(10) | members(6, "b"), 0.8, "high", 0.0)
+    assert first is not None and grown is first and small is first
+    assert first.version == 1 and first.severity == "high" and len(first.members) == 16
+    assert first.named == first.members  # the restated version names the account the third group added
+    with tracker.evaluation():
+        assert tracker.observe(members(10) | members(6, "b"), 0.8, "high", 0.0) is None  # nothing new
+        later = tracker.observe(members(10) | members(10, "b"), 0.8, "high", 0.0)
+    assert later is first and first.version == 2
+    again = tracker.observe(members(10) | members(14, "b"), 0.8, "high", 0.0)
+    assert again is first and first.version == 3 and tracker.observe(
+        members(10) | members(20, "b"), 0.8, "high", 0.0) is first and first.version == 4

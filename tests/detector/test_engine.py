@@ -255,3 +255,39 @@ def test_a_card_too_widely_held_to_link_every_pair_still_makes_one_campaign_of_i
     assert [group.size for group in links.together] == [12]
     members = [c.members for c in detector.tracker.campaigns.values()]
     assert members == [{f"farm-{a}" for a in range(12)}]
+
+
+def test_a_campaign_two_groups_of_one_evaluation_grow_gets_one_version_explaining_both(monkeypatch) -> None:
+    """Two groups of one evaluation can each grow a campaign (cells of one crew in two communities): the
+    evaluation emits one version, naming both groups' new accounts, scored and explained over both groups."""
+    from scenario_builder import SCENARIOS, build, load
+
+    import detector.engine as engine
+    from detector.finder import candidate_of
+
+    events, groups = build(load(next(p for p in SCENARIOS if p.stem == "hydra_shared_card")), seed=1)
+    detector = Detector(Settings(db_url=""))
+    alerts = [alert for record in events for alert in detector.process(parse_record(record))]
+    campaign = detector.tracker.campaigns[alerts[-1]["campaign_id"]]
+    crew = sorted(campaign.members)
+    others = [a for a in sorted(detector._views) if groups[a] == "benign"][:6]
+    half = len(crew) // 2
+    cells = [crew[:half] + others[:3], crew[half:] + others[3:]]  # each grows it by 3 (20 % or more)
+
+    def two_cells(views, *args, **kwargs):
+        by_id = {v.state.account_id: v for v in views}
+        for cell in cells:
+            chosen = [by_id[a] for a in cell]
+            yield candidate_of(chosen, *detector._profiles([v.state for v in chosen]), detector.index, detector.now,
+                               detector.det, detector.clients)
+
+    monkeypatch.setattr(engine, "find_groups", two_cells)
+    for view in detector._views.values():  # every account reaches the member floor, as in the groups above
+        view.suspicion = max(view.suspicion, detector.det.member_min_suspicion)
+    monkeypatch.setattr(detector.det, "min_score", 0.0)
+    (alert,) = detector.evaluate()
+    assert alert["campaign_id"] == campaign.campaign_id and alert["version"] == alerts[-1]["version"] + 1
+    assert set(alert["accounts"]) == set(crew) | set(others)
+    linked = alert["signals"][[s["name"] for s in alert["signals"]].index("load_balancing")]["evidence"]
+    assert linked["accounts"] == len(crew) + len(others)  # explained over both groups, not the last one alone
+    assert campaign.version == alert["version"]
