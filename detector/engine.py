@@ -13,7 +13,7 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaigns import SEVERITY_ORDER, Campaign, CampaignTracker
+from detector.campaigns import Campaign, CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
@@ -175,14 +175,12 @@ class Detector:
         return list(alerts.values())
 
     def _restated(self, campaign: Campaign, views: list[AccountView], now: float) -> Candidate:
-        """The accounts of a campaign's groups in one evaluation (``views``) scored as one group, and the
-        campaign's score and severity from it (severity never drops)."""
+        """The accounts of a campaign's groups in one evaluation (``views``) scored as one group; the campaign's
+        version of this evaluation restated with that score (``CampaignTracker.announce``: severity never drops)."""
         views = sorted({v.state.account_id: v for v in views}.values(), key=lambda v: v.state.account_id)
         candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
                                  self.clients)
-        campaign.score = candidate.score.score
-        campaign.severity = max(severity(candidate.score.score, len(views)), campaign.severity,
-                                key=SEVERITY_ORDER.index)
+        self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
         return candidate
 
     def _alert(self, campaign: Campaign, candidate: Candidate, now: float, coherence: float | None) -> dict[str, Any]:
