@@ -171,19 +171,53 @@ def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int, bundles: np.ndarr
     return [group for group in groups if len(group) >= min_accounts]
 
 
-def core(edges: Edges, nodes: np.ndarray) -> tuple[np.ndarray, Edges]:
+def core(edges: Edges, nodes: np.ndarray, bundles: np.ndarray | None = None) -> tuple[np.ndarray, Edges]:
     """Members well inside the group ``nodes``: their links to the others together (noisy-or) reach
     ``MEMBER_EVIDENCE``: one strong link, two fair ones or three weak ones (a stray, borderline link makes no
-    member). Returns the members (sorted global ids) and the edges among them (renumbered)."""
+    member). A member's links to a bundle it is not in (``bundles``: ``bundle_labels`` of the graph's nodes) count
+    as one, its strongest: a farm's card or wrapper holders are one node for Louvain, and several of them sending
+    a public prompt an ordinary user sends too are one tie to that user, not several. Returns the members (sorted
+    global ids) and the edges among them (renumbered)."""
     nodes = np.sort(np.asarray(nodes))
     sub = edges.within(nodes)
+    labels = None if bundles is None else bundles[nodes]
     while len(nodes) > 3:
-        keep = sub.evidence() >= MEMBER_EVIDENCE
+        keep = _evidence(sub, labels) >= MEMBER_EVIDENCE
         if keep.all():
             break
         sub = sub.within(np.flatnonzero(keep))
         nodes = nodes[keep]
+        labels = None if labels is None else labels[keep]
     return nodes, sub
+
+
+def bundle_labels(n: int, together: list[np.ndarray]) -> np.ndarray | None:
+    """A label per node of an ``n``-node graph: shared by the nodes of a ``together`` group (and of groups that
+    share a node), -1 for nodes in none; None when there are no groups."""
+    if not together:
+        return None
+    grouped = np.zeros(n, dtype=bool)
+    for group in together:
+        grouped[group] = True
+    return np.where(grouped, _bundles(n, together), -1)
+
+
+def _evidence(sub: Edges, labels: np.ndarray | None) -> np.ndarray:
+    """``Edges.evidence``, with each node's links to a bundle it is not in (``labels``, as ``core`` takes them)
+    reduced to the strongest."""
+    if labels is None or (labels < 0).all():
+        return sub.evidence()
+    ends, others = np.concatenate([sub.low, sub.high]), np.concatenate([sub.high, sub.low])
+    weights = np.concatenate([sub.weight, sub.weight])
+    outside = (labels[others] >= 0) & (labels[others] != labels[ends])
+    entity = np.where(outside, sub.n + labels[others], others)  # the bundle, or the node itself
+    codes = ends * (sub.n + int(labels.max()) + 1) + entity
+    order = np.lexsort((-weights, codes))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = codes[order][1:] != codes[order][:-1]
+    kept = order[first]  # per node and neighbour (or bundle), the strongest link
+    logs = np.log1p(-np.minimum(weights[kept], 0.999999))
+    return 1.0 - np.exp(np.bincount(ends[kept], weights=logs, minlength=sub.n))
 
 
 def linkage(sub: Edges) -> float:

@@ -95,7 +95,7 @@ class Detector:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
         self._dirty[event.account_id] = None
         info = event.analysis if event.analysis is not None else self.analyzer.analyze_request(event)
-        recycled, first_sender = self.index.observe(event.account_id, info, event.ts)
+        recycled, first_sender = self.index.observe(event.account_id, info, event.ts, state.template_keys)
         state.recycled_events += recycled
         if first_sender is not None and first_sender in self.accounts:
             self.accounts[first_sender].recycled_events += 1  # its text is now shared: its signals changed

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detector.communities import Edges, communities, core, linkage
+from detector.communities import Edges, bundle_labels, communities, core, linkage
 from detector.linking.clients import ClientPopulation
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
@@ -50,8 +50,9 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     disabled = disabled_signals(det.disabled_signals)
     candidates = []
     accounts = [v.state.account_id for v in views]
+    bundles = bundle_labels(links.n, links.together)
     for community in communities(edges, det.min_accounts, links.together):
-        crew = crew_of(edges, community, links, det)
+        crew = crew_of(edges, community, links, det, bundles)
         if crew is None:
             continue
         members, inside = crew
@@ -62,18 +63,19 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     return candidates
 
 
-def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings) -> tuple[np.ndarray, Edges] | None:
+def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings,
+            bundles: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
     """The campaign candidate in a community: its core (``communities.core``) when that is a crew (``is_crew``),
     else the core of its members an operator's tie holds, when those are one. Links that strangers share too (a
     network + client pair, shared hours) can join a crew's cells with accounts nothing else ties to them; the
     crowd must not hide the crew, nor make it one."""
-    members, inside = core(edges, community)
+    members, inside = core(edges, community, bundles)
     if is_crew(members, inside, links, settings):
         return members, inside
     tied = links.operator_tied_members(members)
     if len(tied) < settings.min_accounts or len(tied) == len(members):
         return None
-    members, inside = core(edges, tied)
+    members, inside = core(edges, tied, bundles)
     return (members, inside) if is_crew(members, inside, links, settings) else None
 
 

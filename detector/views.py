@@ -24,8 +24,7 @@ def account_view(state: AccountState, index: SharedIndex, clients: ClientPopulat
     wrappers = wrapper_shares(state, index)
     cv = gap_cv(state.arrivals)
     turn = rotation(state)
-    templated, cover = template_use(state.recent_keys, wrappers, state.template_keys,
-                                    index.crowded.intersection(state.template_keys))
+    templated, cover = template_use(state.recent_keys, wrappers, state.template_keys)
     view = AccountView(
         state=state,
         intent=state.intent_any / events,

@@ -2,12 +2,15 @@
 
 A *recycled* text is one that more than one account sent (viral prompts, fixed benchmark items). A *wrapper*
 sentence is a template key seen in several distinct prompts from more than one account: the constant part
-that operators wrap around changing tasks. A *crowded* key is one seen on more accounts than linking may use (a
-viral prompt's, or a thousand-account farm's wrapper): it links nobody, but an account that re-uses it around new
-tasks still works a template. Entries not seen within the retention window are pruned.
+that operators wrap around changing tasks. A *crowded* key is one seen on more accounts than linking may pair (a
+viral prompt's, or a thousand-account farm's wrapper): linking ties each of its holders to a few others instead, and
+only while it wraps new texts (``wraps_new_texts``: a wrapper, not a public task or a prompt re-sent as it is); an
+account that re-uses it around new tasks works a template. Entries not seen within the retention window are pruned.
 """
 
 from __future__ import annotations
+
+from collections.abc import Container
 
 from features.text import TextInfo
 
@@ -22,13 +25,15 @@ class SharedIndex:
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]
-        self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts]
+        self.keys: dict[int, list] = {}    # key -> [events, accounts (set, capped), n accounts, last ts, texts]
         self.max_key_accounts = max_key_accounts
         self.wrappers: set[int] = set()
         self.crowded: set[int] = set()
 
-    def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
-        """Record one event's text and template keys.
+    def observe(self, account_id: str, info: TextInfo, ts: float,
+                sent_before: Container[int | None] = ()) -> tuple[bool, str | None]:
+        """Record one event's text and template keys (``sent_before``: the keys the account sent before, its
+        ``AccountState.template_keys``, by which an account past a key's tracked ones is counted once).
 
         Returns whether another account sent this text before, and the account that first sent it when the
         text has just become shared (so that account's count of recycled requests can be updated too).
@@ -44,18 +49,23 @@ class SharedIndex:
                     first_sender = entry[0]
                 entry[1] = 2  # shared by two or more accounts; larger counts are not needed
             entry[2] = ts
+        new_text = entry is None
         for key, _words in info.keys:
             stats = self.keys.get(key)
             if stats is None:
-                self.keys[key] = [1, {account_id}, 1, ts]
+                self.keys[key] = [1, {account_id}, 1, ts, 1]
                 continue
             stats[0] += 1
             stats[3] = ts
+            if new_text and len(stats) > 4:
+                stats[4] += 1
             accounts: set = stats[1]
             if account_id not in accounts:
-                stats[2] += 1  # past the cap, untracked accounts count again per request: an upper bound
                 if len(accounts) < MAX_KEY_ACCOUNTS_TRACKED:
                     accounts.add(account_id)
+                elif key in sent_before:
+                    continue  # an untracked account that sent the key before: counted then
+                stats[2] += 1  # untracked accounts whose own counts lost the key count again: an upper bound
                 self.classify(key, stats)
             elif stats[0] == 3:
                 self.classify(key, stats)
@@ -71,6 +81,13 @@ class SharedIndex:
             self.crowded.add(key)
         else:
             self.crowded.discard(key)
+
+    def wraps_new_texts(self, key: int) -> bool:
+        """Whether ``key`` was seen in at least half as many distinct texts as it has senders: a wrapper around
+        tasks that change (some of them re-sent), not a text many accounts re-send (a public task, a viral prompt)
+        whatever wording is around it. Unknown (False) for indexes that do not count texts."""
+        stats = self.keys.get(key)
+        return stats is not None and len(stats) > 4 and 2 * stats[4] >= stats[2]
 
     def reclassify(self, max_key_accounts: int) -> None:
         """Rebuild ``wrappers`` (another bound, or an index restored from a checkpoint that lacked it)."""

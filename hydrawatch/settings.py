@@ -81,8 +81,9 @@ class DetectionSettings(BaseModel):
         "at the end of a replay's input."
     )
     max_key_accounts: int = Field(400, description=(
-        "Shared keys (IP, template, signup wave...) seen on more linked accounts link nobody; a payment instrument "
-        "held by more still ties its holders, through one hub."))
+        "Shared keys (IP, network + client, signup wave) seen on more linked accounts link nobody; a payment "
+        "instrument held by more still ties its holders, through one hub, and a wrapper sentence each of its holders "
+        "to a few others, drawn by chance."))
     knn_neighbours: int = Field(10, description="Neighbours per account in the content kNN.")
     knn_min_similarity: float = Field(0.8, description="Centred cosine similarity for a content link.")
     anomaly_model: str = Field("ecod", description="pyod model for per-account anomaly scores: ecod or iforest.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
+from collections.abc import Container
 from typing import Any
 
 from detector.engine import Detector
@@ -93,7 +94,8 @@ class DerivedIndex(SharedIndex):
         shared = sum(len(self.text_owners.get(h, ())) > 1 for h in state.text_hashes)
         return round(state.events * shared / len(state.text_hashes))
 
-    def observe(self, account_id: str, info: TextInfo, ts: float) -> tuple[bool, str | None]:
+    def observe(self, account_id: str, info: TextInfo, ts: float,
+                sent_before: Container[int | None] = ()) -> tuple[bool, str | None]:
         """Not used: the linker learns from profiles, not events."""
         return False, None
 

@@ -8,7 +8,9 @@ from non-recycled prompts only. A sentence that many ordinary accounts send too 
 that each sender words around with a remark of their own) is public language: it counts in proportion to the
 share of its senders among the accounts being linked. Accounts that share sentences are linked by the template
 link alone: their similar profiles come from that same text, and counting them again as similar content would
-bypass those discounts.
+bypass those discounts. A sentence too widely held to link every pair of its holders (a thousand-account farm's
+wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one community when they are
+most of its senders.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import scipy.sparse as sp
 
 from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs, sorted_contains
 from detector.linking.infra import org_codes
@@ -26,6 +29,10 @@ from features.shared_index import SharedIndex
 TEMPLATE_WEIGHT = 0.85
 TEMPLATE_FULL_OVERLAP = 0.6
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
+CROWDED_NEIGHBOURS = 10  # holders each holder of a sentence too widely held to link in pairs is tied to ...
+CANDIDATES = 3  # ... among this many times as many of the next holders of any such sentence
+TOGETHER_CONCENTRATION = 0.5  # share of a widely held sentence's senders among the linked accounts from which
+                              # its holders are one community (``link_templates``)
 CONCENTRATED = 0.75  # share of a sentence's senders among the linked accounts from which it counts fully: an
                      # operator's wrapper belongs to its accounts; a trending prompt's senders are mostly ordinary
 
@@ -41,13 +48,14 @@ def recycled_share(state: AccountState) -> float:
 
 
 def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
-    """Per wrapper key (``index.wrappers``), the (smoothed, specificity-weighted) share of the account's requests
-    containing it."""
+    """Per wrapper key (``index.wrappers`` and ``index.crowded``), the (smoothed, specificity-weighted) share of the
+    account's requests containing it."""
     denominator = state.events + SHARE_SMOOTHING
     counts = state.template_keys
     by_words = SPECIFICITY_BY_WORDS
-    return {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator
-            for key in sorted(index.wrappers.intersection(counts))}
+    keys = index.wrappers.intersection(counts)
+    keys.update(index.crowded.intersection(counts))
+    return {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator for key in sorted(keys)}
 
 
 def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled: np.ndarray, links: LinkSet,
@@ -57,23 +65,85 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     at most sqrt(cover a * cover b), ``keys.template_use``; ``keys``: the accounts' ``link_keys``).
 
     ``excluded`` accounts (openly known multi-account customers) take no part in content links. With the
-    ``index``, a sentence counts in proportion to ``key_concentration``."""
+    ``index``, a sentence counts in proportion to ``key_concentration``. A sentence held by more than
+    ``max_members`` of the accounts (a thousand-account farm's wrapper) links each holder to a few others
+    (``crowded_pairs``) instead of to all of them; when most of its senders are among the accounts
+    (``TOGETHER_CONCENTRATION``), its holders are kept in one community (``LinkSet.keep_together``), as a farm's
+    card's are: with a few ties each, modularity would cut the farm into arbitrary pieces, and put a small crew
+    that shares a public task with one of them into that piece."""
     out = np.zeros(len(keys), dtype=bool) if excluded is None else excluded
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
     scale = None if index is None else functools.partial(_concentration_factor, index=index)
-    matrix, _ = membership_matrix(wrappers, max_members, values=roots, scale=scale)
-    pairs = shared_key_pairs(matrix)
-    if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
-        links.sharing_sentences = np.sort(pairs.row.astype(np.int64) * links.n + pairs.col)  # rows < cols
     orgs = org_codes(accounts) if orgs is None else orgs
-    cross = orgs[pairs.row] != orgs[pairs.col]
-    novelty = 1.0 - np.maximum(recycled[pairs.row], recycled[pairs.col])
+    matrix, degree = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
+    matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
+    narrow = degree <= max_members
+    pairs = shared_key_pairs(matrix[:, narrow] if not narrow.all() else matrix)
+    low, high, overlap = pairs.row.astype(np.int64), pairs.col.astype(np.int64), pairs.data
+    codes = low * links.n + high  # sorted
+    del pairs
+    if not narrow.all():  # pairs drawn for the widely held sentences, their overlap over every sentence
+        wide = matrix[:, ~narrow].tocsc()
+        drawn = crowded_pairs(wide, links.n)
+        drawn_low, drawn_high = np.divmod(drawn, links.n)
+        drawn_overlap = np.asarray(matrix[drawn_low].multiply(matrix[drawn_high]).sum(axis=1)).ravel()
+        low, high = np.concatenate([low, drawn_low]), np.concatenate([high, drawn_high])
+        overlap = np.concatenate([overlap, drawn_overlap])  # (``LinkSet.add`` keeps a pair's largest weight)
+        new = drawn[~sorted_contains(codes, drawn)]
+        codes = np.insert(codes, np.searchsorted(codes, new), new)
+        if index is not None:
+            _keep_crowds_together(links, wide, _column_keys(wrappers)[~narrow], index, orgs)
+    if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
+        links.sharing_sentences = codes
+    cross = orgs[low] != orgs[high]
+    novelty = 1.0 - np.maximum(recycled[low], recycled[high])
     cover = np.array([getattr(k, "template_cover", 1.0) for k in keys])  # checkpoints of earlier versions lack it
-    overlap = np.minimum(pairs.data, np.sqrt(cover[pairs.row] * cover[pairs.col]))
+    overlap = np.minimum(overlap, np.sqrt(cover[low] * cover[high]))
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
-    links.add("shared_template", CONTENT, pairs.row[cross], pairs.col[cross], weights[cross], min_weight=0.05)
+    links.add("shared_template", CONTENT, low[cross], high[cross], weights[cross], min_weight=0.05)
+
+
+def _column_keys(keys_per_account: list[np.ndarray]) -> np.ndarray:
+    """The keys of ``membership_matrix``'s columns (every key at least two accounts hold), in its order."""
+    uniques, counts = np.unique(np.concatenate(keys_per_account), return_counts=True)
+    return uniques[counts >= 2]
+
+
+def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,
+                          orgs: np.ndarray) -> None:
+    """Keep the holders (of several organisations) of each widely held sentence (``wide``'s columns) whose
+    senders are mostly among the linked accounts in one community."""
+    here = np.diff(wide.indptr)
+    share = key_concentration(column_keys, here, index) * CONCENTRATED
+    for column in np.flatnonzero(share >= TOGETHER_CONCENTRATION):
+        holders = wide.indices[wide.indptr[column]:wide.indptr[column + 1]].astype(np.int64)
+        if len(np.unique(orgs[holders])) > 1:
+            links.keep_together("shared_template", CONTENT, holders)
+
+
+def crowded_pairs(holdings: sp.csc_matrix, n: int) -> np.ndarray:
+    """Pairs (sorted codes ``low * n + high``) that tie each holder of the widely held sentences (the columns of
+    ``holdings``, accounts x sentences) to up to ``CROWDED_NEIGHBOURS`` other holders of one of its sentences: the
+    first that do among the ``CANDIDATES`` x as many next holders in the accounts' order (by account id, so by
+    chance). Linking every pair of a three-thousand-account farm's holders would cost millions of pairs; a few each
+    keep the graph linear in them and still tie every holder. The pairs are drawn by chance, not for their
+    weight: a sample that picked each holder's strongest ties (say, those keeping the same hours) would make tight
+    cliques of strangers who sent a trending prompt in one hour, firmer than all their pairs together."""
+    holdings = sp.csr_matrix(holdings)
+    holders = np.flatnonzero(np.diff(holdings.indptr))
+    if len(holders) < 2:
+        return np.empty(0, dtype=np.int64)
+    k = min(CANDIDATES * CROWDED_NEIGHBOURS, len(holders) - 1)
+    near = (np.arange(len(holders))[:, None] + np.arange(1, k + 1)) % len(holders)
+    source = np.repeat(holders, k)
+    target = holders[near.ravel()]
+    shared = np.asarray(holdings[source].multiply(holdings[target]).sum(axis=1)).ravel() > 0
+    rank = np.cumsum(shared.reshape(near.shape), axis=1)  # the first CROWDED_NEIGHBOURS that share a sentence
+    shared &= (rank <= CROWDED_NEIGHBOURS).ravel()
+    source, target = source[shared], target[shared]
+    return np.unique(np.minimum(source, target) * n + np.maximum(source, target))
 
 
 def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:
@@ -81,11 +151,14 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
     rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
     accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
     phrasing of everyday requests, which a crew's filler traffic may borrow) counts in proportion: it is common
-    language, not an operator's template."""
-    stats = index.keys
+    language, not an operator's template. A crowded sentence (``SharedIndex.crowded``) counts only while it wraps
+    new texts (``SharedIndex.wraps_new_texts``): a public task that a farm's thousands of accounts re-send around
+    their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same public banks."""
+    stats, crowded = index.keys, index.crowded
     seen = np.array([stats[k][2] if k in stats else 0 for k in keys.tolist()], dtype=np.float64)
     here = accounts_here.astype(np.float64)
-    return np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED)
+    wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in keys.tolist()], dtype=bool)
+    return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
 def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:

@@ -86,7 +86,9 @@ class LinkSet:
         """Keep ``nodes`` in one community (``communities.communities``): the link ``name`` ties them all (a
         card's holders, whether drawn as every pair or as a star, ``star_pairs``)."""
         if self.allows(name, family) and len(nodes) > 1:
-            self.together.append(np.sort(np.asarray(nodes, dtype=np.int64)))
+            nodes = np.sort(np.asarray(nodes, dtype=np.int64))
+            if not any(len(kept) == len(nodes) and np.array_equal(kept, nodes) for kept in self.together):
+                self.together.append(nodes)  # (a farm's card and its wrapper's sentences: one group, kept once)
 
     def allows(self, name: str, family: str) -> bool:
         """Whether the link ``name`` of ``family`` is drawn (not disabled by name or family for an ablation)."""

@@ -45,26 +45,25 @@ SPECIFICITY_BY_WORDS = {words: max(0.0, (words - 2) / 4.0) for words in range(6)
 
 
 def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] | set[int],
-                 counts: dict[int | None, int],
-                 crowded: set[int] | frozenset[int] = frozenset()) -> tuple[float, float]:
+                 counts: dict[int | None, int]) -> tuple[float, float]:
     """Two measures of the account's recent requests (``recent_keys``), in one pass:
 
     - *templated*: requests built on wrapper sentences that other accounts share and this account reuses
       (``counts`` >= 2; specific enough: one long boilerplate sentence, or several shorter ones); at least
       ``TEMPLATED_REQUESTS`` of them count fully, since an operator's wrapper reused around that many new tasks is
       its fingerprint however many ordinary requests the account sends besides (padding a crew's accounts with
-      filler must not dilute it; young accounts, with fewer requests than that, keep the plain share). The
-      account's ``crowded`` keys (``SharedIndex.crowded``) count here too: a thousand-account farm's wrapper
-      sentences are sent by too many accounts to link by, but each of its accounts re-uses them around new tasks
-      (a viral prompt's senders send theirs once or twice, so re-use makes them no more templated);
+      filler must not dilute it; young accounts, with fewer requests than that, keep the plain share). A
+      thousand-account farm's wrapper sentences (``SharedIndex.crowded``) count like any other: each of its
+      accounts re-uses them around new tasks (a viral prompt's senders send theirs once or twice, so re-use makes
+      them no more templated);
     - *cover* (smoothed): requests carrying wrapper sentences, each counting at most once (its wrapper keys'
-      summed specificity, up to 1); crowded keys do not count. It bounds the account's template links: a long public
-      prompt (a benchmark's instructions and few-shot examples) shares ten sentences with every stranger who sends
-      it once, and must not weigh as ten templated requests."""
-    if not (wrappers or crowded) or not recent_keys:
+      summed specificity, up to 1). It bounds the account's template links: a long public prompt (a benchmark's
+      instructions and few-shot examples) shares ten sentences with every stranger who sends it once, and must not
+      weigh as ten templated requests."""
+    if not wrappers or not recent_keys:
         return 0.0, 0.0
     by_words = SPECIFICITY_BY_WORDS
-    specificity = {key: by_words.get(key >> 32, 1.0) for key in (*wrappers, *crowded)}
+    specificity = {key: by_words.get(key >> 32, 1.0) for key in wrappers}
     reused = {key for key in specificity if counts.get(key, 0) >= 2}
     templated = 0
     covered = 0.0
@@ -73,8 +72,7 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
         for key in keys:
             value = specificity.get(key)
             if value is not None:
-                if key in wrappers:
-                    weight += value
+                weight += value
                 if key in reused:
                     reuse += value
         covered += min(1.0, weight)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, communities, core
+from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, bundle_labels, communities, core
 from detector.finder import crew_of, is_crew
 from detector.linking.edges import CONTENT, LinkSet
 from hydrawatch.settings import DetectionSettings
@@ -28,6 +28,21 @@ def test_a_member_needs_its_links_together_to_reach_the_evidence_bar() -> None:
     members, inside = core(edges, np.arange(7))
     assert members.tolist() == [0, 1, 2, 3, 4]
     assert inside.n == 5 and len(inside.low) == 6 + 2
+
+
+def test_links_to_a_bundle_a_member_is_not_in_count_as_one() -> None:
+    """0-5: a farm's holders kept together (each pair tied at 0.55); 6: an outsider tied by one public prompt to
+    four of them (0.52 each, 0.95 together); 7-9: a crew tied to one holder and to each other."""
+    edges = _edges(10, [*_clique(6, 0.55), *[(h, 6, 0.52) for h in range(4)],
+                        (2, 7, 0.9), *[(a, b, 0.9) for a, b in ((7, 8), (7, 9), (8, 9))]])
+    assert edges.evidence()[6] >= MEMBER_EVIDENCE
+    assert core(edges, np.arange(10))[0].tolist() == list(range(10))  # without bundles: a member
+    bundles = bundle_labels(10, [np.arange(6)])
+    assert bundles is not None and (bundles[:6] == bundles[0]).all() and (bundles[6:] == -1).all()
+    members, inside = core(edges, np.arange(10), bundles)
+    assert members.tolist() == [0, 1, 2, 3, 4, 5, 7, 8, 9]  # one tie of 0.52: no member; the holders' own links
+    assert inside.n == 9                                      # and the crew's links count one by one
+    assert bundle_labels(10, []) is None
 
 
 def test_trimming_repeats_until_every_member_is_well_inside() -> None:

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import (
     CONCENTRATED,
+    CROWDED_NEIGHBOURS,
     key_concentration,
     link_similar_content,
     link_templates,
@@ -29,9 +30,9 @@ WRAPPER = ("Act as an impartial judge and evaluate the following response agains
            "and clarity, explaining every deduction in detail. Response to grade: {task}")
 
 
-def feed(records: list[dict]) -> tuple[dict[str, AccountState], SharedIndex]:
+def feed(records: list[dict], max_key_accounts: int = 400) -> tuple[dict[str, AccountState], SharedIndex]:
     states: dict[str, AccountState] = {}
-    index, analyzer, rng = SharedIndex(), TextAnalyzer(), random.Random(0)
+    index, analyzer, rng = SharedIndex(max_key_accounts), TextAnalyzer(), random.Random(0)
     for record in records:
         event = parse_record(record)
         info = analyzer.analyze(event.text)
@@ -406,3 +407,59 @@ def test_combined_links_equal_a_noisy_or_summed_in_the_links_order_whichever_lin
         reference[low, high] += np.log1p(-weights)
     expected = np.where(reference < 0, 1.0 - np.exp(reference), 0.0)
     assert np.array_equal(links.combined().toarray(), expected)
+
+
+def _crowd(prompt: str, holders: int = 30, others: int = 0) -> tuple[list[AccountState], list, SharedIndex]:
+    """``holders`` accounts sending ``prompt`` (``{i}``: the request's number) twice each, and ``others`` once each,
+    indexed with a key cap of 10: the holders (the accounts an evaluation links), their link keys and the index."""
+    states, index = feed([{"ts": i, "account_id": f"f{i % holders}", "prompt": prompt.format(i=i)}
+                          for i in range(2 * holders)] +
+                         [{"ts": 100 + i, "account_id": f"o{i}", "prompt": prompt.format(i=100 + i)}
+                          for i in range(others)], max_key_accounts=10)
+    accounts = [s for s in states.values() if s.account_id.startswith("f")]
+    return accounts, [link_keys(s, wrapper_shares(s, index), []) for s in accounts], index
+
+
+def _template_pairs(accounts: list[AccountState], keys: list, index: SharedIndex, max_members: int,
+                    links: LinkSet | None = None) -> dict[tuple[int, int], float]:
+    links = LinkSet(len(accounts)) if links is None else links
+    link_templates(accounts, keys, np.zeros(len(accounts)), links, max_members, index=index)
+    codes, weights = links.pairs.get("shared_template", (np.empty(0, dtype=np.int64), np.empty(0)))
+    return {(int(c) // len(accounts), int(c) % len(accounts)): float(w) for c, w in zip(codes, weights, strict=True)}
+
+
+def test_a_wrapper_held_beyond_the_key_cap_ties_each_holder_to_a_few_of_its_holders() -> None:
+    """A farm's wrapper, re-used around new tasks by more accounts than pairs may be drawn for, still links them:
+    each to ``CROWDED_NEIGHBOURS`` others, drawn by the accounts' order, with the weight the pair would have among
+    all pairs; its holders are kept in one community."""
+    accounts, keys, index = _crowd(WRAPPER.replace("{task}", "task number {i} about item {i}"))
+    assert all(len(k.wrappers) for k in keys) and set(keys[0].wrappers.tolist()) <= index.crowded
+    every = _template_pairs(accounts, keys, index, max_members=100)
+    assert len(every) == 30 * 29 // 2 and min(every.values()) > 0.5  # under the cap: every pair
+    links = LinkSet(30)
+    sampled = _template_pairs(accounts, keys, index, max_members=10, links=links)
+    assert 30 * CROWDED_NEIGHBOURS / 2 <= len(sampled) <= 30 * CROWDED_NEIGHBOURS
+    assert all(every[pair] == w for pair, w in sampled.items())
+    degree = np.bincount(np.array(list(sampled)).ravel(), minlength=30)
+    assert (degree >= CROWDED_NEIGHBOURS).all()  # every holder tied to ten others (and chosen by some)
+    assert [g.tolist() for g in links.together] == [list(range(30))]  # all its senders: one community
+
+
+def test_a_crowded_wrapper_mostly_others_send_ties_its_holders_but_does_not_keep_them_together() -> None:
+    accounts, keys, index = _crowd(WRAPPER.replace("{task}", "task number {i} about item {i}"), others=40)
+    links = LinkSet(30)
+    sampled = _template_pairs(accounts, keys, index, max_members=10, links=links)
+    assert sampled and not links.together  # 30 of its 70 senders are linked here: under TOGETHER_CONCENTRATION
+    assert max(sampled.values()) < max(_template_pairs(*_crowd(WRAPPER.replace("{task}", "task {i} on {i}")),
+                                                       max_members=10).values())  # and it weighs less
+
+
+def test_a_crowded_sentence_that_wraps_no_new_text_ties_no_one() -> None:
+    """Thirty accounts sending one public task (the same text, as a farm re-sends benchmark items) share its
+    sentence beyond the key cap, but it wraps nothing new: no template link, even with recycling ignored."""
+    accounts, keys, index = _crowd(WRAPPER.replace("{task}", "the same public task every time"))
+    key = int(keys[0].wrappers[0])
+    assert key in index.crowded and not index.wraps_new_texts(key)
+    assert key_concentration(np.array([key]), np.array([30]), index)[0] == 0.0
+    assert _template_pairs(accounts, keys, index, max_members=10) == {}
+    assert _template_pairs(accounts, keys, index, max_members=100) == {}

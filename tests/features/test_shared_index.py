@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import features.shared_index as shared_index
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
 
@@ -53,3 +54,34 @@ def test_prune_forgets_only_entries_last_seen_before_the_horizon() -> None:
     assert not index.is_recycled(analyzer.analyze(old).hash) and analyzer.analyze(old).hash not in index.texts
     assert index.is_recycled(analyzer.analyze(recent).hash)
     assert set(index.keys) == {key for key, _ in analyzer.analyze(recent).keys}
+
+
+def test_accounts_past_the_tracked_ones_count_once_by_their_own_counts(monkeypatch) -> None:
+    """A key's senders are counted exactly past the accounts it tracks by name, when each event says which keys
+    its account sent before (``AccountState.template_keys``); without that, each of their requests counts."""
+    monkeypatch.setattr(shared_index, "MAX_KEY_ACCOUNTS_TRACKED", 2)
+    analyzer = TextAnalyzer()
+    key = analyzer.analyze(WRAPPER).keys[0][0]
+    for told in (True, False):
+        index, sent = SharedIndex(), {}
+        for i in range(12):  # six accounts, two requests each
+            account = f"a{i % 6}"
+            index.observe(account, analyzer.analyze(f"{WRAPPER} Task {i}."), i, sent.get(account, {}) if told else ())
+            sent.setdefault(account, {})[key] = 1
+        assert index.keys[key][2] == (6 if told else 2 + 2 * 4)
+
+
+def test_a_key_wraps_new_texts_when_seen_in_half_as_many_texts_as_senders() -> None:
+    index, analyzer = SharedIndex(max_key_accounts=3), TextAnalyzer()
+    task = "Tom has three apples and buys five more at the market."
+    for i in range(8):
+        _observe(index, analyzer, f"w{i}", f"{WRAPPER} Task {i}: sort {i} numbers.", i)  # eight new texts ...
+        _observe(index, analyzer, f"v{i}", task, 10 + i)  # ... and one public task, sent as it is by eight more
+    wrapper_key = analyzer.analyze(WRAPPER).keys[0][0]
+    task_key = analyzer.analyze(task).keys[0][0]
+    assert {wrapper_key, task_key} <= index.crowded
+    assert index.wraps_new_texts(wrapper_key)
+    assert not index.wraps_new_texts(task_key)  # eight senders, one text
+    _observe(index, analyzer, "w0", f"{WRAPPER} Task 9: {task}", 20)  # wrapped once, and a sender re-sends it
+    _observe(index, analyzer, "v0", task, 21)
+    assert index.keys[task_key][4] == 2 and not index.wraps_new_texts(task_key)
