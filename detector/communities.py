@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from detector.linking.edges import sorted_contains
+from detector.linking.edges import sorted_contains, strongest_per_code
 
 
 def _import_igraph():  # noqa: ANN202 - the igraph module
@@ -82,9 +82,7 @@ class Edges:
 
     def evidence(self) -> np.ndarray:
         """Per node, the noisy-or of its links: 1 - prod(1 - weight)."""
-        ends = np.concatenate([self.low, self.high])
-        logs = np.log1p(-np.minimum(np.concatenate([self.weight, self.weight]), 0.999999))
-        return 1.0 - np.exp(np.bincount(ends, weights=logs, minlength=self.n))
+        return _noisy_or(np.concatenate([self.low, self.high]), np.concatenate([self.weight, self.weight]), self.n)
 
     def degree_and_strongest(self) -> tuple[np.ndarray, np.ndarray]:
         """Each node's number of neighbours and its strongest link."""
@@ -211,13 +209,14 @@ def _evidence(sub: Edges, labels: np.ndarray | None) -> np.ndarray:
     weights = np.concatenate([sub.weight, sub.weight])
     outside = (labels[others] >= 0) & (labels[others] != labels[ends])
     entity = np.where(outside, sub.n + labels[others], others)  # the bundle, or the node itself
-    codes = ends * (sub.n + int(labels.max()) + 1) + entity
-    order = np.lexsort((-weights, codes))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = codes[order][1:] != codes[order][:-1]
-    kept = order[first]  # per node and neighbour (or bundle), the strongest link
-    logs = np.log1p(-np.minimum(weights[kept], 0.999999))
-    return 1.0 - np.exp(np.bincount(ends[kept], weights=logs, minlength=sub.n))
+    kept = strongest_per_code(ends * (sub.n + int(labels.max()) + 1) + entity, weights)  # per neighbour or bundle
+    return _noisy_or(ends[kept], weights[kept], sub.n)
+
+
+def _noisy_or(ends: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Per node of ``n``, the noisy-or of the weights of the links that end there (``ends``): 1 - prod(1 - w)."""
+    logs = np.log1p(-np.minimum(weights, 0.999999))
+    return 1.0 - np.exp(np.bincount(ends, weights=logs, minlength=n))
 
 
 def linkage(sub: Edges) -> float:

@@ -85,7 +85,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     codes = low * links.n + high  # sorted
     del pairs
     if not narrow.all():  # pairs drawn for the widely held sentences, their overlap over every sentence
-        wide = matrix[:, ~narrow].tocsc()
+        wide = matrix[:, ~narrow]
         drawn = crowded_pairs(wide, links.n)
         drawn_low, drawn_high = np.divmod(drawn, links.n)
         drawn_overlap = np.asarray(matrix[drawn_low].multiply(matrix[drawn_high]).sum(axis=1)).ravel()
@@ -94,7 +94,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
         new = drawn[~sorted_contains(codes, drawn)]
         codes = np.insert(codes, np.searchsorted(codes, new), new)
         if index is not None:
-            _keep_crowds_together(links, wide, _column_keys(wrappers)[~narrow], index, orgs)
+            _keep_crowds_together(links, wide.tocsc(), _column_keys(wrappers)[~narrow], index, orgs)
     if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
         links.sharing_sentences = codes
     cross = orgs[low] != orgs[high]
@@ -123,7 +123,7 @@ def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.n
             links.keep_together("shared_template", CONTENT, holders)
 
 
-def crowded_pairs(holdings: sp.csc_matrix, n: int) -> np.ndarray:
+def crowded_pairs(holdings: sp.csr_matrix, n: int) -> np.ndarray:
     """Pairs (sorted codes ``low * n + high``) that tie each holder of the widely held sentences (the columns of
     ``holdings``, accounts x sentences) to up to ``CROWDED_NEIGHBOURS`` other holders of one of its sentences: the
     first that do among the ``CANDIDATES`` x as many next holders in the accounts' order (by account id, so by
@@ -131,7 +131,6 @@ def crowded_pairs(holdings: sp.csc_matrix, n: int) -> np.ndarray:
     keep the graph linear in them and still tie every holder. The pairs are drawn by chance, not for their
     weight: a sample that picked each holder's strongest ties (say, those keeping the same hours) would make tight
     cliques of strangers who sent a trending prompt in one hour, firmer than all their pairs together."""
-    holdings = sp.csr_matrix(holdings)
     holders = np.flatnonzero(np.diff(holdings.indptr))
     if len(holders) < 2:
         return np.empty(0, dtype=np.int64)

@@ -72,11 +72,8 @@ class LinkSet:
             order = np.argsort(codes, kind="stable")
             codes, weights = codes[order], weights[order]
         if len(codes) > 1 and (codes[1:] == codes[:-1]).any():  # repeated pairs keep their largest weight
-            order = np.lexsort((-weights, codes))
-            codes, weights = codes[order], weights[order]
-            first = np.ones(len(codes), dtype=bool)
-            first[1:] = codes[1:] != codes[:-1]
-            codes, weights = codes[first], weights[first]
+            kept = strongest_per_code(codes, weights)
+            codes, weights = codes[kept], weights[kept]
         self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
@@ -211,6 +208,14 @@ class LinkSet:
             if at < len(codes) and codes[at] == code:
                 out[name] = float(weights[at])
         return out
+
+
+def strongest_per_code(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The index of the largest weight of each distinct code, in the codes' order."""
+    order = np.lexsort((-weights, codes))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = codes[order][1:] != codes[order][:-1]
+    return order[first]
 
 
 def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
