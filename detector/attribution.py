@@ -7,7 +7,7 @@ the community founds a new campaign.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -41,26 +41,35 @@ class Ties:
             weights[at[a], at[b]] = weights[at[b], at[a]] = w
         return cls(ordered, weights)
 
-    def strongest_to(self, account: str, others: Collection[str]) -> float:
-        """The strongest tie of ``account`` to any of ``others`` (0 without any)."""
+    def strongest_to_each(self, others: Collection[str]) -> np.ndarray:
+        """Per account (in ``accounts``' order), its strongest tie to any of ``others`` but itself (0 without any;
+        the zero diagonal leaves an account's tie to itself out)."""
         at = self.index
-        columns = [at[o] for o in others if o in at and o != account]
-        return float(self.weights[at[account], columns].max()) if columns else 0.0
+        columns = [at[o] for o in others if o in at]
+        return self.weights[columns].max(axis=0) if columns else np.zeros(len(self.accounts))  # (symmetric)
 
     def strongest(self, campaign_of: Mapping[str, str]) -> dict[str, str | None]:
         """Each account's strongest tie inside the group (None without any). Among equal weights an account of
-        the same campaign comes first, then one some campaign holds: a tie no stronger than an established one
-        is no reason to leave it."""
-        weights = self.weights
+        the same campaign comes first, then one some campaign holds, then the last by id: a tie no stronger than
+        an established one is no reason to leave it."""
+        weights, accounts = self.weights, self.accounts
         top = weights.max(axis=1, initial=0.0)
-        out: dict[str, str | None] = {}
-        for i, account in enumerate(self.accounts):
-            tied = [self.accounts[j] for j in np.flatnonzero(weights[i] == top[i]) if j != i and top[i] > 0.0]
-            out[account] = max(tied, key=_preference(account, campaign_of), default=None)
-        return out
+        at_top = weights == top[:, None]
+        choice = at_top.argmax(axis=1)
+        even = np.flatnonzero((top > 0.0) & (at_top.sum(axis=1) > 1))  # accounts with several strongest ties
+        if len(even):
+            choice[even] = np.where(at_top[even], self._preference(campaign_of, even), -1).argmax(axis=1)
+        return {a: accounts[j] if tie > 0.0 else None
+                for a, j, tie in zip(accounts, choice.tolist(), top.tolist(), strict=True)}
 
-
-def _preference(account: str, campaign_of: Mapping[str, str]) -> Callable[[str], tuple[bool, bool, str]]:
-    own = campaign_of.get(account)
-    return lambda other: (own is not None and campaign_of.get(other) == own, other in campaign_of, other)
-
+    def _preference(self, campaign_of: Mapping[str, str], rows: np.ndarray) -> np.ndarray:
+        """For each account of ``rows`` and each other account, a rank among its ties: one of its own campaign
+        first, then one some campaign holds, then by id."""
+        codes: dict[str, int] = {}
+        held = np.array([codes.setdefault(c, len(codes)) if (c := campaign_of.get(a)) is not None else -1
+                         for a in self.accounts])
+        by_id = np.empty(len(self.accounts), dtype=np.int64)
+        by_id[sorted(range(len(self.accounts)), key=self.accounts.__getitem__)] = np.arange(len(self.accounts))
+        own = held[rows][:, None]
+        same = (held[None, :] == own) & (own >= 0)
+        return (2 * same + (held >= 0)[None, :]) * len(self.accounts) + by_id[None, :]

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for
 
 if TYPE_CHECKING:
     from detector.attribution import Ties
 
-SEVERITY_ORDER = ("low", "medium", "high", "critical")
+__all__ = ["SEVERITY_ORDER", "Campaign", "CampaignTracker", "campaign_id_for"]  # Campaign: checkpoints name it here
 MATCH_OVERLAP = 0.5
-
-
-@dataclass
-class Campaign:
-    """A campaign the detector has alerted on."""
-
-    campaign_id: str
-    members: set[str]
-    first_seen: float
-    version: int = 0
-    severity: str = "low"
-    score: float = 0.0
-    status: str = "open"
-    dismissed_size: int = 0
-    history: list[dict[str, Any]] = field(default_factory=list)
-    founders: set[str] = field(default_factory=set)
-    announced: int = -1  # members at the last version (-1: unknown, campaigns restored from earlier versions)
-    absorbed: list[str] = field(default_factory=list)  # fragments merged into it (``CampaignTracker.fragments``)
-    absorbed_into: str | None = None  # set on a fragment once merged: it has no members left
-    announced_at: float | None = None  # event time of the last version (None: not known)
-    named: set[str] | None = None  # every account a version has named (None: restored from earlier versions)
-
-
-def campaign_id_for(members: set[str]) -> str:
-    """Deterministic id from the founding members (the same input gives the same id, across restarts)."""
-    digest = hashlib.blake2b("\n".join(sorted(members)).encode(), digest_size=8).hexdigest()
-    return f"cmp-{digest}"
 
 
 class CampaignTracker:
@@ -117,16 +90,18 @@ class CampaignTracker:
                 return campaign, None
         return None, leaving
 
-    def _settled(self, campaign_id: str, group: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
-        """The group's accounts that are settled in ``campaign_id``: its founders, and accounts it absorbed whose
-        strongest tie in the group leads to them (directly or through other settled accounts)."""
-        inside = {a for a in group if self.account_campaign.get(a) == campaign_id}
+    def _settled(self, inside: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
+        """Of a group's accounts ``inside`` one campaign, those settled in it: its founders, and accounts it absorbed
+        whose strongest tie in the group leads to them (directly or through other settled accounts)."""
+        followers: dict[str | None, list[str]] = {}
+        for account in inside:
+            followers.setdefault(strongest.get(account), []).append(account)
         settled = {a for a in inside if self._founder(a)}
-        while True:
-            more = {a for a in inside - settled if strongest.get(a) in settled}
-            if not more:
-                return settled
-            settled |= more
+        reached = list(settled)
+        while reached:
+            reached = [b for a in reached for b in followers.get(a, ()) if b not in settled]
+            settled.update(reached)
+        return settled
 
     def observe(self, members: set[str], score: float, severity: str, first_seen: float,
                 min_accounts: int = 3, ties: Ties | None = None, final: bool = False,
@@ -245,13 +220,19 @@ class CampaignTracker:
         attribution, when the caller has it.)"""
         strongest = ties.strongest(self.account_campaign) if strongest is None else strongest
         absorbed = {a for a in ties.accounts if a in self.account_campaign and not self._founder(a)}
-        campaigns = {self.account_campaign[a] for a in absorbed}
-        settled = {cid: self._settled(cid, ties.accounts, strongest) for cid in campaigns}
+        inside: dict[str, list[str]] = {self.account_campaign[a]: [] for a in absorbed}
+        for account in ties.accounts:
+            if self.account_campaign.get(account) in inside:
+                inside[self.account_campaign[account]].append(account)
+        settled = {cid: self._settled(accounts, strongest) for cid, accounts in inside.items()}
+        unsettled = {a for a in absorbed if a not in settled[self.account_campaign[a]]}
+        reach = {cid: ties.strongest_to_each(settled[cid]) for cid in {self.account_campaign[a] for a in unsettled}}
+        to_settled = {a: reach[self.account_campaign[a]][ties.index[a]] for a in unsettled}  # its tie to them
         joining = set(fresh)
         while True:
+            to_joining = ties.strongest_to_each(joining)
             follow = {a for a in absorbed - joining if strongest[a] in joining or (
-                a not in settled[self.account_campaign[a]]
-                and 0.0 < ties.strongest_to(a, joining) >= ties.strongest_to(a, settled[self.account_campaign[a]]))}
+                a in to_settled and 0.0 < to_joining[ties.index[a]] >= to_settled[a])}
             if not follow:
                 return joining - fresh
             joining |= follow

@@ -13,7 +13,8 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaigns import Campaign, CampaignTracker
+from detector.campaign import Campaign
+from detector.campaigns import CampaignTracker
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.campaigns import Campaign
+from detector.campaign import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns

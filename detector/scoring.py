@@ -9,7 +9,7 @@ items) counts against it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -225,36 +225,31 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
     keep a schedule, rotate addresses or came through a lightly verified entry point do not count."""
-    total = sum(max(m.state.events, 1) for m in members)
-    spread = signup_spread([m.state for m in members])
+    columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
+                         m.anomaly, established(m.state), signed_up_to_use(m.state),
+                         (not working_a_template(m)) * (m.state.account_id not in paying_together)) for m in members],
+                       dtype=np.float64).reshape(len(members), 10).T
+    weight, intent, recycled, templated, automated, evasive, anomaly, aged, signed_up, own_way = columns
+    total = sum(weight.tolist())
 
-    def weighted(value: Callable[[AccountView], float]) -> float:
-        return sum(value(m) * max(m.state.events, 1) for m in members) / total
+    def weighted(values: np.ndarray) -> float:  # summed one member after another, as Python's ``sum`` does
+        return sum((values * weight).tolist()) / total
 
-    def mean(name: str) -> float:
-        return weighted(lambda m: m.signal(name))
+    standing = np.maximum(aged, signup_spread([m.state for m in members]))  # as a customer, alone or as a group
+    apart_from_new = np.maximum(0.0, 1.0 - (1.0 - evasive) / (1.0 - FRESH_EVASION))  # being new is what a
+                                                                                     # newcomer is: the rest counts
 
-    def like_people(m: AccountView, evasion: float) -> float:  # acting like people (see the docstring)
-        return ((1.0 - m.automation) * (1.0 - evasion) * (not working_a_template(m))
-                * (m.state.account_id not in paying_together))
-
-    def standing(m: AccountView) -> float:  # as a customer: its own age, or the group's creation spread
-        return max(established(m.state), spread)
-
-    def newcomer(m: AccountView) -> float:  # being new is what a newcomer is: its evasion apart from that counts
-        apart_from_new = max(0.0, 1.0 - (1.0 - m.evasion) / (1.0 - FRESH_EVASION))
-        return signed_up_to_use(m.state) * (1.0 - standing(m)) * like_people(m, apart_from_new)
-
-    def standing_customer(m: AccountView) -> float:
-        return standing(m) * like_people(m, m.evasion)
+    def like_people(evasion: np.ndarray) -> np.ndarray:  # acting like people (see the docstring)
+        return (1.0 - automated) * (1.0 - evasion) * own_way
 
     values = {
-        "extraction_intent": weighted(lambda m: min(m.intent, 1.0 - m.recycled)),
-        "shared_templates": mean("templated"), "automation": mean("automation"), "evasion": mean("evasion"),
-        "behaviour_anomaly": mean("anomaly"), "hidden_linkage": linkage, "load_balancing": load_balancing,
-        "recycled_content": mean("recycled"),
-        "automated_templates": weighted(lambda m: m.templated * m.automation * (1.0 - m.recycled)),
-        "established_accounts": weighted(standing_customer), "newcomers": weighted(newcomer),
+        "extraction_intent": weighted(np.minimum(intent, 1.0 - recycled)),
+        "shared_templates": weighted(templated), "automation": weighted(automated), "evasion": weighted(evasive),
+        "behaviour_anomaly": weighted(anomaly), "hidden_linkage": linkage,
+        "load_balancing": load_balancing, "recycled_content": weighted(recycled),
+        "automated_templates": weighted(templated * automated * (1.0 - recycled)),
+        "established_accounts": weighted(standing * like_people(evasive)),
+        "newcomers": weighted(signed_up * (1.0 - standing) * like_people(apart_from_new)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -72,8 +72,8 @@ class LinkSet:
             order = np.argsort(codes, kind="stable")
             codes, weights = codes[order], weights[order]
         if len(codes) > 1 and (codes[1:] == codes[:-1]).any():  # repeated pairs keep their largest weight
-            kept = strongest_per_code(codes, weights)
-            codes, weights = codes[kept], weights[kept]
+            starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+            codes, weights = codes[starts], np.maximum.reduceat(weights, starts)
         self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
@@ -211,11 +211,16 @@ class LinkSet:
 
 
 def strongest_per_code(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The index of the largest weight of each distinct code, in the codes' order."""
-    order = np.lexsort((-weights, codes))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = codes[order][1:] != codes[order][:-1]
-    return order[first]
+    """The index of the largest weight of each distinct code (the first of equal ones), in the codes' order."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    ordered, ranked = codes[order], weights[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    group = np.cumsum(starts) - 1
+    at_top = np.flatnonzero(ranked == np.maximum.reduceat(ranked, np.flatnonzero(starts))[group])
+    first = np.concatenate([[True], group[at_top][1:] != group[at_top][:-1]])
+    return order[at_top[first]]
 
 
 def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:

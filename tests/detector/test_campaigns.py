@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 
 from detector.attribution import Ties
-from detector.campaigns import CampaignTracker, campaign_id_for
+from detector.campaign import Campaign, campaign_id_for
+from detector.campaigns import CampaignTracker
 from detector.communities import Edges
 
 
@@ -147,7 +150,15 @@ def test_ties_of_edges_are_symmetric() -> None:
     ties = Ties.of_edges(["a", "b", "c"], edges)
     assert np.allclose(ties.weights, np.array([[0, 0.75, 0], [0.75, 0, 0.6], [0, 0.6, 0]]))
     assert ties.strongest({}) == {"a": "b", "b": "a", "c": "b"}
-    assert ties.strongest_to("b", {"c"}) == 0.6 and ties.strongest_to("a", {"c"}) == 0.0
+    assert ties.strongest_to_each({"c"}).tolist() == [0.0, 0.6, 0.0]  # c's tie to itself is none
+    assert ties.strongest_to_each({"a", "c", "z"}).tolist() == [0.0, 0.75, 0.0]  # z is not in the group
+
+
+def test_ties_strongest_prefers_the_own_campaign_among_equal_ties() -> None:
+    ties = Ties.of_pairs({"a", "b", "c", "d"}, {("a", "b"): 0.5, ("a", "c"): 0.5, ("a", "d"): 0.5})
+    assert ties.strongest({})["a"] == "d"  # no campaign: the last by id
+    assert ties.strongest({"c": "k1"})["a"] == "c"  # one a campaign holds
+    assert ties.strongest({"a": "k2", "b": "k2", "c": "k1"})["a"] == "b"  # its own campaign's first
 
 
 def test_cells_alerted_apart_merge_when_one_group_holds_them_whole() -> None:
@@ -322,3 +333,16 @@ def test_one_evaluation_gives_a_campaign_one_version_however_many_of_its_groups_
     again = tracker.observe(members(10) | members(14, "b"), 0.8, "high", 0.0)
     assert again is first and first.version == 3 and tracker.observe(
         members(10) | members(20, "b"), 0.8, "high", 0.0) is first and first.version == 4
+
+
+def test_a_tracker_checkpointed_while_campaigns_were_defined_in_this_module_restores() -> None:
+    tracker = CampaignTracker()
+    founded = tracker.observe(members(6), 0.8, "high", 0.0)
+    assert founded is not None
+    blob = pickle.dumps(tracker, protocol=0)  # a class is named by module and name, as text
+    assert b"detector.campaign\nCampaign\n" in blob
+    earlier = blob.replace(b"detector.campaign\nCampaign\n", b"detector.campaigns\nCampaign\n")
+    restored = pickle.loads(earlier)  # noqa: S301 - written by this test
+    campaign = restored.campaigns[founded.campaign_id]
+    assert isinstance(campaign, Campaign) and campaign.members == members(6) and campaign.version == 1
+    assert restored.observe(members(9), 0.8, "high", 0.0) is campaign and campaign.version == 2
