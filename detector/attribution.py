@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 from detector.communities import Edges
 
 
 class Ties:
-    """Symmetric pair weights (zero diagonal) among the accounts of one candidate group: the graph's edges
-    among its members (each member of a group has at least one, so its strongest tie is always an edge)."""
+    """Symmetric pair weights among the accounts of one candidate group, as a sparse matrix with no diagonal: the
+    graph's edges among its members (each member of a group has at least one, so its strongest tie is always an
+    edge). Sparse because a farm's group holds thousands of accounts and each has a few dozen ties."""
 
-    def __init__(self, accounts: list[str], weights: np.ndarray) -> None:
+    def __init__(self, accounts: list[str], weights: sp.csr_matrix) -> None:
         self.accounts = accounts
         self.weights = weights
         self.index = {a: i for i, a in enumerate(accounts)}
@@ -26,10 +28,9 @@ class Ties:
     @classmethod
     def of_edges(cls, accounts: list[str], edges: Edges) -> Ties:
         """Ties from a group's edges (``detector.communities.Edges`` numbered like ``accounts``)."""
-        weights = np.zeros((len(accounts), len(accounts)))
-        weights[edges.low, edges.high] = edges.weight
-        weights[edges.high, edges.low] = edges.weight
-        return cls(list(accounts), weights)
+        n = len(accounts)
+        ends = (np.concatenate([edges.low, edges.high]), np.concatenate([edges.high, edges.low]))
+        return cls(list(accounts), sp.csr_matrix((np.concatenate([edges.weight, edges.weight]), ends), shape=(n, n)))
 
     @classmethod
     def of_pairs(cls, accounts: set[str], pairs: Mapping[tuple[str, str], float]) -> Ties:
@@ -39,37 +40,35 @@ class Ties:
         weights = np.zeros((len(ordered), len(ordered)))
         for (a, b), w in pairs.items():
             weights[at[a], at[b]] = weights[at[b], at[a]] = w
-        return cls(ordered, weights)
+        return cls(ordered, sp.csr_matrix(weights))
 
     def strongest_to_each(self, others: Collection[str]) -> np.ndarray:
-        """Per account (in ``accounts``' order), its strongest tie to any of ``others`` but itself (0 without any;
-        the zero diagonal leaves an account's tie to itself out)."""
+        """Per account (in ``accounts``' order), its strongest tie to any of ``others`` but itself (0 without any)."""
         at = self.index
-        columns = [at[o] for o in others if o in at]
-        return self.weights[columns].max(axis=0) if columns else np.zeros(len(self.accounts))  # (symmetric)
+        rows = [at[o] for o in others if o in at]
+        if not rows:
+            return np.zeros(len(self.accounts))
+        return self.weights[rows].max(axis=0).toarray().ravel()  # the matrix is symmetric: rows are columns
 
     def strongest(self, campaign_of: Mapping[str, str]) -> dict[str, str | None]:
         """Each account's strongest tie inside the group (None without any). Among equal weights an account of
         the same campaign comes first, then one some campaign holds, then the last by id: a tie no stronger than
         an established one is no reason to leave it."""
         weights, accounts = self.weights, self.accounts
-        top = weights.max(axis=1, initial=0.0)
-        at_top = weights == top[:, None]
-        choice = at_top.argmax(axis=1)
-        even = np.flatnonzero((top > 0.0) & (at_top.sum(axis=1) > 1))  # accounts with several strongest ties
-        if len(even):
-            choice[even] = np.where(at_top[even], self._preference(campaign_of, even), -1).argmax(axis=1)
-        return {a: accounts[j] if tie > 0.0 else None
-                for a, j, tie in zip(accounts, choice.tolist(), top.tolist(), strict=True)}
-
-    def _preference(self, campaign_of: Mapping[str, str], rows: np.ndarray) -> np.ndarray:
-        """For each account of ``rows`` and each other account, a rank among its ties: one of its own campaign
-        first, then one some campaign holds, then by id."""
+        n = len(accounts)
+        rows = np.repeat(np.arange(n), np.diff(weights.indptr))
+        top = weights.max(axis=1).toarray().ravel()
+        at_top = (weights.data == top[rows]) & (weights.data > 0.0)
+        rows, cols = rows[at_top], weights.indices[at_top]
         codes: dict[str, int] = {}
         held = np.array([codes.setdefault(c, len(codes)) if (c := campaign_of.get(a)) is not None else -1
-                         for a in self.accounts])
-        by_id = np.empty(len(self.accounts), dtype=np.int64)
-        by_id[sorted(range(len(self.accounts)), key=self.accounts.__getitem__)] = np.arange(len(self.accounts))
-        own = held[rows][:, None]
-        same = (held[None, :] == own) & (own >= 0)
-        return (2 * same + (held >= 0)[None, :]) * len(self.accounts) + by_id[None, :]
+                         for a in accounts], dtype=np.int64).reshape(n)
+        by_id = np.empty(n, dtype=np.int64)
+        by_id[sorted(range(n), key=accounts.__getitem__)] = np.arange(n)
+        own = held[rows]
+        preference = (2 * ((held[cols] == own) & (own >= 0)) + (held[cols] >= 0)) * n + by_id[cols]
+        order = np.lexsort((preference, rows))  # by account, its most preferred tie last
+        rows, cols = rows[order], cols[order]
+        last = np.flatnonzero(np.append(rows[1:] != rows[:-1], True)) if len(rows) else rows
+        choice = dict(zip(rows[last].tolist(), cols[last].tolist(), strict=True))
+        return {a: accounts[choice[i]] if i in choice else None for i, a in enumerate(accounts)}

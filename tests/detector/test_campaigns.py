@@ -148,7 +148,7 @@ def test_founders_and_equally_tied_accounts_stay() -> None:
 def test_ties_of_edges_are_symmetric() -> None:
     edges = Edges(3, np.array([0, 1]), np.array([1, 2]), np.array([0.75, 0.6]))
     ties = Ties.of_edges(["a", "b", "c"], edges)
-    assert np.allclose(ties.weights, np.array([[0, 0.75, 0], [0.75, 0, 0.6], [0, 0.6, 0]]))
+    assert np.allclose(ties.weights.toarray(), np.array([[0, 0.75, 0], [0.75, 0, 0.6], [0, 0.6, 0]]))
     assert ties.strongest({}) == {"a": "b", "b": "a", "c": "b"}
     assert ties.strongest_to_each({"c"}).tolist() == [0.0, 0.6, 0.0]  # c's tie to itself is none
     assert ties.strongest_to_each({"a", "c", "z"}).tolist() == [0.0, 0.75, 0.0]  # z is not in the group
