@@ -89,7 +89,9 @@ def time_replay(path: Path, tmp: Path) -> float:
 
 
 def memory_for_accounts(accounts: int) -> None:
-    """Child process: state for ``accounts`` accounts (5 requests each), then one evaluation; prints RSS in MB."""
+    """Child process: state for ``accounts`` accounts (5 requests each), then one evaluation; prints the max RSS in
+    MB with the state alone and after the evaluation (every account there is suspicious and shares wrapper sentences
+    with hundreds of others: the evaluation links all of them, as one farm)."""
     from detector.engine import Detector
     from hydrawatch.settings import Settings
     from streams.events import parse_record
@@ -105,9 +107,11 @@ def memory_for_accounts(accounts: int) -> None:
             "asn": 64500 + a % 300, "user_agent": f"client/{a % 40}", "payment_fingerprint": f"card-{a}",
             "model": "atlas-2", "max_tokens": 1024, "input_tokens": 40, "output_tokens": 300,
             "prompt": f"Question {i} from account {a}: explain the topic number {i % 977} in simple words."}))
+    state_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     detector.evaluate()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"accounts": len(detector.accounts), "max_rss_mb": round(rss_mb)}))
+    print(json.dumps({"accounts": len(detector.accounts), "state_rss_mb": round(state_mb),
+                      "max_rss_mb": round(rss_mb)}))
 
 
 def main() -> None:
@@ -147,7 +151,8 @@ def main() -> None:
     child = subprocess.run([sys.executable, __file__, "--memory-child", "--accounts", str(args.accounts)],
                            capture_output=True, text=True, check=True)
     memory = json.loads(child.stdout.strip().splitlines()[-1])
-    print(f"memory: {memory['accounts']:,} accounts in state, max RSS {memory['max_rss_mb']:,} MB")
+    print(f"memory: {memory['accounts']:,} accounts in state, max RSS {memory['state_rss_mb']:,} MB; after one "
+          f"evaluation linking them all, {memory['max_rss_mb']:,} MB")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,10 @@ class Edges:
     def within(self, nodes: np.ndarray) -> Edges:
         """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order. Only the
         edges from ``nodes`` are read (edges are sorted by their lower end), so taking thousands of small
-        communities out of a farm's graph does not scan the whole graph for each."""
+        communities out of a farm's graph does not scan the whole graph for each; all its nodes are the graph itself,
+        not copied."""
+        if len(nodes) == self.n:
+            return self
         starts = np.searchsorted(self.low, nodes, side="left")
         counts = np.searchsorted(self.low, nodes, side="right") - starts
         total = int(counts.sum())
@@ -203,14 +206,23 @@ def bundle_labels(n: int, together: list[np.ndarray]) -> np.ndarray | None:
 def _evidence(sub: Edges, labels: np.ndarray | None) -> np.ndarray:
     """``Edges.evidence``, with each node's links to a bundle it is not in (``labels``, as ``core`` takes them)
     reduced to the strongest."""
-    if labels is None or (labels < 0).all():
+    if labels is None:
+        return sub.evidence()
+    low_label, high_label = labels[sub.low], labels[sub.high]
+    apart = np.flatnonzero(low_label != high_label)
+    m = len(sub.low)  # a link is two entries, one from each end: its low end's (i) and its high end's (m + i)
+    outside = np.concatenate([apart[high_label[apart] >= 0], m + apart[low_label[apart] >= 0]])  # into a bundle
+    del low_label, high_label
+    if not len(outside):
         return sub.evidence()
     ends, others = np.concatenate([sub.low, sub.high]), np.concatenate([sub.high, sub.low])
     weights = np.concatenate([sub.weight, sub.weight])
-    outside = (labels[others] >= 0) & (labels[others] != labels[ends])
-    entity = np.where(outside, sub.n + labels[others], others)  # the bundle, or the node itself
-    kept = strongest_per_code(ends * (sub.n + int(labels.max()) + 1) + entity, weights)  # per neighbour or bundle
-    return _noisy_or(ends[kept], weights[kept], sub.n)
+    kept = outside[strongest_per_code(ends[outside] * (int(labels.max()) + 1) + labels[others[outside]],
+                                      weights[outside])]  # per node and bundle, its strongest link into it
+    within = np.ones(len(ends), dtype=bool)
+    within[outside] = False
+    within[kept] = True
+    return _noisy_or(ends[within], weights[within], sub.n)
 
 
 def _noisy_or(ends: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

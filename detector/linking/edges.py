@@ -101,9 +101,7 @@ class LinkSet:
         if len(codes) and (at[-1] >= len(known) or not np.array_equal(known[at], codes)):  # ``at`` is sorted
             self._combined = None
             return
-        logs = logs.copy()
-        logs[at] += np.log1p(-weights)  # codes are unique: one term per pair
-        self._combined = (known, logs)
+        logs[at] += np.log1p(-weights)  # in place (the sums are this object's own); codes are unique: one term each
 
     @property
     def matrices(self) -> dict[str, sp.csr_matrix]:
