@@ -62,7 +62,7 @@ class Ties:
         rows, cols = rows[at_top], weights.indices[at_top]
         codes: dict[str, int] = {}
         held = np.array([codes.setdefault(c, len(codes)) if (c := campaign_of.get(a)) is not None else -1
-                         for a in accounts], dtype=np.int64).reshape(n)
+                         for a in accounts], dtype=np.int64)
         by_id = np.empty(n, dtype=np.int64)
         by_id[sorted(range(n), key=accounts.__getitem__)] = np.arange(n)
         own = held[rows]

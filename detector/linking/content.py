@@ -77,7 +77,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
     scale = None if index is None else functools.partial(_concentration_factor, index=index)
     orgs = org_codes(accounts) if orgs is None else orgs
-    matrix, degree = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
+    matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
     matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
     narrow = degree <= max_members
     pairs = shared_key_pairs(matrix[:, narrow] if not narrow.all() else matrix)
@@ -94,7 +94,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
         new = drawn[~sorted_contains(codes, drawn)]
         codes = np.insert(codes, np.searchsorted(codes, new), new)
         if index is not None:
-            _keep_crowds_together(links, wide.tocsc(), _column_keys(wrappers)[~narrow], index, orgs)
+            _keep_crowds_together(links, wide.tocsc(), column_keys[~narrow], index, orgs)
     if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
         links.sharing_sentences = codes
     cross = orgs[low] != orgs[high]
@@ -103,12 +103,6 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     overlap = np.minimum(overlap, np.sqrt(cover[low] * cover[high]))
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
     links.add("shared_template", CONTENT, low[cross], high[cross], weights[cross], min_weight=0.05)
-
-
-def _column_keys(keys_per_account: list[np.ndarray]) -> np.ndarray:
-    """The keys of ``membership_matrix``'s columns (every key at least two accounts hold), in its order."""
-    uniques, counts = np.unique(np.concatenate(keys_per_account), return_counts=True)
-    return uniques[counts >= 2]
 
 
 def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,

@@ -272,17 +272,17 @@ def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.nd
 def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_members: int = 2,
                       values: list[np.ndarray] | None = None,
                       scale: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                      ) -> tuple[sp.csr_matrix, np.ndarray]:
+                      ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """Accounts x keys matrix from each account's hashed keys (int64 arrays, ``detector.linking.keys``); keys
     held by fewer than ``min_members`` or more than ``max_members`` accounts are dropped; ``scale`` maps the
     kept keys and their numbers of accounts to factors of their columns.
 
-    Returns the matrix and each kept key's number of accounts.
+    Returns the matrix, each kept key's number of accounts and the kept keys (its columns, in order).
     """
     n = len(keys_per_account)
     lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=n)
     if not lengths.sum():
-        return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64)
+        return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     rows = np.repeat(np.arange(n), lengths)
     uniques, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
     cols = cols.ravel()
@@ -295,4 +295,4 @@ def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_
     if scale is not None:
         data = data * scale(uniques[kept], degree[kept])[columns]
     matrix = sp.csr_matrix((data, (rows[entries], columns)), shape=(n, int(kept.sum())))
-    return matrix, degree[kept]
+    return matrix, degree[kept], uniques[kept]

@@ -62,18 +62,18 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     _link_payments(links, [k.payments for k in keys], max_members, orgs)
 
     rotations = np.array([k.rotation for k in keys])
-    matrix, degree = membership_matrix([k.ips for k in keys], max_members)
+    matrix, degree, _ = membership_matrix([k.ips for k in keys], max_members)
     rarity = 1.0 / np.log1p(np.maximum(degree, 1))
     pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
     adamic_adar = pairs.data
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
 
-    matrix, _ = membership_matrix([k.asn_user_agents for k in keys], max_members, scale=_root_strength(clients))
+    matrix, _, _ = membership_matrix([k.asn_user_agents for k in keys], max_members, scale=_root_strength(clients))
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "shared_asn_user_agent", pairs, np.minimum(pairs.data, ASN_UA_WEIGHT), orgs)
 
-    matrix, _ = membership_matrix([k.wave for k in keys], max_members, min_members=MIN_WAVE)
+    matrix, _, _ = membership_matrix([k.wave for k in keys], max_members, min_members=MIN_WAVE)
     pairs = shared_key_pairs(matrix)
     _add_cross_org(links, "signup_wave", pairs, np.full(pairs.nnz, SIGNUP_WEIGHT), orgs)
 
@@ -85,7 +85,7 @@ def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int,
     ``TOGETHER_ABOVE`` (or drawn as a star) are kept in one community (``LinkSet.keep_together``): Louvain would
     not split a clique tied at 0.9 anyway, and as one node, with the links among them as its loop, they leave
     modularity as it is and cost Louvain one node instead of all their pairs."""
-    matrix, degree = membership_matrix(payments, len(payments))  # every shared instrument, however widely held
+    matrix, degree, _ = membership_matrix(payments, len(payments))  # every shared instrument, however widely held
     pairs = shared_key_pairs(matrix[:, degree <= max_members])
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
     wide = matrix[:, degree > min(TOGETHER_ABOVE, max_members)].tocsc()
