@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from detector.linking.edges import sorted_contains, strongest_per_code
+from detector.linking.pair_codes import sorted_contains, strongest_per_code
 
 
 def _import_igraph():  # noqa: ANN202 - the igraph module

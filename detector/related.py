@@ -9,7 +9,6 @@ themselves stay as the communities found them.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,27 +24,31 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
                       campaign_of: Mapping[str, str]) -> list[dict[str, Any]]:
     """Campaigns other than ``campaign_id`` whose accounts are linked to its accounts by edges of ``graph``
     (whose nodes are ``accounts``; ``links``: the evaluation's links by name), most linked pairs first: the
-    pairs, the accounts on each side, the strongest edge, and how many pairs each link joins."""
+    pairs, the accounts on each side, the strongest edge, and how many pairs each link joins (most first; equal
+    counts in the order the links first appear among the pairs)."""
     owner = [campaign_of.get(account) for account in accounts]
+    others = sorted({cid for cid in owner if cid is not None and cid != campaign_id})
+    if not others:
+        return []
+    number = {cid: i for i, cid in enumerate(others)}
     ours = np.fromiter((cid == campaign_id for cid in owner), dtype=bool, count=len(owner))
-    crossing = ours[graph.low] != ours[graph.high]
-    found: dict[str, dict[str, Any]] = {}
-    lows, highs = graph.low[crossing], graph.high[crossing]
-    for low, high, weight, names in zip(lows.tolist(), highs.tolist(), graph.weight[crossing].tolist(),
-                                        links.names_of_pairs(lows, highs), strict=True):
-        mine, other = (low, high) if ours[low] else (high, low)
-        cid = owner[other]
-        if cid is None:
-            continue
-        entry = found.setdefault(cid, {"pairs": 0, "ours": set(), "theirs": set(), "strongest": 0.0,
-                                       "links": Counter()})
-        entry["pairs"] += 1
-        entry["ours"].add(mine)
-        entry["theirs"].add(other)
-        entry["strongest"] = max(entry["strongest"], weight)
-        entry["links"].update(names)
-    ranked = sorted(found.items(), key=lambda kv: (-kv[1]["pairs"], -kv[1]["strongest"], kv[0]))
-    return [{"campaign_id": cid, "linked_pairs": e["pairs"], "accounts_linked": len(e["ours"]),
-             "their_accounts_linked": len(e["theirs"]), "strongest_link": round(e["strongest"], 3),
-             "pairs_by_link": dict(e["links"].most_common())}
-            for cid, e in ranked[:MAX_RELATED]]
+    theirs = np.fromiter((number.get(cid, -1) for cid in owner), dtype=np.int64, count=len(owner))  # -1: no other
+    crossing = np.flatnonzero(ours[graph.low] != ours[graph.high])
+    low, high = graph.low[crossing], graph.high[crossing]
+    mine, other = np.where(ours[low], low, high), np.where(ours[low], high, low)
+    owned = theirs[other] >= 0
+    mine, other, low, high = mine[owned], other[owned], low[owned], high[owned]
+    weight, campaign = graph.weight[crossing][owned], theirs[other]
+    bits = links.link_bits(low, high)
+    names = list(links.pairs)
+    found = []
+    for code in np.unique(campaign).tolist():  # pairs in graph order within each campaign
+        at = np.flatnonzero(campaign == code)
+        ranked = sorted((-int(np.count_nonzero(linked)), int(np.argmax(linked)), b, name)
+                        for b, name in enumerate(names) if (linked := bits[at] >> b & 1).any())
+        found.append((others[code], len(at), len(np.unique(mine[at])), len(np.unique(other[at])),
+                      float(weight[at].max()), {name: -negative for negative, _, _, name in ranked}))
+    found.sort(key=lambda f: (-f[1], -f[4], f[0]))
+    return [{"campaign_id": cid, "linked_pairs": pairs, "accounts_linked": ours_linked,
+             "their_accounts_linked": theirs_linked, "strongest_link": round(strongest, 3), "pairs_by_link": by_link}
+            for cid, pairs, ours_linked, theirs_linked, strongest, by_link in found[:MAX_RELATED]]

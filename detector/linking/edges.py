@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from detector.linking.pair_codes import MERGE_BY_SORT_MAX_PAIRS, merge_by_sort, merge_into_largest, sorted_contains
+
 INFRASTRUCTURE = "infrastructure"
 CONTENT = "content"
 TIMING = "timing"
@@ -128,25 +130,11 @@ class LinkSet:
         return codes, np.subtract(1.0, weights, out=weights)
 
     def _combine(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every linked pair's code, sorted, and the sum of its links' log(1 - w), added in the links' order. The
-        pairs of the most widely drawn link (a weak key a farm's thousands of accounts share) are not copied or
-        sorted again: the others' new pairs are inserted among them."""
+        """Every linked pair's code, sorted, and the sum of its links' log(1 - w), added in the links' order."""
         links = list(self.pairs.values())
-        union = max((codes for codes, _ in links), key=len)
-        for codes, _ in links:
-            if codes is not union:
-                new = codes[~sorted_contains(union, codes)]
-                if len(new):
-                    union = np.insert(union, np.searchsorted(union, new), new)
-        logs = np.zeros(len(union))
-        for codes, weights in links:
-            terms = np.negative(weights)
-            np.log1p(terms, out=terms)
-            if codes is union:
-                logs += terms
-            else:
-                logs[np.searchsorted(union, codes)] += terms
-        return union, logs
+        if sum(len(codes) for codes, _ in links) > MERGE_BY_SORT_MAX_PAIRS:
+            return merge_into_largest(links)
+        return merge_by_sort(links)
 
     def operator_tied(self, members: np.ndarray) -> bool:
         """Whether most of ``members`` (node ids) share a payment instrument or content with another member: an
@@ -189,13 +177,18 @@ class LinkSet:
 
     def names_of_pairs(self, low: np.ndarray, high: np.ndarray) -> list[tuple[str, ...]]:
         """For each pair (``low[i]``, ``high[i]``), the names of the links it has, in ``pair``'s order."""
-        codes = np.minimum(low, high).astype(np.int64) * self.n + np.maximum(low, high)
-        combos = np.zeros(len(codes), dtype=np.int64)
+        combos = self.link_bits(low, high)
         names = list(self.pairs)
-        for bit, (linked, _) in enumerate(self.pairs.values()):
-            combos |= sorted_contains(linked, codes).astype(np.int64) << bit
         named = {int(c): tuple(n for b, n in enumerate(names) if c >> b & 1) for c in np.unique(combos)}
         return [named[c] for c in combos.tolist()]
+
+    def link_bits(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """For each pair (``low[i]``, ``high[i]``), its links as bits: bit ``b`` for the ``b``-th link of ``pairs``."""
+        codes = np.minimum(low, high).astype(np.int64) * self.n + np.maximum(low, high)
+        combos = np.zeros(len(codes), dtype=np.int64)
+        for bit, (linked, _) in enumerate(self.pairs.values()):
+            combos |= sorted_contains(linked, codes).astype(np.int64) << bit
+        return combos
 
     def pair(self, a: int, b: int) -> dict[str, float]:
         """Weights of each link between two accounts."""
@@ -206,27 +199,6 @@ class LinkSet:
             if at < len(codes) and codes[at] == code:
                 out[name] = float(weights[at])
         return out
-
-
-def strongest_per_code(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The index of the largest weight of each distinct code (the first of equal ones), in the codes' order."""
-    if len(codes) == 0:
-        return np.empty(0, dtype=np.int64)
-    order = np.argsort(codes, kind="stable")
-    ordered, ranked = codes[order], weights[order]
-    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-    group = np.cumsum(starts) - 1
-    at_top = np.flatnonzero(ranked == np.maximum.reduceat(ranked, np.flatnonzero(starts))[group])
-    first = np.concatenate([[True], group[at_top][1:] != group[at_top][:-1]])
-    return order[at_top[first]]
-
-
-def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
-    """Which ``needles`` are in ``haystack`` (sorted ascending): ``np.isin`` without sorting the haystack again."""
-    at = np.searchsorted(haystack, needles)
-    found = at < len(haystack)
-    found[found] = haystack[at[found]] == needles[found]
-    return found
 
 
 def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -> sp.coo_matrix:
@@ -240,13 +212,15 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
     rows, cols, data = [], [], []
     for start in range(0, n, rows_per_block):
         product = membership[start:start + rows_per_block] @ transposed
+        block = product.shape[0]
+        row = np.repeat(np.arange(start, start + block), np.diff(product.indptr))
+        upper = row < product.indices  # the pairs with later rows, sorted by column within each row only
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row[upper] - start, minlength=block))])
+        product = sp.csr_matrix((product.data[upper], product.indices[upper], indptr), shape=product.shape)
         product.sort_indices()
-        product = product.tocoo()
-        row = product.row + start
-        upper = row < product.col
-        rows.append(row[upper])
-        cols.append(product.col[upper])
-        data.append(product.data[upper])
+        rows.append(np.repeat(np.arange(start, start + block), np.diff(product.indptr)))
+        cols.append(product.indices)
+        data.append(product.data)
         del product, row, upper
     if not rows:
         return sp.coo_matrix((n, n))

@@ -18,9 +18,10 @@ from detector.linking.content import (
     recycled_share,
     wrapper_shares,
 )
-from detector.linking.edges import LinkSet, shared_key_pairs, sorted_contains
+from detector.linking.edges import LinkSet, shared_key_pairs
 from detector.linking.infra import ASN_UA_WEIGHT, TOGETHER_ABOVE, link_infrastructure
 from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
+from detector.linking.pair_codes import sorted_contains
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer

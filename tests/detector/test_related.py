@@ -52,3 +52,9 @@ def test_a_campaign_without_outside_links_has_no_relations_and_the_list_is_bound
                                          shape=(len(accounts), len(accounts))), 0.5)
     owners = {"hub": "H", **{x: f"cmp-{x}" for x in many}}
     assert len(related_campaigns(edges, LinkSet(len(accounts)), accounts, "H", owners)) == MAX_RELATED
+
+
+def test_links_joining_as_many_pairs_are_listed_in_the_order_they_first_join_a_pair() -> None:
+    graph, links = _graph({(0, 4): {"shared_payment": 0.9}, (0, 3): {"shared_template": 0.6}})  # payment drawn first
+    (b,) = related_campaigns(graph, links, ACCOUNTS, "A", CAMPAIGN_OF)
+    assert list(b["pairs_by_link"].items()) == [("shared_template", 1), ("shared_payment", 1)]  # a0-b0 comes first

@@ -1,0 +1,72 @@
+"""Sorted pair codes (``low * n + high``, as ``LinkSet`` keeps each link): membership, the strongest of repeated
+codes, and the merge of several links into one sorted union with each pair's summed log(1 - w) terms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MERGE_BY_SORT_MAX_PAIRS = 1 << 21  # links of more pairs in all (a farm's) are merged into the largest: less memory
+
+
+def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Which ``needles`` are in ``haystack`` (sorted ascending): ``np.isin`` without sorting the haystack again."""
+    at = np.searchsorted(haystack, needles)
+    found = at < len(haystack)
+    found[found] = haystack[at[found]] == needles[found]
+    return found
+
+
+def strongest_per_code(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The index of the largest weight of each distinct code (the first of equal ones), in the codes' order."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    ordered, ranked = codes[order], weights[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    group = np.cumsum(starts) - 1
+    at_top = np.flatnonzero(ranked == np.maximum.reduceat(ranked, np.flatnonzero(starts))[group])
+    first = np.concatenate([[True], group[at_top][1:] != group[at_top][:-1]])
+    return order[at_top[first]]
+
+
+def merge_by_sort(links: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """``LinkSet._combine`` by one stable sort of all links' codes (each link is a sorted run), each pair's terms
+    summed one by one in the links' order (at most one per link; ``np.add.reduceat`` would sum them pairwise)."""
+    codes = np.concatenate([codes for codes, _ in links])
+    if not len(codes):
+        return codes, np.zeros(0)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    terms = np.concatenate([weights for _, weights in links])[order]
+    del order
+    np.negative(terms, out=terms)
+    np.log1p(terms, out=terms)
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    union = codes[starts]
+    del codes
+    lengths = np.diff(starts, append=len(terms))
+    logs = terms[starts]
+    for rank in range(1, int(lengths.max())):
+        more = np.flatnonzero(lengths > rank)
+        logs[more] += terms[starts[more] + rank]
+    return union, logs
+
+
+def merge_into_largest(links: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """``LinkSet._combine`` for a farm's millions of pairs: the pairs of the most widely drawn link (a weak key
+    thousands of accounts share) are not copied or sorted again, the others' new pairs are inserted among them."""
+    union = max((codes for codes, _ in links), key=len)
+    for codes, _ in links:
+        if codes is not union:
+            new = codes[~sorted_contains(union, codes)]
+            if len(new):
+                union = np.insert(union, np.searchsorted(union, new), new)
+    logs = np.zeros(len(union))
+    for codes, weights in links:
+        terms = np.negative(weights)
+        np.log1p(terms, out=terms)
+        if codes is union:
+            logs += terms
+        else:
+            logs[np.searchsorted(union, codes)] += terms
+    return union, logs
