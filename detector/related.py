@@ -30,7 +30,7 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
     others = sorted({cid for cid in owner if cid is not None and cid != campaign_id})
     if not others:
         return []
-    number = {cid: i for i, cid in enumerate(others)}
+    number: dict[str | None, int] = {cid: i for i, cid in enumerate(others)}
     ours = np.fromiter((cid == campaign_id for cid in owner), dtype=bool, count=len(owner))
     theirs = np.fromiter((number.get(cid, -1) for cid in owner), dtype=np.int64, count=len(owner))  # -1: no other
     crossing = np.flatnonzero(ours[graph.low] != ours[graph.high])

@@ -61,11 +61,24 @@ class LinkSet:
         keep = (rows != cols) & (weights >= min_weight)
         if not keep.all():
             rows, cols, weights = rows[keep], cols[keep], weights[keep]
-        weights = np.minimum(weights, 0.99)
         codes = np.minimum(rows, cols).astype(np.int64)
         codes *= self.n
         codes += np.maximum(rows, cols)
         del rows, cols
+        self._store(name, family, codes, weights)
+
+    def add_codes(self, name: str, family: str, codes: np.ndarray, weights: np.ndarray,
+                  min_weight: float = 0.02) -> None:
+        """``add`` for pairs given as codes (``low * n + high`` of two different accounts), as the combined links
+        give them: a farm's millions of pairs are not split into rows and columns and coded again."""
+        if self.allows(name, family):
+            keep = weights >= min_weight
+            self._store(name, family, codes if keep.all() else codes[keep], weights if keep.all() else weights[keep])
+
+    def _store(self, name: str, family: str, codes: np.ndarray, weights: np.ndarray) -> None:
+        """Keep the pairs (codes in any order) under ``name``, with those it already holds: each pair once, at its
+        largest weight (at most 0.99)."""
+        weights = np.minimum(weights, 0.99)
         if name in self.pairs:
             self._combined = None
             codes = np.concatenate([self.pairs[name][0], codes])

@@ -36,8 +36,7 @@ def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0
         return
     cosine = centred_cosines(counts, codes, links.n)
     keep = cosine >= MIN_COSINE
-    rows, cols = np.divmod(codes[keep], links.n)
-    links.add("co_activity", TIMING, rows, cols, TIMING_WEIGHT * cosine[keep].astype(np.float64))
+    links.add_codes("co_activity", TIMING, codes[keep], TIMING_WEIGHT * cosine[keep].astype(np.float64))
 
 
 def centred_cosines(counts: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:

@@ -317,6 +317,22 @@ def test_links_added_after_combining_equal_a_fresh_combination() -> None:
     assert np.array_equal(incremental.combined().toarray(), fresh.combined().toarray())
 
 
+def test_pairs_added_as_codes_equal_pairs_added_as_rows_and_columns() -> None:
+    rng = np.random.default_rng(11)
+    by_rows, by_codes = LinkSet(30), LinkSet(30)
+    for links in (by_rows, by_codes):
+        links.add("shared_template", "content", rng.integers(0, 30, 90), rng.integers(0, 30, 90), rng.uniform(0, 1, 90))
+        rng = np.random.default_rng(11)
+    codes = np.unique(rng.integers(0, 30, 60) * 30 + rng.integers(0, 30, 60))
+    codes = codes[codes // 30 < codes % 30]
+    weights = rng.uniform(0, 1, len(codes))
+    by_rows.add("co_activity", "timing", codes // 30, codes % 30, weights)
+    by_codes.add_codes("co_activity", "timing", codes, weights)
+    assert all(np.array_equal(by_rows.pairs["co_activity"][i], by_codes.pairs["co_activity"][i]) for i in (0, 1))
+    assert np.array_equal(by_rows.combined().toarray(), by_codes.combined().toarray())
+    assert (by_codes.pairs["co_activity"][1] >= 0.02).all() and by_codes.pairs["co_activity"][1].max() <= 0.99
+
+
 def test_names_of_pairs_agrees_with_pair_for_every_pair() -> None:
     """The batch lookup (related campaigns) names the same links, in the same order, as ``pair`` one at a time."""
     rng = np.random.default_rng(3)
@@ -395,8 +411,8 @@ def test_shared_key_pairs_taken_in_blocks_equal_the_whole_product_sorted() -> No
 
 
 def test_combined_links_equal_a_noisy_or_summed_in_the_links_order_whichever_link_is_largest() -> None:
-    """The union of the links' pairs is built around the most widely drawn one (not copied or sorted again); each
-    pair's log(1 - w) terms are still added in the links' order, so the result is the same bit for bit."""
+    """Each pair's log(1 - w) terms are added in the links' order, whatever their sizes (``pair_codes``' two merges
+    are compared bit for bit in ``test_pair_codes``)."""
     rng = np.random.default_rng(8)
     links = LinkSet(50)
     reference = np.zeros((50, 50))
