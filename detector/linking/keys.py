@@ -68,8 +68,6 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
     templated = 0
     covered = 0.0
     for keys in recent_keys:
-        if specificity.keys().isdisjoint(keys):  # no wrapper sentence: adds nothing
-            continue
         weight = reuse = 0.0
         for key in keys:
             value = specificity.get(key)
