@@ -188,13 +188,6 @@ class LinkSet:
         """The two node ids of each pair the link ``name`` joins."""
         return np.divmod(self.pairs[name][0], self.n)
 
-    def names_of_pairs(self, low: np.ndarray, high: np.ndarray) -> list[tuple[str, ...]]:
-        """For each pair (``low[i]``, ``high[i]``), the names of the links it has, in ``pair``'s order."""
-        combos = self.link_bits(low, high)
-        names = list(self.pairs)
-        named = {int(c): tuple(n for b, n in enumerate(names) if c >> b & 1) for c in np.unique(combos)}
-        return [named[c] for c in combos.tolist()]
-
     def link_bits(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """For each pair (``low[i]``, ``high[i]``), its links as bits: bit ``b`` for the ``b``-th link of ``pairs``."""
         codes = np.minimum(low, high).astype(np.int64) * self.n + np.maximum(low, high)

@@ -333,16 +333,19 @@ def test_pairs_added_as_codes_equal_pairs_added_as_rows_and_columns() -> None:
     assert (by_codes.pairs["co_activity"][1] >= 0.02).all() and by_codes.pairs["co_activity"][1].max() <= 0.99
 
 
-def test_names_of_pairs_agrees_with_pair_for_every_pair() -> None:
-    """The batch lookup (related campaigns) names the same links, in the same order, as ``pair`` one at a time."""
+def test_link_bits_name_the_links_pair_finds_for_every_pair() -> None:
+    """The batch lookup (related campaigns) finds the same links as ``pair`` one pair at a time: bit b for the
+    b-th link."""
     rng = np.random.default_rng(3)
     links = LinkSet(30)
     for name, family in (("shared_payment", "infrastructure"), ("shared_template", "content"),
                          ("co_activity", "timing")):
         links.add(name, family, rng.integers(0, 30, 120), rng.integers(0, 30, 120), rng.uniform(0.1, 0.9, 120))
     low, high = rng.integers(0, 30, 400), rng.integers(0, 30, 400)
-    assert links.names_of_pairs(low, high) == [tuple(links.pair(a, b)) for a, b in zip(low, high, strict=True)]
-    assert any(len(names) > 1 for names in links.names_of_pairs(low, high))  # the draw has multi-link pairs
+    names = list(links.pairs)
+    named = [tuple(n for b, n in enumerate(names) if bits >> b & 1) for bits in links.link_bits(low, high).tolist()]
+    assert named == [tuple(links.pair(a, b)) for a, b in zip(low, high, strict=True)]
+    assert any(len(found) > 1 for found in named)  # the draw has multi-link pairs
 
 
 def test_sorted_contains_is_isin_on_a_sorted_haystack() -> None:
