@@ -220,11 +220,12 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
         product = membership[start:start + rows_per_block] @ transposed
         block = product.shape[0]
         row = np.repeat(np.arange(start, start + block), np.diff(product.indptr))
-        upper = row < product.indices  # the pairs with later rows, sorted by column within each row only
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row[upper] - start, minlength=block))])
+        upper = row < product.indices  # the pairs with later rows
+        row = row[upper]  # still grouped by row: sorting each row's columns below leaves the rows as they are
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row - start, minlength=block))])
         product = sp.csr_matrix((product.data[upper], product.indices[upper], indptr), shape=product.shape)
         product.sort_indices()
-        rows.append(np.repeat(np.arange(start, start + block), np.diff(product.indptr)))
+        rows.append(row)
         cols.append(product.indices)
         data.append(product.data)
         del product, row, upper
