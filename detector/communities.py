@@ -55,18 +55,25 @@ class Edges:
     @classmethod
     def from_coo(cls, matrix: sp.coo_matrix, min_weight: float) -> Edges:
         """The entries of an upper-triangular matrix (in any order) at or above ``min_weight``, sorted (tests and
-        notebooks; an evaluation's graph comes from ``from_codes``)."""
+        notebooks; an evaluation's graph comes from ``splitting``)."""
         codes = matrix.row.astype(np.int64) * matrix.shape[0] + matrix.col
         order = np.argsort(codes, kind="stable")
         return cls.from_codes(matrix.shape[0], codes[order], matrix.data[order], min_weight)
 
     @classmethod
     def from_codes(cls, n: int, codes: np.ndarray, weights: np.ndarray, min_weight: float) -> Edges:
-        """The pairs at or above ``min_weight`` among sorted pair codes (``low * n + high``), as
-        ``LinkSet.combined_codes`` gives them."""
+        """The pairs at or above ``min_weight`` among sorted pair codes (``low * n + high``)."""
         keep = weights >= min_weight
-        low, high = np.divmod(codes[keep], n)
-        return cls(n, low, high, weights[keep].astype(np.float64))
+        return cls.splitting(n, codes[keep], weights[keep])
+
+    @classmethod
+    def splitting(cls, n: int, codes: np.ndarray, weights: np.ndarray) -> Edges:
+        """The pairs of sorted pair codes (int64) and their weights, all kept; ``codes`` is split in place into the
+        pairs' higher ends (a farm's graph holds millions of pairs): arrays no one else holds, as
+        ``LinkSet.combined_codes`` gives them with a floor."""
+        low = np.empty_like(codes)
+        np.divmod(codes, n, out=(low, codes))
+        return cls(n, low, codes, weights.astype(np.float64, copy=False))
 
     def within(self, nodes: np.ndarray) -> Edges:
         """The edges between ``nodes`` (sorted global ids), renumbered 0..len(nodes)-1 in the same order. Only the

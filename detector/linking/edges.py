@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from detector.linking.pair_codes import MERGE_BY_SORT_MAX_PAIRS, merge_by_sort, merge_into_largest, sorted_contains
+from detector.linking.pair_codes import (
+    MERGE_BY_SORT_MAX_PAIRS,
+    merge_by_sort,
+    merge_into_largest,
+    noisy_or,
+    noisy_or_where,
+    sorted_contains,
+    weighing_at_least,
+)
 
 INFRASTRUCTURE = "infrastructure"
 CONTENT = "content"
@@ -61,7 +69,7 @@ class LinkSet:
         keep = (rows != cols) & (weights >= min_weight)
         if not keep.all():
             rows, cols, weights = rows[keep], cols[keep], weights[keep]
-        codes = np.minimum(rows, cols).astype(np.int64)
+        codes = np.minimum(rows, cols).astype(np.int64, copy=False)  # (a new array either way)
         codes *= self.n
         codes += np.maximum(rows, cols)
         del rows, cols
@@ -132,15 +140,30 @@ class LinkSet:
         codes, weights = self.combined_codes()
         return sp.coo_matrix((weights, np.divmod(codes, self.n)), shape=(self.n, self.n))
 
-    def combined_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """``combined`` as sorted pair codes (``low * n + high``) and their weights."""
+    def combined_codes(self, min_weight: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``combined`` as sorted pair codes (``low * n + high``) and their weights; given ``min_weight``, those at
+        or above it, in new arrays the caller owns (a farm's millions of weights are not all live beside the kept
+        ones)."""
         if not self.pairs:
             return np.empty(0, dtype=np.int64), np.empty(0)
+        codes, logs = self._combined_logs()
+        if min_weight is None:
+            return codes, noisy_or(logs)
+        keep = weighing_at_least(logs, min_weight)
+        return codes[keep], noisy_or_where(logs, keep)
+
+    def linked_codes(self, min_weight: float) -> np.ndarray:
+        """The sorted codes of the pairs whose combined weight is at least ``min_weight``, in a new array."""
+        if not self.pairs:
+            return np.empty(0, dtype=np.int64)
+        codes, logs = self._combined_logs()
+        return codes[weighing_at_least(logs, min_weight)]
+
+    def _combined_logs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every linked pair's code, sorted, and its summed log(1 - w) (``_combine``, kept until a link changes)."""
         if self._combined is None:
             self._combined = self._combine()
-        codes, logs = self._combined
-        weights = np.exp(logs)
-        return codes, np.subtract(1.0, weights, out=weights)
+        return self._combined
 
     def _combine(self) -> tuple[np.ndarray, np.ndarray]:
         """Every linked pair's code, sorted, and the sum of its links' log(1 - w), added in the links' order."""

@@ -1,11 +1,13 @@
 """Sorted pair codes (``low * n + high``, as ``LinkSet`` keeps each link): membership, the strongest of repeated
-codes, and the merge of several links into one sorted union with each pair's summed log(1 - w) terms."""
+codes, the merge of several links into one sorted union with each pair's summed log(1 - w) terms, and the combined
+weights those sums give."""
 
 from __future__ import annotations
 
 import numpy as np
 
 MERGE_BY_SORT_MAX_PAIRS = 1 << 21  # links of more pairs in all (a farm's) are merged into the largest: less memory
+MERGE_BLOCK = 1 << 20  # a farm's link is merged this many pairs at a time: its positions and terms are not all live
 
 
 def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
@@ -54,19 +56,52 @@ def merge_by_sort(links: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarra
 
 def merge_into_largest(links: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """``LinkSet._combine`` for a farm's millions of pairs: the pairs of the most widely drawn link (a weak key
-    thousands of accounts share) are not copied or sorted again, the others' new pairs are inserted among them."""
+    thousands of accounts share) are not copied or sorted again, the others' new pairs are inserted among them.
+    Each link is read ``MERGE_BLOCK`` pairs at a time (a pair's terms are still added in the links' order)."""
     union = max((codes for codes, _ in links), key=len)
     for codes, _ in links:
         if codes is not union:
-            new = codes[~sorted_contains(union, codes)]
+            new = np.concatenate([block[~sorted_contains(union, block)] for block in _blocks(codes)])
             if len(new):
                 union = np.insert(union, np.searchsorted(union, new), new)
     logs = np.zeros(len(union))
     for codes, weights in links:
-        terms = np.negative(weights)
-        np.log1p(terms, out=terms)
-        if codes is union:
-            logs += terms
-        else:
-            logs[np.searchsorted(union, codes)] += terms
+        for start in range(0, len(codes), MERGE_BLOCK):
+            terms = np.negative(weights[start:start + MERGE_BLOCK])
+            np.log1p(terms, out=terms)
+            block = codes[start:start + MERGE_BLOCK]
+            if codes is union:
+                logs[start:start + len(block)] += terms
+            else:
+                logs[np.searchsorted(union, block)] += terms
     return union, logs
+
+
+def noisy_or(logs: np.ndarray) -> np.ndarray:
+    """Each pair's combined weight, 1 - exp(its summed log(1 - w)), as a new array."""
+    weights = np.exp(logs)
+    return np.subtract(1.0, weights, out=weights)
+
+
+def weighing_at_least(logs: np.ndarray, min_weight: float) -> np.ndarray:
+    """Which pairs' combined weights (``noisy_or``) are at least ``min_weight``, ``MERGE_BLOCK`` pairs at a time."""
+    keep = np.empty(len(logs), dtype=bool)
+    for start in range(0, len(logs), MERGE_BLOCK):
+        np.greater_equal(noisy_or(logs[start:start + MERGE_BLOCK]), min_weight, out=keep[start:start + MERGE_BLOCK])
+    return keep
+
+
+def noisy_or_where(logs: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``noisy_or(logs)[keep]``, ``MERGE_BLOCK`` pairs at a time."""
+    kept = np.empty(int(np.count_nonzero(keep)))
+    done = 0
+    for start in range(0, len(logs), MERGE_BLOCK):
+        weights = noisy_or(logs[start:start + MERGE_BLOCK])[keep[start:start + MERGE_BLOCK]]
+        kept[done:done + len(weights)] = weights
+        done += len(weights)
+    return kept
+
+
+def _blocks(codes: np.ndarray) -> list[np.ndarray]:
+    """``codes`` as views of at most ``MERGE_BLOCK`` (at least one, empty for no codes)."""
+    return [codes[start:start + MERGE_BLOCK] for start in range(0, max(len(codes), 1), MERGE_BLOCK)]

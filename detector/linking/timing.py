@@ -28,10 +28,8 @@ def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0
     strongest timing link are skipped."""
     if len(counts) < 3 or not links.pairs:
         return
-    codes, weights = links.combined_codes()
     floor = max(0.0, 1.0 - (1.0 - min_edge_weight) / (1.0 - TIMING_WEIGHT)) if min_edge_weight > 0 else 0.0
-    codes = codes[weights >= floor]
-    del weights
+    codes = links.linked_codes(floor)
     if len(codes) == 0:
         return
     cosine = centred_cosines(counts, codes, links.n)

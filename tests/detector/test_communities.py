@@ -194,3 +194,19 @@ def test_edges_within_a_set_of_nodes_are_those_a_mask_over_every_edge_keeps() ->
         assert sub.n == len(nodes)
         assert np.array_equal(nodes[sub.low], edges.low[inside]) and np.array_equal(nodes[sub.high], edges.high[inside])
         assert np.array_equal(sub.weight, edges.weight[inside])
+
+
+def test_edges_split_from_owned_codes_equal_edges_filtered_from_the_combined_codes() -> None:
+    rng = np.random.default_rng(2)
+    codes = np.unique(rng.integers(0, 60 * 60, 500))
+    codes = codes[codes // 60 < codes % 60]
+    weights = rng.uniform(0.0, 1.0, len(codes))
+    filtered = Edges.from_codes(60, codes, weights, 0.5)
+    split = Edges.splitting(60, codes[weights >= 0.5], weights[weights >= 0.5])
+    for name in ("low", "high", "weight"):
+        assert getattr(split, name).tolist() == getattr(filtered, name).tolist()
+    assert filtered.low.tolist() == (codes[weights >= 0.5] // 60).tolist()
+    assert filtered.high.tolist() == (codes[weights >= 0.5] % 60).tolist()
+    before = codes.copy()
+    assert len(Edges.from_codes(60, codes, weights, 0.0).low) == len(codes)
+    assert codes.tolist() == before.tolist()  # every pair kept: still not split in place, a copy is

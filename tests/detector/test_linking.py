@@ -317,6 +317,22 @@ def test_links_added_after_combining_equal_a_fresh_combination() -> None:
     assert np.array_equal(incremental.combined().toarray(), fresh.combined().toarray())
 
 
+def test_combined_pairs_over_a_floor_are_new_arrays_of_the_combined_pairs_at_or_above_it() -> None:
+    rng = np.random.default_rng(13)
+    links = LinkSet(50)
+    for name in ("shared_template", "shared_asn_user_agent", "co_activity"):
+        links.add(name, "content", rng.integers(0, 50, 400), rng.integers(0, 50, 400), rng.uniform(0.02, 0.9, 400))
+    codes, weights = links.combined_codes()
+    for floor in (0.0, 0.2, 0.5, 0.95):
+        kept_codes, kept_weights = links.combined_codes(floor)
+        assert kept_codes.tolist() == codes[weights >= floor].tolist()
+        assert kept_weights.tolist() == weights[weights >= floor].tolist()
+        assert links.linked_codes(floor).tolist() == kept_codes.tolist()
+        kept_codes[:] = -1  # the caller's own: the links' sums are untouched
+        assert links.combined_codes()[0].tolist() == codes.tolist()
+    assert len(LinkSet(4).combined_codes(0.5)[0]) == 0 and len(LinkSet(4).linked_codes(0.5)) == 0
+
+
 def test_pairs_added_as_codes_equal_pairs_added_as_rows_and_columns() -> None:
     rng = np.random.default_rng(11)
     by_rows, by_codes = LinkSet(30), LinkSet(30)
