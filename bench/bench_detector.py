@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def detector_cpu(path: Path) -> tuple[float, float, int]:
     """CPU seconds of the detector over ``path``'s events, of its evaluations, and the alert versions emitted."""
-    from hydrawatch.replay import _source, build_detector
+    from hydrawatch.replay import build_detector, replay_source
     from hydrawatch.runtime import tune_gc
     from hydrawatch.settings import Settings
     from streams.sinks import DeadLetterFile
@@ -30,7 +30,7 @@ def detector_cpu(path: Path) -> tuple[float, float, int]:
     tune_gc()  # as `hydrawatch replay` does
     settings = Settings(db_url="")
     detector = build_detector(settings)
-    source = _source([path], settings, DeadLetterFile(None), None, detector)
+    source = replay_source([path], settings, DeadLetterFile(None), None, detector)
     try:
         events = list(source)
     finally:

@@ -130,7 +130,7 @@ def _link_evidence(candidate: Candidate) -> dict[str, Any]:
     rows = np.array(sorted(candidate.index_of.values()))
     names = {i: a for a, i in candidate.index_of.items()}
     states = {m.state.account_id: m.state for m in candidate.members}
-    combined = candidate.links.combined().tocsr()[rows][:, rows].tocoo()
+    combined = candidate.links.combined_within(rows).tocsr()[rows][:, rows].tocoo()
     order = np.argsort(-combined.data, kind="stable")[:MAX_EXAMPLE_LINKS]
     examples = []
     for k in order:

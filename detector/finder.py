@@ -109,7 +109,9 @@ def _graph(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarr
     """The views' requests per hour over the last day, their links, and the graph of edges kept from them."""
     counts = hour_counts([view_keys(v) for v in views], now, BALANCE_HOURS)
     links = build_links(views, profiles, has_profile, now, settings, counts, index, clients)
-    return counts, links, Edges.splitting(links.n, *links.combined_codes(settings.min_edge_weight))
+    edges = Edges.splitting(links.n, *links.combined_codes(settings.min_edge_weight))
+    links.drop_sums()
+    return counts, links, edges
 
 
 def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, now: float,

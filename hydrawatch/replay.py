@@ -55,7 +55,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     if engine is not None:
         init_db(engine)  # before a parse process may write activity
     dlq = DeadLetterFile(dlq_out)
-    source = _source(paths, settings, dlq, url, detector)  # large inputs: forks a parse process, before any thread
+    source = replay_source(paths, settings, dlq, url, detector)  # large inputs: forks a parse process, before threads
     sinks: list[AlertSink] = []
     recorder: ActivityRecorder | None = None
     webhooks: DeliveryWorker | None = None
@@ -88,7 +88,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
     return ReplayResult(summary, source.stats, dlq.count, detector, left)
 
 
-def _source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,
+def replay_source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,
             detector: Detector) -> ReplaySource | ParallelReplaySource:
     """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``), which also
     records the per-account activity into the store at ``url`` and embeds the detector's profile texts with its

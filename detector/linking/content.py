@@ -20,10 +20,11 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 
-from detector.linking.edges import CONTENT, LinkSet, membership_matrix, shared_key_pairs
+from detector.linking.edges import CONTENT, LinkSet
 from detector.linking.infra import org_codes
 from detector.linking.keys import SHARE_SMOOTHING, SPECIFICITY_BY_WORDS, LinkKeys
 from detector.linking.pair_codes import sorted_contains
+from detector.linking.shared_keys import membership_matrix, shared_key_pairs
 from features.account import AccountState
 from features.shared_index import SharedIndex
 

@@ -14,14 +14,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.linking.clients import ClientPopulation
-from detector.linking.edges import (
-    INFRASTRUCTURE,
-    LinkSet,
-    membership_matrix,
-    shared_key_pairs,
-    star_pairs,
-)
+from detector.linking.edges import INFRASTRUCTURE, LinkSet
 from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
+from detector.linking.shared_keys import membership_matrix, shared_key_pairs, star_pairs
 from features.account import AccountState
 
 PAYMENT_WEIGHT = 0.9

@@ -25,25 +25,41 @@ def shares_by_hour(counts: np.ndarray) -> np.ndarray:
 def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0) -> None:
     """Add co-activity links to pairs that other links already connect (``counts``: accounts x recent hours),
     where they can matter: pairs whose other links are too weak to reach ``min_edge_weight`` even with the
-    strongest timing link are skipped."""
+    strongest timing link are skipped. The linked pairs are read a block at a time (``LinkSet.linked_code_blocks``):
+    a farm's millions of them, and their cosines, are never all live at once."""
     if len(counts) < 3 or not links.pairs:
         return
     floor = max(0.0, 1.0 - (1.0 - min_edge_weight) / (1.0 - TIMING_WEIGHT)) if min_edge_weight > 0 else 0.0
-    codes = links.linked_codes(floor)
-    if len(codes) == 0:
-        return
-    cosine = centred_cosines(counts, codes, links.n)
-    keep = cosine >= MIN_COSINE
-    links.add_codes("co_activity", TIMING, codes[keep], TIMING_WEIGHT * cosine[keep].astype(np.float64))
+    centred, norms = centred_shares(counts)
+    linked = 0
+    co_active: list[np.ndarray] = []
+    cosines: list[np.ndarray] = []
+    for codes in links.linked_code_blocks(floor):
+        linked += len(codes)
+        cosine = _cosines(centred, norms, codes, links.n)
+        keep = cosine >= MIN_COSINE
+        co_active.append(codes[keep])
+        cosines.append(cosine[keep])
+    if linked:
+        links.add_codes("co_activity", TIMING, np.concatenate(co_active),
+                        TIMING_WEIGHT * np.concatenate(cosines).astype(np.float64))
+
+
+def centred_shares(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hour shares (``shares_by_hour``), centred on the population's mean, and each account's norm of them."""
+    centred = shares_by_hour(counts)
+    centred -= centred.mean(axis=0, keepdims=True)
+    return centred, np.linalg.norm(centred, axis=1)
 
 
 def centred_cosines(counts: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """Cosine of the hour shares (``shares_by_hour``), centred on the population's mean, of each pair of accounts
-    (codes ``low * n + high``), computed ``PAIRS_PER_BLOCK`` pairs at a time (a farm's accounts sharing one network
-    can make millions of pairs)."""
-    centred = shares_by_hour(counts)
-    centred -= centred.mean(axis=0, keepdims=True)
-    norms = np.linalg.norm(centred, axis=1)
+    """Cosine of the centred hour shares (``centred_shares``) of each pair of accounts (codes ``low * n + high``)."""
+    return _cosines(*centred_shares(counts), codes, n)
+
+
+def _cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """The pairs' cosines, ``PAIRS_PER_BLOCK`` pairs' hour vectors gathered at a time (each pair's dot product
+    is the same whichever block it falls in)."""
     cosine = np.empty(len(codes), dtype=centred.dtype)
     for start in range(0, len(codes), PAIRS_PER_BLOCK):
         rows, cols = np.divmod(codes[start:start + PAIRS_PER_BLOCK], n)

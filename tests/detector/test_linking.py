@@ -18,10 +18,11 @@ from detector.linking.content import (
     recycled_share,
     wrapper_shares,
 )
-from detector.linking.edges import LinkSet, shared_key_pairs
+from detector.linking.edges import LinkSet
 from detector.linking.infra import ASN_UA_WEIGHT, TOGETHER_ABOVE, link_infrastructure
 from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
 from detector.linking.pair_codes import sorted_contains
+from detector.linking.shared_keys import shared_key_pairs
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -327,10 +328,32 @@ def test_combined_pairs_over_a_floor_are_new_arrays_of_the_combined_pairs_at_or_
         kept_codes, kept_weights = links.combined_codes(floor)
         assert kept_codes.tolist() == codes[weights >= floor].tolist()
         assert kept_weights.tolist() == weights[weights >= floor].tolist()
-        assert links.linked_codes(floor).tolist() == kept_codes.tolist()
+        assert np.concatenate(list(links.linked_code_blocks(floor))).tolist() == kept_codes.tolist()
         kept_codes[:] = -1  # the caller's own: the links' sums are untouched
         assert links.combined_codes()[0].tolist() == codes.tolist()
-    assert len(LinkSet(4).combined_codes(0.5)[0]) == 0 and len(LinkSet(4).linked_codes(0.5)) == 0
+    blocks = list(links.linked_code_blocks(0.2, block=7))  # read in small blocks: the same codes
+    assert max(len(b) for b in blocks) <= 7 and np.concatenate(blocks).tolist() == links.combined_codes(0.2)[0].tolist()
+    assert len(LinkSet(4).combined_codes(0.5)[0]) == 0 and not list(LinkSet(4).linked_code_blocks(0.5))
+
+
+def test_combined_pairs_among_members_are_the_whole_combination_restricted_to_them_bit_for_bit() -> None:
+    rng = np.random.default_rng(17)
+    links = LinkSet(40)
+    for name in ("shared_payment", "shared_template", "shared_asn_user_agent"):
+        links.add(name, "content", rng.integers(0, 40, 300), rng.integers(0, 40, 300), rng.uniform(0.02, 0.9, 300))
+    whole = links.combined().tocsr()
+    timing = whole.tocoo()
+    links.add("co_activity", "timing", timing.row[::2], timing.col[::2], np.full(len(timing.row[::2]), 0.3))
+    whole = links.combined().tocsr()
+    for members in (np.arange(40), np.array([3]), np.sort(rng.choice(40, 12, replace=False))):
+        within = links.combined_within(members).tocsr()
+        assert within.nnz == whole[members][:, members].nnz
+        assert np.array_equal(within[members][:, members].toarray(), whole[members][:, members].toarray())
+        outside = np.setdiff1d(np.arange(40), members)
+        assert within[outside].nnz == 0 and within[:, outside].nnz == 0
+    links.drop_sums()
+    assert np.array_equal(links.combined().toarray(), whole.toarray())  # recomputed the same
+    assert LinkSet(5).combined_within(np.arange(5)).nnz == 0  # no links at all
 
 
 def test_pairs_added_as_codes_equal_pairs_added_as_rows_and_columns() -> None:
