@@ -148,11 +148,10 @@ class LinkSet:
             return sp.coo_matrix((self.n, self.n))
         member = self._mask(members)
         inside = []
-        for codes, weights in self.pairs.values():
-            near = member[codes // self.n]
-            codes, weights = codes[near], weights[near]
-            far = member[codes % self.n]
-            inside.append((codes[far], weights[far]))
+        for name, (codes, weights) in self.pairs.items():
+            low, high = self._ends(name)
+            among = member[low] & member[high]
+            inside.append((codes[among], weights[among]))
         codes, logs = merge_by_sort(inside)
         return sp.coo_matrix((noisy_or(logs), np.divmod(codes, self.n)), shape=(self.n, self.n))
 
@@ -179,8 +178,9 @@ class LinkSet:
         if not self.pairs:
             return
         codes, logs = self._combined_logs()
-        for start in range(0, len(logs), block):
-            yield codes[start:start + block][noisy_or(logs[start:start + block]) >= min_weight]
+        keep = weighing_at_least(logs, min_weight)
+        for start in range(0, len(codes), block):
+            yield codes[start:start + block][keep[start:start + block]]
 
     def _combined_logs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every linked pair's code, sorted, and its summed log(1 - w) (``_combine``, kept until a link changes)."""

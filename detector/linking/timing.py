@@ -36,7 +36,7 @@ def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0
     cosines: list[np.ndarray] = []
     for codes in links.linked_code_blocks(floor):
         linked += len(codes)
-        cosine = _cosines(centred, norms, codes, links.n)
+        cosine = pair_cosines(centred, norms, codes, links.n)
         keep = cosine >= MIN_COSINE
         co_active.append(codes[keep])
         cosines.append(cosine[keep])
@@ -52,14 +52,10 @@ def centred_shares(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centred, np.linalg.norm(centred, axis=1)
 
 
-def centred_cosines(counts: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """Cosine of the centred hour shares (``centred_shares``) of each pair of accounts (codes ``low * n + high``)."""
-    return _cosines(*centred_shares(counts), codes, n)
-
-
-def _cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """The pairs' cosines, ``PAIRS_PER_BLOCK`` pairs' hour vectors gathered at a time (each pair's dot product
-    is the same whichever block it falls in)."""
+def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``),
+    ``PAIRS_PER_BLOCK`` pairs' hour vectors gathered at a time (each pair's dot product is the same whichever block
+    it falls in)."""
     cosine = np.empty(len(codes), dtype=centred.dtype)
     for start in range(0, len(codes), PAIRS_PER_BLOCK):
         rows, cols = np.divmod(codes[start:start + PAIRS_PER_BLOCK], n)

@@ -6,7 +6,7 @@ import numpy as np
 
 from detector.linking import timing
 from detector.linking.edges import CONTENT, LinkSet
-from detector.linking.timing import TIMING_WEIGHT, centred_cosines, link_timing, shares_by_hour
+from detector.linking.timing import TIMING_WEIGHT, centred_shares, link_timing, pair_cosines, shares_by_hour
 
 HOURS = 24
 
@@ -66,4 +66,4 @@ def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -
     norms = np.linalg.norm(centred, axis=1)
     whole = np.einsum("ij,ij->i", centred[low], centred[high]) / np.maximum(norms[low] * norms[high], 1e-9)
     monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
-    assert np.array_equal(centred_cosines(counts, codes, 40), whole)
+    assert np.array_equal(pair_cosines(*centred_shares(counts), codes, 40), whole)
