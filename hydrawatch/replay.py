@@ -89,7 +89,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
 
 
 def replay_source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,
-            detector: Detector) -> ReplaySource | ParallelReplaySource:
+                  detector: Detector) -> ReplaySource | ParallelReplaySource:
     """The replay source: in a second process for large inputs (``parallel_parse_min_bytes``), which also
     records the per-account activity into the store at ``url`` and embeds the detector's profile texts with its
     static fast tier."""

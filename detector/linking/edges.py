@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from detector.linking.pair_codes import (
     MERGE_BLOCK,
     MERGE_BY_SORT_MAX_PAIRS,
+    blocks,
     merge_by_sort,
     merge_into_largest,
     noisy_or,
@@ -179,8 +180,8 @@ class LinkSet:
             return
         codes, logs = self._combined_logs()
         keep = weighing_at_least(logs, min_weight)
-        for start in range(0, len(codes), block):
-            yield codes[start:start + block][keep[start:start + block]]
+        for part in blocks(len(codes), block):
+            yield codes[part][keep[part]]
 
     def _combined_logs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every linked pair's code, sorted, and its summed log(1 - w) (``_combine``, kept until a link changes)."""

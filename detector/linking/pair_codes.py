@@ -60,20 +60,19 @@ def merge_into_largest(links: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.n
     Each link is read ``MERGE_BLOCK`` pairs at a time (a pair's terms are still added in the links' order)."""
     union = max((codes for codes, _ in links), key=len)
     for codes, _ in links:
-        if codes is not union:
-            new = np.concatenate([block[~sorted_contains(union, block)] for block in _blocks(codes)])
+        if codes is not union and len(codes):
+            new = np.concatenate([codes[part][~sorted_contains(union, codes[part])] for part in blocks(len(codes))])
             if len(new):
                 union = np.insert(union, np.searchsorted(union, new), new)
     logs = np.zeros(len(union))
     for codes, weights in links:
-        for start in range(0, len(codes), MERGE_BLOCK):
-            terms = np.negative(weights[start:start + MERGE_BLOCK])
+        for part in blocks(len(codes)):
+            terms = np.negative(weights[part])
             np.log1p(terms, out=terms)
-            block = codes[start:start + MERGE_BLOCK]
             if codes is union:
-                logs[start:start + len(block)] += terms
+                logs[part] += terms
             else:
-                logs[np.searchsorted(union, block)] += terms
+                logs[np.searchsorted(union, codes[part])] += terms
     return union, logs
 
 
@@ -86,8 +85,8 @@ def noisy_or(logs: np.ndarray) -> np.ndarray:
 def weighing_at_least(logs: np.ndarray, min_weight: float) -> np.ndarray:
     """Which pairs' combined weights (``noisy_or``) are at least ``min_weight``, ``MERGE_BLOCK`` pairs at a time."""
     keep = np.empty(len(logs), dtype=bool)
-    for start in range(0, len(logs), MERGE_BLOCK):
-        np.greater_equal(noisy_or(logs[start:start + MERGE_BLOCK]), min_weight, out=keep[start:start + MERGE_BLOCK])
+    for part in blocks(len(logs)):
+        np.greater_equal(noisy_or(logs[part]), min_weight, out=keep[part])
     return keep
 
 
@@ -95,13 +94,14 @@ def noisy_or_where(logs: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """``noisy_or(logs)[keep]``, ``MERGE_BLOCK`` pairs at a time."""
     kept = np.empty(int(np.count_nonzero(keep)))
     done = 0
-    for start in range(0, len(logs), MERGE_BLOCK):
-        weights = noisy_or(logs[start:start + MERGE_BLOCK])[keep[start:start + MERGE_BLOCK]]
+    for part in blocks(len(logs)):
+        weights = noisy_or(logs[part])[keep[part]]
         kept[done:done + len(weights)] = weights
         done += len(weights)
     return kept
 
 
-def _blocks(codes: np.ndarray) -> list[np.ndarray]:
-    """``codes`` as views of at most ``MERGE_BLOCK`` (at least one, empty for no codes)."""
-    return [codes[start:start + MERGE_BLOCK] for start in range(0, max(len(codes), 1), MERGE_BLOCK)]
+def blocks(length: int, size: int | None = None) -> list[slice]:
+    """Slices of at most ``size`` positions (``MERGE_BLOCK`` unless given) covering ``length`` positions in order."""
+    size = MERGE_BLOCK if size is None else size
+    return [slice(start, start + size) for start in range(0, length, size)]
