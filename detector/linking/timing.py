@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from detector.linking.edges import TIMING, LinkSet
+from detector.linking.pair_codes import blocks
 
 TIMING_WEIGHT = 0.3
 MIN_COSINE = 0.5
@@ -57,8 +58,8 @@ def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: i
     ``PAIRS_PER_BLOCK`` pairs' hour vectors gathered at a time (each pair's dot product is the same whichever block
     it falls in)."""
     cosine = np.empty(len(codes), dtype=centred.dtype)
-    for start in range(0, len(codes), PAIRS_PER_BLOCK):
-        rows, cols = np.divmod(codes[start:start + PAIRS_PER_BLOCK], n)
+    for part in blocks(len(codes), PAIRS_PER_BLOCK):
+        rows, cols = np.divmod(codes[part], n)
         dots = np.einsum("ij,ij->i", centred[rows], centred[cols])
-        cosine[start:start + PAIRS_PER_BLOCK] = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
+        cosine[part] = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
     return cosine
