@@ -28,6 +28,15 @@ class Campaign:
     absorbed_into: str | None = None  # set on a fragment once merged: it has no members left
     announced_at: float | None = None  # event time of the last version (None: not known)
     named: set[str] | None = None  # every account a version has named (None: restored from earlier versions)
+    card_mates: set[str] = field(default_factory=set)  # members attached by their card alone (``card_mates``)
+
+
+def mates_of(campaign: Campaign) -> set[str]:
+    """The campaign's ``card_mates`` (campaigns restored from earlier versions lack them: none)."""
+    mates = getattr(campaign, "card_mates", None)
+    if mates is None:
+        mates = campaign.card_mates = set()
+    return mates
 
 
 def campaign_id_for(members: set[str]) -> str:

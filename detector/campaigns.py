@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for
+from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, mates_of
 
 if TYPE_CHECKING:
     from detector.attribution import Ties
@@ -113,6 +113,8 @@ class CampaignTracker:
         accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``). A group
         matching a campaign also absorbs the small campaigns it holds whole (``fragments``)."""
         fresh = {a for a in members if a not in self.account_campaign}
+        for account in members - fresh:  # in a group now: scored with it, no longer a card mate
+            mates_of(self.campaigns[self.account_campaign[account]]).discard(account)
         campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
             return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at)
@@ -131,13 +133,15 @@ class CampaignTracker:
                  != campaign.campaign_id}
         cells = [self.campaigns[cid] for cid in sorted(found)]
         return [c for c in cells if c.status == "open" and 0 < len(c.members) < self.fragment_accounts
-                and c.members <= members]
+                and c.members - mates_of(c) <= members]
 
     def _absorb(self, campaign: Campaign, fragment: Campaign) -> None:
         """Move a fragment's accounts into ``campaign`` (its founders found it with the campaign's own: they
         never move again); the fragment's emitted alerts stay as they are."""
         campaign.members |= fragment.members
         campaign.founders |= fragment.members & fragment.founders
+        mates_of(campaign).update(mates_of(fragment))
+        mates_of(fragment).clear()
         campaign.first_seen = min(campaign.first_seen, fragment.first_seen)
         for account in fragment.members:
             self.account_campaign[account] = campaign.campaign_id
@@ -161,6 +165,7 @@ class CampaignTracker:
             previous = self.account_campaign.get(account)
             if previous is not None:
                 self.campaigns[previous].members.discard(account)  # its emitted alerts stay as they are
+                mates_of(self.campaigns[previous]).discard(account)
             self.account_campaign[account] = campaign.campaign_id
         if not self._apply_preset(campaign):
             return None
@@ -186,6 +191,14 @@ class CampaignTracker:
         if grew or escalated:
             return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
         return None
+
+    def attach(self, campaign: Campaign, mates: set[str], first_seen: float, final: bool = False,
+               at: float | None = None) -> Campaign | None:
+        """Add accounts linked to ``campaign`` by its card alone (``detector.card_mates``): members named by its
+        alerts, left out of its score; the campaign when that grew it materially (``final``: at all)."""
+        mates_of(campaign).update(mates)
+        return self._grow(campaign, mates, campaign.score, campaign.severity, first_seen,
+                          0.0 if final else self.growth, at)
 
     @staticmethod
     def _unnamed(campaign: Campaign, announced: int) -> int:

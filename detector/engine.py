@@ -13,8 +13,9 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaign import Campaign
+from detector.campaign import Campaign, mates_of
 from detector.campaigns import CampaignTracker
+from detector.card_mates import attach_card_mates
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
@@ -153,6 +154,7 @@ class Detector:
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerts: dict[str, dict[str, Any]] = {}  # by campaign: one version each per evaluation
         seen: dict[str, list[AccountView]] = {}  # by campaign: the accounts of its groups in this evaluation
+        built: dict[str, tuple[Candidate, float | None]] = {}  # by campaign: what its version's alert explains
         with self.tracker.evaluation():
             for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients):
                 small = len(candidate.members) < self.det.small_group_accounts
@@ -170,7 +172,13 @@ class Detector:
                 seen[cid] = [*seen.get(cid, []), *candidate.members]
                 if cid in alerts:  # a second group grew it: the version restated, explaining both groups
                     candidate = self._restated(campaign, seen[cid], now)
-                alerts[cid] = self._alert(campaign, candidate, now, self._coherence(candidate))
+                built[cid] = candidate, self._coherence(candidate)
+                alerts[cid] = self._alert(campaign, *built[cid], now)
+            for campaign in attach_card_mates(self.tracker, views, self.det.member_min_suspicion, self.allow.matches,
+                                              final, now):
+                cid = campaign.campaign_id
+                explained = built[cid] if cid in built else (self._scored(campaign, now), None)
+                alerts[cid] = self._alert(campaign, *explained, now)
             for alert in self._announce_the_rest(now, final):
                 alerts[alert["campaign_id"]] = alert
         return list(alerts.values())
@@ -184,7 +192,19 @@ class Detector:
         self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
         return candidate
 
-    def _alert(self, campaign: Campaign, candidate: Candidate, now: float, coherence: float | None) -> dict[str, Any]:
+    def _scored(self, campaign: Campaign, now: float) -> Candidate:
+        """A campaign's members scored as one group for a version no group of this evaluation explains: those
+        linked by their card alone left out (``CampaignTracker.attach``) while enough others remain."""
+        views = [self._views[a] for a in sorted(campaign.members) if a in self._views]
+        scored = [v for v in views if v.state.account_id not in mates_of(campaign)]
+        views = scored if len(scored) >= self.det.min_accounts else views
+        set_org_sizes(views, self.accounts.values())
+        candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
+                                 self.clients)
+        self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
+        return candidate
+
+    def _alert(self, campaign: Campaign, candidate: Candidate, coherence: float | None, now: float) -> dict[str, Any]:
         """The campaign's new version as an alert, with its recommended action."""
         alert = build_alert(campaign, candidate, now, self.det.shadow, coherence, self.tracker.account_campaign)
         return apply_decision(alert, self.settings)
@@ -198,14 +218,8 @@ class Detector:
             return []
         alerts = []
         for campaign in self.tracker.unannounced(None if final else now - after):
-            views = [self._views[a] for a in sorted(campaign.members) if a in self._views]
-            if len(views) < self.det.min_accounts:
-                continue
-            set_org_sizes(views, self.accounts.values())
-            candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
-                                     self.clients)
-            self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
-            alerts.append(self._alert(campaign, candidate, now, None))
+            if sum(a in self._views for a in campaign.members) >= self.det.min_accounts:
+                alerts.append(self._alert(campaign, self._scored(campaign, now), None, now))
         return alerts
 
     def account_views(self) -> list[AccountView]:

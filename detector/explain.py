@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.campaign import Campaign
+from detector.campaign import Campaign, mates_of
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
@@ -40,7 +40,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "automation": _automation_evidence(members),
         "evasion": _evasion_evidence(members),
         "behaviour_anomaly": {"mean_percentile": round(values["behaviour_anomaly"], 3)},
-        "hidden_linkage": _link_evidence(candidate),
+        "hidden_linkage": {**_link_evidence(candidate), **_mates_evidence(campaign)},
         "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
@@ -70,8 +70,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "first_seen": iso(campaign.first_seen),
         "detected_at": iso(detected_at),
         "signals": signals,
-        "summary": (f"{len(accounts)} accounts linked by hidden {', '.join(_link_names(candidate)) or 'links'}; "
-                    f"strongest signals: {', '.join(top)}"),
+        "summary": (f"{len(accounts)} accounts linked by hidden {', '.join(_link_names(candidate)) or 'links'}"
+                    f"{_mates_summary(campaign)}; strongest signals: {', '.join(top)}"),
         "sample_prompts": _samples(states),
         "status": "open",
         "shadow": shadow,
@@ -140,6 +140,18 @@ def _link_evidence(candidate: Candidate) -> dict[str, Any]:
                          "links": {n: round(w, 3) for n, w in sorted(pair.items())},
                          "shared": infrastructure_evidence(states[names[a]], states[names[b]])})
     return {"pairs_by_link": dict(_link_counts(candidate)), "examples": examples}
+
+
+def _mates_evidence(campaign: Campaign) -> dict[str, Any]:
+    """The members linked by their card alone (``detector.card_mates``), left out of the signals above."""
+    mates = sorted(mates_of(campaign) & campaign.members)
+    return {"accounts_linked_by_card_alone": len(mates), "card_alone_examples": mates[:MAX_EXAMPLE_LINKS]} if mates \
+        else {}
+
+
+def _mates_summary(campaign: Campaign) -> str:
+    mates = len(mates_of(campaign) & campaign.members)
+    return f" ({mates} of them by the card that pays for several of the others alone)" if mates else ""
 
 
 def _samples(states: list) -> list[str]:

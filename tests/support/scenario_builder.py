@@ -105,7 +105,9 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
     name = spec["name"]
     out = []
     wave = BASE_TS - 3 * 86400 + rng.random() * 3600
-    payments = int(str(spec["payment"]).split(":")[1]) if str(spec["payment"]).startswith("shared") else 0
+    payments = int(str(spec["payment"]).split(":")[-1]) if str(spec["payment"]).startswith(("shared", "cards_of")) \
+        else 0
+    payer = str(spec["payment"]).split(":")[1] if str(spec["payment"]).startswith("cards_of") else name  # whose cards
     pool = int(str(spec["ips"]).split(":")[1]) if str(spec["ips"]).startswith("pool") else 0
     for a in range(spec["accounts"]):
         account = f"{name}-{a}"
@@ -116,7 +118,7 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         base = {
             "account_id": account,
             "org_id": _org(spec["org"], name, a),
-            "payment_fingerprint": (f"pay-{name}-{a % payments}" if payments else
+            "payment_fingerprint": (f"pay-{payer}-{a % payments}" if payments else
                                     None if spec["payment"] == "none" else f"pay-{account}"),
             "account_created_at": round(created * 1000),
             "signup_channel": spec.get("channel", "self_serve"),

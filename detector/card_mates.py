@@ -1,0 +1,82 @@
+"""A campaign's card mates: light accounts paying with the instrument that pays for several of its accounts.
+
+A farm keeps most of its accounts light (a few requests a day, some of them ordinary prompts or tasks re-sent from
+public banks), so many stay under ``detection.member_min_suspicion`` and no evaluation links them. The card that
+pays for them is the operator's, though: once at least ``MIN_CAMPAIGN_HOLDERS`` accounts that one open campaign's
+groups hold (of organisations other than the account's own) pay with it, its other active holders under the floor
+are that campaign's too. They are attached to it after the evaluation's communities are found and scored: their
+card links shape no community, their light traffic weighs in no score (``CampaignTracker.attach``), and they count
+as holders of no campaign (mates do not recruit mates). An instrument under ``PLACEHOLDER_SHARE`` of whose active
+holders the campaigns' groups hold is taken for a placeholder value (a reseller's, a gateway's default) and pulls
+no one in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+
+from detector.campaign import Campaign, mates_of
+from detector.campaigns import CampaignTracker
+from detector.linking.infra import org_key
+from detector.scoring import AccountView
+from features.account import AccountState
+
+MIN_CAMPAIGN_HOLDERS = 2
+PLACEHOLDER_SHARE = 0.1
+
+
+def card_mates(views: Collection[AccountView], campaign_of: Mapping[str, str], open_campaigns: Collection[str],
+               mates: Collection[str], floor: float, allowed: Callable[[AccountState], bool]) -> dict[str, set[str]]:
+    """Accounts of ``views`` (the evaluation's active accounts) to attach to a campaign, by campaign id.
+
+    ``campaign_of``: each account's campaign; ``open_campaigns``: the campaigns that may take accounts (not
+    dismissed); ``mates``: the accounts attached so far, which count as holders of no campaign (mates do not recruit
+    mates); ``floor``: ``member_min_suspicion`` (accounts at or above it are the evaluation's to link); ``allowed``:
+    the allow-list. An account whose cards point to several campaigns joins the one with most holders of one of its
+    cards (the smallest id among equals)."""
+    carded = [v for v in views if v.state.payments]
+    in_campaign: dict[str, dict[str, Counter[str]]] = {}  # card -> campaign -> holders by organisation
+    for view in carded:
+        cid = campaign_of.get(view.state.account_id)
+        if cid is not None and view.state.account_id not in mates:
+            for card in view.state.payments:
+                in_campaign.setdefault(card, {}).setdefault(cid, Counter())[org_key(view.state)] += 1
+    if not in_campaign:
+        return {}
+    holders = Counter(card for v in carded for card in v.state.payments if card in in_campaign)
+    placeholders = {card for card, by_campaign in in_campaign.items()
+                    if sum(sum(c.values()) for c in by_campaign.values()) < PLACEHOLDER_SHARE * holders[card]}
+    found: dict[str, set[str]] = {}
+    for view in carded:
+        state = view.state
+        if state.account_id in campaign_of or view.suspicion >= floor or allowed(state):
+            continue
+        best: tuple[int, str] | None = None
+        for card in state.payments:
+            if card in placeholders:
+                continue
+            for cid, orgs in in_campaign.get(card, {}).items():
+                count = sum(orgs.values()) - orgs[org_key(state)]  # one organisation's keys are no hidden tie
+                if cid in open_campaigns and count >= MIN_CAMPAIGN_HOLDERS and (
+                        best is None or (-count, cid) < (-best[0], best[1])):
+                    best = (count, cid)
+        if best is not None:
+            found.setdefault(best[1], set()).add(state.account_id)
+    return found
+
+
+def attach_card_mates(tracker: CampaignTracker, views: Collection[AccountView], floor: float,
+                      allowed: Callable[[AccountState], bool], final: bool, now: float) -> list[Campaign]:
+    """Attach each open campaign's ``card_mates`` among ``views`` to it (``CampaignTracker.attach``); the campaigns
+    that grew materially by them (``final``: at all), by id."""
+    open_ids = {cid for cid, c in tracker.campaigns.items() if c.status != "dismissed" and c.members}
+    attached = {a for c in tracker.campaigns.values() for a in mates_of(c)}
+    found = card_mates(views, tracker.account_campaign, open_ids, attached, floor, allowed)
+    first_ts = {v.state.account_id: v.state.first_ts for v in views}
+    grown = []
+    for cid, mates in sorted(found.items()):
+        campaign = tracker.attach(tracker.campaigns[cid], mates, min(first_ts[a] for a in mates), final, now)
+        if campaign is not None:
+            grown.append(campaign)
+    return grown

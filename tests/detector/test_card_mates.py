@@ -1,0 +1,119 @@
+"""A campaign's card mates: light accounts attached by the card that pays for several of its accounts."""
+
+from __future__ import annotations
+
+import jsonschema
+
+from detector.campaigns import CampaignTracker
+from detector.card_mates import attach_card_mates, card_mates
+from detector.scoring import AccountView
+from features.account import AccountState
+
+FLOOR = 0.35
+
+
+def _view(account: str, cards: set[str], suspicion: float = 0.1, org: str | None = None,
+          first_ts: float = 0.0) -> AccountView:
+    state = AccountState(account)
+    state.payments = set(cards)
+    state.org_id = org
+    state.first_ts = first_ts
+    return AccountView(state, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, suspicion=suspicion)
+
+
+def _none(state: AccountState) -> bool:
+    return False
+
+
+def test_a_light_holder_of_a_card_two_campaign_accounts_pay_with_is_attached() -> None:
+    views = [_view("c1", {"card"}, 0.8), _view("c2", {"card"}, 0.8), _view("light", {"card"})]
+    found = card_mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none)
+    assert found == {"cmp-a": {"light"}}
+
+
+def test_one_campaign_holder_a_placeholder_or_a_dismissed_campaign_attach_no_one() -> None:
+    one = [_view("c1", {"card"}, 0.8), _view("light", {"card"})]
+    assert card_mates(one, {"c1": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none) == {}
+    crowd = [_view("c1", {"card"}, 0.8), _view("c2", {"card"}, 0.8)] + [_view(f"u{i}", {"card"}) for i in range(19)]
+    campaign_of = {"c1": "cmp-a", "c2": "cmp-a"}
+    assert card_mates(crowd, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {}  # 2 of 21 holders: under a tenth
+    assert len(card_mates(crowd[:-2], campaign_of, {"cmp-a"}, set(), FLOOR, _none)["cmp-a"]) == 17  # 2 of 19
+    assert card_mates(crowd[:3], campaign_of, set(), set(), FLOOR, _none) == {}  # dismissed: not open
+
+
+def test_mates_do_not_recruit_mates() -> None:
+    views = [_view("c1", {"card", "other"}, 0.8), _view("m1", {"other"}), _view("m2", {"other"}),
+             _view("light", {"other"})]
+    campaign_of = {"c1": "cmp-a", "m1": "cmp-a", "m2": "cmp-a"}
+    assert card_mates(views, campaign_of, {"cmp-a"}, {"m1", "m2"}, FLOOR, _none) == {}
+    assert card_mates(views, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {"cmp-a": {"light"}}
+
+
+def test_suspicious_allow_listed_and_same_organisation_holders_stay_out() -> None:
+    views = [_view("c1", {"card"}, 0.8, org="o1"), _view("c2", {"card"}, 0.8, org="o1"),
+             _view("busy", {"card"}, 0.5), _view("allowed", {"card"}), _view("colleague", {"card"}, org="o1"),
+             _view("stranger", {"card"}, org="o2")]
+    found = card_mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR,
+                       lambda s: s.account_id == "allowed")
+    assert found == {"cmp-a": {"stranger"}}  # one organisation's keys are no hidden tie
+
+
+def test_a_holder_of_two_campaigns_cards_joins_the_one_with_more_holders() -> None:
+    views = [_view("a1", {"x"}, 0.8), _view("a2", {"x"}, 0.8), _view("b1", {"y"}, 0.8), _view("b2", {"y"}, 0.8),
+             _view("b3", {"y"}, 0.8), _view("light", {"x", "y"})]
+    campaign_of = {"a1": "cmp-a", "a2": "cmp-a", "b1": "cmp-b", "b2": "cmp-b", "b3": "cmp-b"}
+    assert card_mates(views, campaign_of, {"cmp-a", "cmp-b"}, set(), FLOOR, _none) == {"cmp-b": {"light"}}
+
+
+def test_attached_mates_are_named_left_out_of_fragments_and_leave_the_mates_once_grouped() -> None:
+    tracker = CampaignTracker(growth_for_new_version=0.2, fragment_accounts=5)
+    crew = {"d1", "d2", "d3", "d4", "d5"}
+    with tracker.evaluation():
+        big = tracker.observe(crew, 0.9, "high", 0.0, min_accounts=3)
+        cell = tracker.observe({"c1", "c2", "c3"}, 0.9, "high", 0.0, min_accounts=3)
+    assert big is not None and cell is not None and cell.version == 1
+    views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view("m1", {"card"}, first_ts=-5.0)]
+    with tracker.evaluation():
+        grown = attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+    assert grown == [cell] and cell.version == 2  # 1 new of 3: material
+    assert cell.members == {"c1", "c2", "c3", "m1"} and cell.card_mates == {"m1"}
+    assert cell.first_seen == -5.0 and cell.score == 0.9
+    # a group holding the cell's grouped accounts holds the cell whole: its mate is no account of a group's
+    assert tracker.observe(crew | {"c1", "c2", "c3"}, 0.9, "high", 0.0, min_accounts=3) is big
+    assert tracker.account_campaign["m1"] == big.campaign_id and big.card_mates == {"m1"} and not cell.card_mates
+    tracker.observe({"d1", "d2", "d3", "m1"}, 0.9, "high", 0.0, min_accounts=3)
+    assert big.card_mates == set()  # grouped now: scored with its group
+
+
+def test_a_mate_attached_by_less_than_material_growth_waits_for_a_version() -> None:
+    tracker = CampaignTracker(growth_for_new_version=0.5)
+    with tracker.evaluation():
+        campaign = tracker.observe({"c1", "c2", "c3", "c4"}, 0.9, "high", 0.0, min_accounts=3)
+    views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3", "c4")] + [_view("m1", {"card"})]
+    with tracker.evaluation():
+        assert attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0) == []
+    assert campaign is not None and "m1" in campaign.members and campaign.version == 1
+    assert tracker.unannounced() == [campaign]
+    with tracker.evaluation():  # at the end of the input any growth is announced
+        assert attach_card_mates(tracker, views + [_view("m2", {"card"})], FLOOR, _none, final=True, now=200.0) == [
+            campaign]
+
+
+def test_an_alert_names_its_card_mates_and_explains_only_its_grouped_accounts(alert_schema: dict) -> None:
+    from scenario_builder import SCENARIOS, load, run_scenario
+
+    alerts, groups = run_scenario(load(next(p for p in SCENARIOS if p.stem == "hydra_card_light_holders")))
+    with_mates = [a for a in alerts if "accounts_linked_by_card_alone" in _linkage(a)]
+    assert with_mates
+    for alert in with_mates:
+        jsonschema.validate(alert, alert_schema)
+        evidence = _linkage(alert)
+        named = set(evidence["card_alone_examples"])
+        assert named <= set(alert["accounts"]) and {groups[a] for a in named} == {"hydra_light"}
+        assert f"({evidence['accounts_linked_by_card_alone']} of them by the card" in alert["summary"]
+        explained = {a for example in evidence["examples"] for a in example["accounts"]}
+        assert not explained & named  # the signals come from the accounts its groups hold
+
+
+def _linkage(alert: dict) -> dict:
+    return next(s for s in alert["signals"] if s["name"] == "hidden_linkage")["evidence"]
