@@ -21,6 +21,7 @@ from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
+from detector.related import alerted_before
 from detector.restore import fill_missing
 from detector.scoring import (
     AccountView,
@@ -152,6 +153,7 @@ class Detector:
         if len(suspicious) < self.det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])
+        alerted = {cid for cid, c in self.tracker.campaigns.items() if c.version > 0}
         alerts: dict[str, dict[str, Any]] = {}  # by campaign: one version each per evaluation
         seen: dict[str, list[AccountView]] = {}  # by campaign: the accounts of its groups in this evaluation
         built: dict[str, tuple[Candidate, float | None]] = {}  # by campaign: what its version's alert explains
@@ -181,7 +183,7 @@ class Detector:
                 alerts[cid] = self._alert(campaign, *explained, now)
             for alert in self._announce_the_rest(now, final):
                 alerts[alert["campaign_id"]] = alert
-        return list(alerts.values())
+        return alerted_before(list(alerts.values()), alerted)
 
     def _restated(self, campaign: Campaign, views: list[AccountView], now: float) -> Candidate:
         """The accounts of a campaign's groups in one evaluation (``views``) scored as one group; the campaign's

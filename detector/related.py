@@ -4,7 +4,8 @@ Communities split where links are densest, so one operator's crew can come out a
 infrastructure cell (a card shared by five accounts, a proxy pool), tied to each other by weaker links such as
 shared templates. Each alert lists the campaigns its accounts are linked to, and by which links, so that an
 analyst can triage them together (or see that two crews only share a public task bank); the campaigns
-themselves stay as the communities found them.
+themselves stay as the communities found them. An alert names only campaigns alerted on before it
+(``alerted_before``), so an analyst can open each.
 """
 
 from __future__ import annotations
@@ -52,3 +53,15 @@ def related_campaigns(graph: Edges, links: LinkSet, accounts: list[str], campaig
     return [{"campaign_id": cid, "linked_pairs": pairs, "accounts_linked": ours_linked,
              "their_accounts_linked": theirs_linked, "strongest_link": round(strongest, 3), "pairs_by_link": by_link}
             for cid, pairs, ours_linked, theirs_linked, strongest, by_link in found[:MAX_RELATED]]
+
+
+def alerted_before(alerts: list[dict[str, Any]], alerted: set[str]) -> list[dict[str, Any]]:
+    """``alerts`` (one evaluation's, in the order they are emitted) with each one's related campaigns kept to those
+    alerted on before it: in an earlier evaluation (``alerted``) or earlier in ``alerts``. Campaigns founded in one
+    evaluation are related on the later one's alert; a version rebuilt later in the evaluation (a second group, or
+    card mates, grew it) may see campaigns founded after its place in the order."""
+    seen = set(alerted)
+    for alert in alerts:
+        alert["related_campaigns"] = [r for r in alert["related_campaigns"] if r["campaign_id"] in seen]
+        seen.add(alert["campaign_id"])
+    return alerts

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from detector.communities import Edges
 from detector.linking.edges import INFRASTRUCTURE, LinkSet
-from detector.related import MAX_RELATED, related_campaigns
+from detector.related import MAX_RELATED, alerted_before, related_campaigns
 
 ACCOUNTS = ["a0", "a1", "a2", "b0", "b1", "c0", "loose"]
 CAMPAIGN_OF = {"a0": "A", "a1": "A", "a2": "A", "b0": "B", "b1": "B", "c0": "C"}
@@ -58,3 +58,12 @@ def test_links_joining_as_many_pairs_are_listed_in_the_order_they_first_join_a_p
     graph, links = _graph({(0, 4): {"shared_payment": 0.9}, (0, 3): {"shared_template": 0.6}})  # payment drawn first
     (b,) = related_campaigns(graph, links, ACCOUNTS, "A", CAMPAIGN_OF)
     assert list(b["pairs_by_link"].items()) == [("shared_template", 1), ("shared_payment", 1)]  # a0-b0 comes first
+
+
+def test_an_alert_names_only_campaigns_alerted_on_before_it() -> None:
+    def alert(cid: str, *related: str) -> dict:
+        return {"campaign_id": cid, "related_campaigns": [{"campaign_id": r} for r in related]}
+
+    # a rebuilt version of "a" (grown again later in the evaluation) sees "b", founded after a's place in the order
+    alerts = alerted_before([alert("a", "old", "b"), alert("b", "a", "old", "never")], {"old"})
+    assert [[r["campaign_id"] for r in a["related_campaigns"]] for a in alerts] == [["old"], ["a", "old"]]
