@@ -151,7 +151,7 @@ def _mates_evidence(campaign: Campaign) -> dict[str, Any]:
 
 def _mates_summary(campaign: Campaign) -> str:
     mates = len(mates_of(campaign) & campaign.members)
-    return f" ({mates} of them by the card that pays for several of the others alone)" if mates else ""
+    return f" ({mates} of them only by a card that pays for several of the others)" if mates else ""
 
 
 def _samples(states: list) -> list[str]:

@@ -110,7 +110,7 @@ def test_an_alert_names_its_card_mates_and_explains_only_its_grouped_accounts(al
         evidence = _linkage(alert)
         named = set(evidence["card_alone_examples"])
         assert named <= set(alert["accounts"]) and {groups[a] for a in named} == {"hydra_light"}
-        assert f"({evidence['accounts_linked_by_card_alone']} of them by the card" in alert["summary"]
+        assert f"({evidence['accounts_linked_by_card_alone']} of them only by a card" in alert["summary"]
         explained = {a for example in evidence["examples"] for a in example["accounts"]}
         assert not explained & named  # the signals come from the accounts its groups hold
 
