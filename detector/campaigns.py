@@ -59,7 +59,7 @@ class CampaignTracker:
         if best is None:
             return None, None
         campaign = self.campaigns[best[0]]
-        needed = MATCH_OVERLAP * min(len(members), len(campaign.members))
+        needed = MATCH_OVERLAP * min(len(members), len(campaign.members) - len(mates_of(campaign)))  # its groups'
         if best[1] < needed:
             return self._plurality(campaign, members, fresh, ties, len(votes))
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
@@ -112,15 +112,30 @@ class CampaignTracker:
         A group matching no campaign founds one from its accounts no campaign holds; with the group's ``ties``,
         accounts whose strongest tie leads to those founders leave their campaign to join it (``movers``). A group
         matching a campaign also absorbs the small campaigns it holds whole (``fragments``)."""
+        self._release_mates(members)
         fresh = {a for a in members if a not in self.account_campaign}
-        for account in members - fresh:  # in a group now: scored with it, no longer a card mate
-            mates_of(self.campaigns[self.account_campaign[account]]).discard(account)
         campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
             return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at)
         for fragment in self.fragments(campaign, members):
             self._absorb(campaign, fragment)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth, at)
+
+    def card_mates(self) -> set[str]:
+        """Every account a campaign holds by its card alone (``attach``)."""
+        return {a for c in self.campaigns.values() for a in mates_of(c)}
+
+    def _release_mates(self, members: set[str]) -> None:
+        """A group's accounts that a campaign holds by their card alone (``attach``) are new to campaigns again: the
+        group decides where they belong, as if they had never been attached (its emitted alerts stay as they are).
+        Held as members that founded nothing, they would make the group match that campaign, or, following the
+        group's new accounts, leave too few new ones to found one: the group would stay in no campaign."""
+        for account in members:
+            cid = self.account_campaign.get(account)
+            if cid is not None and account in mates_of(self.campaigns[cid]):
+                mates_of(self.campaigns[cid]).discard(account)
+                self.campaigns[cid].members.discard(account)
+                del self.account_campaign[account]
 
     def fragments(self, campaign: Campaign, members: set[str]) -> list[Campaign]:
         """Open campaigns other than ``campaign``, smaller than ``fragment_accounts``, whose every account is in
@@ -132,8 +147,9 @@ class CampaignTracker:
         found = {self.account_campaign[a] for a in members if self.account_campaign.get(a, campaign.campaign_id)
                  != campaign.campaign_id}
         cells = [self.campaigns[cid] for cid in sorted(found)]
-        return [c for c in cells if c.status == "open" and 0 < len(c.members) < self.fragment_accounts
-                and c.members - mates_of(c) <= members]
+        grouped = {c.campaign_id: c.members - mates_of(c) for c in cells}  # its card mates are no group's accounts
+        return [c for c in cells if c.status == "open" and 0 < len(grouped[c.campaign_id]) < self.fragment_accounts
+                and grouped[c.campaign_id] <= members]
 
     def _absorb(self, campaign: Campaign, fragment: Campaign) -> None:
         """Move a fragment's accounts into ``campaign`` (its founders found it with the campaign's own: they

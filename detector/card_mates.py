@@ -4,9 +4,11 @@ A farm keeps most of its accounts light (a few requests a day, some of them ordi
 public banks), so many stay under ``detection.member_min_suspicion`` and no evaluation links them. The card that
 pays for them is the operator's, though: once at least ``MIN_CAMPAIGN_HOLDERS`` accounts that one open campaign's
 groups hold (of organisations other than the account's own) pay with it, its other active holders under the floor
-are that campaign's too. They are attached to it after the evaluation's communities are found and scored: their
-card links shape no community, their light traffic weighs in no score (``CampaignTracker.attach``), and they count
-as holders of no campaign (mates do not recruit mates). An instrument under ``PLACEHOLDER_SHARE`` of whose active
+are that campaign's too. They are attached to it after the evaluation's communities are found and scored, and
+change nothing else the detector computes: their card links shape no community, their light traffic weighs in no
+score (``CampaignTracker.attach``), they stay in the anomaly model's reference, they count as holders of no
+campaign (mates do not recruit mates), and a group that holds them decides where they belong as if they had never
+been attached (``CampaignTracker._release_mates``). An instrument under ``PLACEHOLDER_SHARE`` of whose active
 holders the campaigns' groups hold is taken for a placeholder value (a reseller's, a gateway's default) and pulls
 no one in.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 
-from detector.campaign import Campaign, mates_of
+from detector.campaign import Campaign
 from detector.campaigns import CampaignTracker
 from detector.linking.infra import org_key
 from detector.scoring import AccountView
@@ -71,8 +73,7 @@ def attach_card_mates(tracker: CampaignTracker, views: Collection[AccountView], 
     """Attach each open campaign's ``card_mates`` among ``views`` to it (``CampaignTracker.attach``); the campaigns
     that grew materially by them (``final``: at all), by id."""
     open_ids = {cid for cid, c in tracker.campaigns.items() if c.status != "dismissed" and c.members}
-    attached = {a for c in tracker.campaigns.values() for a in mates_of(c)}
-    found = card_mates(views, tracker.account_campaign, open_ids, attached, floor, allowed)
+    found = card_mates(views, tracker.account_campaign, open_ids, tracker.card_mates(), floor, allowed)
     first_ts = {v.state.account_id: v.state.first_ts for v in views}
     grown = []
     for cid, mates in sorted(found.items()):

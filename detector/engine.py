@@ -260,10 +260,12 @@ class Detector:
         return {m: t for m, t in self.model_first_seen.items() if t >= start + NEW_MODEL_GRACE_S}
 
     def _refit_anomaly(self, views: list[AccountView], now: float) -> bool:
-        """Refit on active accounts outside every campaign and rescore all views; False when not due."""
+        """Refit on active accounts outside every campaign's groups and rescore all views; False when not due. A
+        campaign's card mates stay in the reference: named by their card alone, their behaviour flagged nothing."""
         if now < self.next_refit and self.anomaly.fitted:
             return False
-        reference = [v for v in views if v.state.account_id not in self.tracker.account_campaign]  # never flagged
+        grouped = self.tracker.account_campaign.keys() - self.tracker.card_mates()
+        reference = [v for v in views if v.state.account_id not in grouped]  # never flagged
         rows = np.array([v.features for v in reference]) if reference else np.empty((0, 0))
         if not self.anomaly.fit(rows):
             return False

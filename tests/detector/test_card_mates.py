@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import jsonschema
+import numpy as np
 
+from detector.attribution import Ties
 from detector.campaigns import CampaignTracker
 from detector.card_mates import attach_card_mates, card_mates
+from detector.communities import Edges
 from detector.scoring import AccountView
 from features.account import AccountState
 
@@ -117,3 +120,36 @@ def test_an_alert_names_its_card_mates_and_explains_only_its_grouped_accounts(al
 
 def _linkage(alert: dict) -> dict:
     return next(s for s in alert["signals"] if s["name"] == "hidden_linkage")["evidence"]
+
+
+def test_a_group_of_mates_and_new_accounts_founds_its_own_campaign_as_if_never_attached() -> None:
+    """Mates held by a campaign would make a group of them and two new accounts, tied most to each other, neither
+    match that campaign (they founded nothing) nor found one (two new accounts are too few): no campaign at all."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    with tracker.evaluation():
+        cell = tracker.observe({"c1", "c2", "c3"}, 0.9, "high", 0.0, min_accounts=3)
+    mates = ["m1", "m2", "m3", "m4"]
+    views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view(m, {"card"}) for m in mates]
+    with tracker.evaluation():
+        attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+    assert cell is not None and cell.card_mates == set(mates)
+    accounts = [*mates, "n1", "n2"]  # a chain of ties from the new accounts through the mates
+    edges = Edges(6, np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]), np.full(5, 0.9))
+    with tracker.evaluation():
+        crew = tracker.observe(set(accounts), 0.9, "high", 0.0, min_accounts=3,
+                               ties=Ties.of_edges(accounts, edges), at=200.0)
+    assert crew is not None and crew is not cell and crew.members == set(accounts)
+    assert cell.members == {"c1", "c2", "c3"} and not cell.card_mates
+
+
+def test_a_campaign_matches_groups_by_its_grouped_accounts_not_its_mates() -> None:
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    with tracker.evaluation():
+        cell = tracker.observe({"c1", "c2", "c3"}, 0.9, "high", 0.0, min_accounts=3)
+    views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view(f"m{i}", {"card"}) for i in range(10)]
+    with tracker.evaluation():
+        attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+    group = {"c1", "c2", "n1", "n2", "n3", "n4"}  # two of its three grouped accounts: most of the campaign
+    with tracker.evaluation():
+        assert tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, at=200.0) is cell
+    assert group <= cell.members and len(cell.card_mates) == 10
