@@ -28,29 +28,32 @@ MIN_CAMPAIGN_HOLDERS = 2
 PLACEHOLDER_SHARE = 0.1
 
 
-def card_mates(views: Collection[AccountView], campaign_of: Mapping[str, str], open_campaigns: Collection[str],
-               mates: Collection[str], floor: float, allowed: Callable[[AccountState], bool]) -> dict[str, set[str]]:
+def card_mates(views: Collection[AccountView], accounts: Mapping[str, AccountState], campaign_of: Mapping[str, str],
+               open_campaigns: Collection[str], mates: Collection[str], horizon: float, floor: float,
+               allowed: Callable[[AccountState], bool]) -> dict[str, set[str]]:
     """Accounts of ``views`` (the evaluation's active accounts) to attach to a campaign, by campaign id.
 
-    ``campaign_of``: each account's campaign; ``open_campaigns``: the campaigns that may take accounts (not
-    dismissed); ``mates``: the accounts attached so far, which count as holders of no campaign (mates do not recruit
-    mates); ``floor``: ``member_min_suspicion`` (accounts at or above it are the evaluation's to link); ``allowed``:
-    the allow-list. An account whose cards point to several campaigns joins the one with most holders of one of its
-    cards (the smallest id among equals)."""
-    carded = [v for v in views if v.state.payments]
-    in_campaign: dict[str, dict[str, Counter[str]]] = {}  # card -> campaign -> holders by organisation
-    for view in carded:
-        cid = campaign_of.get(view.state.account_id)
-        if cid is not None and view.state.account_id not in mates:
-            for card in view.state.payments:
-                in_campaign.setdefault(card, {}).setdefault(cid, Counter())[org_key(view.state)] += 1
+    ``accounts``: every retained account's state; ``campaign_of``: each account's campaign; ``open_campaigns``: the
+    campaigns that may take accounts (not dismissed); ``mates``: the accounts attached so far, which count as
+    holders of no campaign (mates do not recruit mates); ``horizon``: the event time from which an account is
+    active; ``floor``: ``member_min_suspicion`` (accounts at or above it are the evaluation's to link);
+    ``allowed``: the allow-list. An account whose cards point to several campaigns joins the one with most holders
+    of one of its cards (the smallest id among equals)."""
+    in_campaign: dict[str, dict[str, Counter[str]]] = {}  # card -> campaign -> active grouped holders by organisation
+    for account, cid in campaign_of.items():
+        state = accounts.get(account)
+        if state is not None and state.payments and state.last_ts >= horizon and account not in mates:
+            for card in state.payments:
+                in_campaign.setdefault(card, {}).setdefault(cid, Counter())[org_key(state)] += 1
     if not in_campaign:
         return {}
-    holders = Counter(card for v in carded for card in v.state.payments if card in in_campaign)
+    cards = set(in_campaign)
+    holding = [v for v in views if v.state.payments and not cards.isdisjoint(v.state.payments)]  # one pass
+    holders = Counter(card for v in holding for card in v.state.payments if card in cards)
     placeholders = {card for card, by_campaign in in_campaign.items()
                     if sum(sum(c.values()) for c in by_campaign.values()) < PLACEHOLDER_SHARE * holders[card]}
     found: dict[str, set[str]] = {}
-    for view in carded:
+    for view in holding:
         state = view.state
         if state.account_id in campaign_of or view.suspicion >= floor or allowed(state):
             continue
@@ -68,16 +71,18 @@ def card_mates(views: Collection[AccountView], campaign_of: Mapping[str, str], o
     return found
 
 
-def attach_card_mates(tracker: CampaignTracker, views: Collection[AccountView], floor: float,
-                      allowed: Callable[[AccountState], bool], final: bool, now: float) -> list[Campaign]:
+def attach_card_mates(tracker: CampaignTracker, views: Collection[AccountView], accounts: Mapping[str, AccountState],
+                      horizon: float, floor: float, allowed: Callable[[AccountState], bool], final: bool,
+                      now: float) -> list[Campaign]:
     """Attach each open campaign's ``card_mates`` among ``views`` to it (``CampaignTracker.attach``); the campaigns
     that grew materially by them (``final``: at all), by id."""
     open_ids = {cid for cid, c in tracker.campaigns.items() if c.status != "dismissed" and c.members}
-    found = card_mates(views, tracker.account_campaign, open_ids, tracker.card_mates(), floor, allowed)
-    first_ts = {v.state.account_id: v.state.first_ts for v in views}
+    found = card_mates(views, accounts, tracker.account_campaign, open_ids, tracker.card_mates(), horizon, floor,
+                       allowed)
     grown = []
     for cid, mates in sorted(found.items()):
-        campaign = tracker.attach(tracker.campaigns[cid], mates, min(first_ts[a] for a in mates), final, now)
+        first_seen = min(accounts[a].first_ts for a in mates)
+        campaign = tracker.attach(tracker.campaigns[cid], mates, first_seen, final, now)
         if campaign is not None:
             grown.append(campaign)
     return grown

@@ -176,8 +176,8 @@ class Detector:
                     candidate = self._restated(campaign, seen[cid], now)
                 built[cid] = candidate, self._coherence(candidate)
                 alerts[cid] = self._alert(campaign, *built[cid], now)
-            for campaign in attach_card_mates(self.tracker, views, self.det.member_min_suspicion, self.allow.matches,
-                                              final, now):
+            for campaign in attach_card_mates(self.tracker, views, self.accounts, horizon,
+                                              self.det.member_min_suspicion, self.allow.matches, final, now):
                 cid = campaign.campaign_id
                 explained = built[cid] if cid in built else (self._scored(campaign, now), None)
                 alerts[cid] = self._alert(campaign, *explained, now)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import jsonschema
 import numpy as np
 
 from detector.attribution import Ties
+from detector.campaign import Campaign
 from detector.campaigns import CampaignTracker
 from detector.card_mates import attach_card_mates, card_mates
 from detector.communities import Edges
@@ -28,35 +32,46 @@ def _none(state: AccountState) -> bool:
     return False
 
 
+def _mates(views: list[AccountView], campaign_of: dict[str, str], open_campaigns: set[str], mates: set[str],
+           floor: float, allowed: Callable[[AccountState], bool]) -> dict[str, set[str]]:
+    accounts = {v.state.account_id: v.state for v in views}
+    return card_mates(views, accounts, campaign_of, open_campaigns, mates, -math.inf, floor, allowed)
+
+
+def _attach(tracker: CampaignTracker, views: list[AccountView], final: bool, now: float) -> list[Campaign]:
+    accounts = {v.state.account_id: v.state for v in views}
+    return attach_card_mates(tracker, views, accounts, -math.inf, FLOOR, _none, final, now)
+
+
 def test_a_light_holder_of_a_card_two_campaign_accounts_pay_with_is_attached() -> None:
     views = [_view("c1", {"card"}, 0.8), _view("c2", {"card"}, 0.8), _view("light", {"card"})]
-    found = card_mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none)
+    found = _mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none)
     assert found == {"cmp-a": {"light"}}
 
 
 def test_one_campaign_holder_a_placeholder_or_a_dismissed_campaign_attach_no_one() -> None:
     one = [_view("c1", {"card"}, 0.8), _view("light", {"card"})]
-    assert card_mates(one, {"c1": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none) == {}
+    assert _mates(one, {"c1": "cmp-a"}, {"cmp-a"}, set(), FLOOR, _none) == {}
     crowd = [_view("c1", {"card"}, 0.8), _view("c2", {"card"}, 0.8)] + [_view(f"u{i}", {"card"}) for i in range(19)]
     campaign_of = {"c1": "cmp-a", "c2": "cmp-a"}
-    assert card_mates(crowd, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {}  # 2 of 21 holders: under a tenth
-    assert len(card_mates(crowd[:-2], campaign_of, {"cmp-a"}, set(), FLOOR, _none)["cmp-a"]) == 17  # 2 of 19
-    assert card_mates(crowd[:3], campaign_of, set(), set(), FLOOR, _none) == {}  # dismissed: not open
+    assert _mates(crowd, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {}  # 2 of 21 holders: under a tenth
+    assert len(_mates(crowd[:-2], campaign_of, {"cmp-a"}, set(), FLOOR, _none)["cmp-a"]) == 17  # 2 of 19
+    assert _mates(crowd[:3], campaign_of, set(), set(), FLOOR, _none) == {}  # dismissed: not open
 
 
 def test_mates_do_not_recruit_mates() -> None:
     views = [_view("c1", {"card", "other"}, 0.8), _view("m1", {"other"}), _view("m2", {"other"}),
              _view("light", {"other"})]
     campaign_of = {"c1": "cmp-a", "m1": "cmp-a", "m2": "cmp-a"}
-    assert card_mates(views, campaign_of, {"cmp-a"}, {"m1", "m2"}, FLOOR, _none) == {}
-    assert card_mates(views, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {"cmp-a": {"light"}}
+    assert _mates(views, campaign_of, {"cmp-a"}, {"m1", "m2"}, FLOOR, _none) == {}
+    assert _mates(views, campaign_of, {"cmp-a"}, set(), FLOOR, _none) == {"cmp-a": {"light"}}
 
 
 def test_suspicious_allow_listed_and_same_organisation_holders_stay_out() -> None:
     views = [_view("c1", {"card"}, 0.8, org="o1"), _view("c2", {"card"}, 0.8, org="o1"),
              _view("busy", {"card"}, 0.5), _view("allowed", {"card"}), _view("colleague", {"card"}, org="o1"),
              _view("stranger", {"card"}, org="o2")]
-    found = card_mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR,
+    found = _mates(views, {"c1": "cmp-a", "c2": "cmp-a"}, {"cmp-a"}, set(), FLOOR,
                        lambda s: s.account_id == "allowed")
     assert found == {"cmp-a": {"stranger"}}  # one organisation's keys are no hidden tie
 
@@ -65,7 +80,7 @@ def test_a_holder_of_two_campaigns_cards_joins_the_one_with_more_holders() -> No
     views = [_view("a1", {"x"}, 0.8), _view("a2", {"x"}, 0.8), _view("b1", {"y"}, 0.8), _view("b2", {"y"}, 0.8),
              _view("b3", {"y"}, 0.8), _view("light", {"x", "y"})]
     campaign_of = {"a1": "cmp-a", "a2": "cmp-a", "b1": "cmp-b", "b2": "cmp-b", "b3": "cmp-b"}
-    assert card_mates(views, campaign_of, {"cmp-a", "cmp-b"}, set(), FLOOR, _none) == {"cmp-b": {"light"}}
+    assert _mates(views, campaign_of, {"cmp-a", "cmp-b"}, set(), FLOOR, _none) == {"cmp-b": {"light"}}
 
 
 def test_attached_mates_are_named_left_out_of_fragments_and_leave_the_mates_once_grouped() -> None:
@@ -77,7 +92,7 @@ def test_attached_mates_are_named_left_out_of_fragments_and_leave_the_mates_once
     assert big is not None and cell is not None and cell.version == 1
     views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view("m1", {"card"}, first_ts=-5.0)]
     with tracker.evaluation():
-        grown = attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+        grown = _attach(tracker, views, final=False, now=100.0)
     assert grown == [cell] and cell.version == 2  # 1 new of 3: material
     assert cell.members == {"c1", "c2", "c3", "m1"} and cell.card_mates == {"m1"}
     assert cell.first_seen == -5.0 and cell.score == 0.9
@@ -94,11 +109,11 @@ def test_a_mate_attached_by_less_than_material_growth_waits_for_a_version() -> N
         campaign = tracker.observe({"c1", "c2", "c3", "c4"}, 0.9, "high", 0.0, min_accounts=3)
     views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3", "c4")] + [_view("m1", {"card"})]
     with tracker.evaluation():
-        assert attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0) == []
+        assert _attach(tracker, views, final=False, now=100.0) == []
     assert campaign is not None and "m1" in campaign.members and campaign.version == 1
     assert tracker.unannounced() == [campaign]
     with tracker.evaluation():  # at the end of the input any growth is announced
-        assert attach_card_mates(tracker, views + [_view("m2", {"card"})], FLOOR, _none, final=True, now=200.0) == [
+        assert _attach(tracker, views + [_view("m2", {"card"})], final=True, now=200.0) == [
             campaign]
 
 
@@ -131,7 +146,7 @@ def test_a_group_of_mates_and_new_accounts_founds_its_own_campaign_as_if_never_a
     mates = ["m1", "m2", "m3", "m4"]
     views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view(m, {"card"}) for m in mates]
     with tracker.evaluation():
-        attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+        _attach(tracker, views, final=False, now=100.0)
     assert cell is not None and cell.card_mates == set(mates)
     accounts = [*mates, "n1", "n2"]  # a chain of ties from the new accounts through the mates
     edges = Edges(6, np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]), np.full(5, 0.9))
@@ -148,7 +163,7 @@ def test_a_campaign_matches_groups_by_its_grouped_accounts_not_its_mates() -> No
         cell = tracker.observe({"c1", "c2", "c3"}, 0.9, "high", 0.0, min_accounts=3)
     views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3")] + [_view(f"m{i}", {"card"}) for i in range(10)]
     with tracker.evaluation():
-        attach_card_mates(tracker, views, FLOOR, _none, final=False, now=100.0)
+        _attach(tracker, views, final=False, now=100.0)
     group = {"c1", "c2", "n1", "n2", "n3", "n4"}  # two of its three grouped accounts: most of the campaign
     with tracker.evaluation():
         assert tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, at=200.0) is cell
