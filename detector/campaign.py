@@ -39,6 +39,11 @@ def mates_of(campaign: Campaign) -> set[str]:
     return mates
 
 
+def grouped_members(campaign: Campaign) -> set[str]:
+    """The campaign's members that its groups hold: all but its card mates."""
+    return campaign.members - mates_of(campaign)
+
+
 def campaign_id_for(members: set[str]) -> str:
     """Deterministic id from the founding members (the same input gives the same id, across restarts)."""
     digest = hashlib.blake2b("\n".join(sorted(members)).encode(), digest_size=8).hexdigest()

@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, mates_of
+from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, grouped_members, mates_of
+from detector.triage import TriageMixin
 
 if TYPE_CHECKING:
     from detector.attribution import Ties
@@ -15,7 +16,7 @@ __all__ = ["SEVERITY_ORDER", "Campaign", "CampaignTracker", "campaign_id_for"]  
 MATCH_OVERLAP = 0.5
 
 
-class CampaignTracker:
+class CampaignTracker(TriageMixin):
     """Matches each evaluation's groups to known campaigns and decides when a new version is due."""
 
     def __init__(self, growth_for_new_version: float = 0.2, dismissed_growth: float = 0.5,
@@ -59,7 +60,7 @@ class CampaignTracker:
         if best is None:
             return None, None
         campaign = self.campaigns[best[0]]
-        needed = MATCH_OVERLAP * min(len(members), len(campaign.members) - len(mates_of(campaign)))  # its groups'
+        needed = MATCH_OVERLAP * min(len(members), len(grouped_members(campaign)))
         if best[1] < needed:
             return self._plurality(campaign, members, fresh, ties, len(votes))
         founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
@@ -147,7 +148,7 @@ class CampaignTracker:
         found = {self.account_campaign[a] for a in members if self.account_campaign.get(a, campaign.campaign_id)
                  != campaign.campaign_id}
         cells = [self.campaigns[cid] for cid in sorted(found)]
-        grouped = {c.campaign_id: c.members - mates_of(c) for c in cells}  # its card mates are no group's accounts
+        grouped = {c.campaign_id: grouped_members(c) for c in cells}  # its card mates are no group's accounts
         return [c for c in cells if c.status == "open" and 0 < len(grouped[c.campaign_id]) < self.fragment_accounts
                 and grouped[c.campaign_id] <= members]
 
@@ -283,36 +284,6 @@ class CampaignTracker:
         campaign.score = score
         campaign.severity = severity
         return campaign
-
-    def set_status(self, campaign_id: str, status: str) -> None:
-        """Apply analyst triage: a dismissed campaign is re-alerted only after material growth."""
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            return
-        campaign.status = status
-        if status == "dismissed":
-            campaign.dismissed_size = len(campaign.members)
-
-    def preset_status(self, campaign_id: str, status: str, size: int, version: int) -> None:
-        """Triage decided before this tracker met the campaign (from the store, when the detector starts)."""
-        if campaign_id in self.campaigns:
-            self.set_status(campaign_id, status)
-        else:
-            self.preset[campaign_id] = (status, size, version)
-
-    def _apply_preset(self, campaign: Campaign) -> bool:
-        """Carry a stored triage onto a re-found campaign; False while a dismissed one has not grown."""
-        preset = self.preset.pop(campaign.campaign_id, None)
-        if preset is None:
-            return True
-        campaign.status, campaign.dismissed_size, stored_version = preset
-        if campaign.status != "dismissed":
-            return True
-        campaign.version = max(campaign.version, stored_version)
-        if len(campaign.members) < (1 + self.dismissed_growth) * max(campaign.dismissed_size, 1):
-            return False
-        campaign.status = "open"
-        return True
 
     def forget_accounts(self, accounts: set[str]) -> None:
         """Drop evicted or allow-listed accounts from the account index (alerts already emitted stay)."""

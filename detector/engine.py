@@ -13,7 +13,7 @@ import numpy as np
 from detector.allowlist import AllowListMatcher
 from detector.anomaly import AnomalyScorer
 from detector.attribution import Ties
-from detector.campaign import Campaign, mates_of
+from detector.campaign import Campaign, grouped_members
 from detector.campaigns import CampaignTracker
 from detector.card_mates import attach_card_mates
 from detector.decisions import apply_decision
@@ -23,12 +23,7 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import fill_missing
-from detector.scoring import (
-    AccountView,
-    account_suspicion,
-    disabled_signals,
-    severity,
-)
+from detector.scoring import AccountView, account_suspicion, disabled_signals, severity
 from detector.views import account_view
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
@@ -186,8 +181,9 @@ class Detector:
         return alerted_before(list(alerts.values()), alerted)
 
     def _restated(self, campaign: Campaign, views: list[AccountView], now: float) -> Candidate:
-        """The accounts of a campaign's groups in one evaluation (``views``) scored as one group; the campaign's
-        version of this evaluation restated with that score (``CampaignTracker.announce``: severity never drops)."""
+        """The accounts of a campaign's groups in one evaluation (``views``), or its members (``_scored``), scored as
+        one group; the campaign's version of this evaluation restated with that score (``CampaignTracker.announce``:
+        severity never drops)."""
         views = sorted({v.state.account_id: v for v in views}.values(), key=lambda v: v.state.account_id)
         candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
                                  self.clients)
@@ -197,14 +193,11 @@ class Detector:
     def _scored(self, campaign: Campaign, now: float) -> Candidate:
         """A campaign's members scored as one group for a version no group of this evaluation explains: those
         linked by their card alone left out (``CampaignTracker.attach``) while enough others remain."""
-        views = [self._views[a] for a in sorted(campaign.members) if a in self._views]
-        scored = [v for v in views if v.state.account_id not in mates_of(campaign)]
-        views = scored if len(scored) >= self.det.min_accounts else views
+        grouped = [self._views[a] for a in sorted(grouped_members(campaign)) if a in self._views]
+        views = grouped if len(grouped) >= self.det.min_accounts else [
+            self._views[a] for a in sorted(campaign.members) if a in self._views]
         set_org_sizes(views, self.accounts.values())
-        candidate = candidate_of(views, *self._profiles([v.state for v in views]), self.index, now, self.det,
-                                 self.clients)
-        self.tracker.announce(campaign, candidate.score.score, severity(candidate.score.score, len(views)), now)
-        return candidate
+        return self._restated(campaign, views, now)
 
     def _alert(self, campaign: Campaign, candidate: Candidate, coherence: float | None, now: float) -> dict[str, Any]:
         """The campaign's new version as an alert, with its recommended action."""

@@ -31,6 +31,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
     campaigns)."""
     members = candidate.members
     states = [m.state for m in members]
+    mates = sorted(mates_of(campaign) & campaign.members)  # named by their card alone, left out of the signals
     values = candidate.score.values
     contributions = candidate.score.contributions
     spread = creation_spread_days(states)  # days between the accounts' creation (interquartile range)
@@ -40,7 +41,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "automation": _automation_evidence(members),
         "evasion": _evasion_evidence(members),
         "behaviour_anomaly": {"mean_percentile": round(values["behaviour_anomaly"], 3)},
-        "hidden_linkage": {**_link_evidence(candidate), **_mates_evidence(campaign)},
+        "hidden_linkage": {**_link_evidence(candidate), **_mates_evidence(mates)},
         "load_balancing": {"accounts": len(states), "value": round(values["load_balancing"], 3)},
         "recycled_content": {"recycled_share": round(values["recycled_content"], 3)},
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
@@ -71,7 +72,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "detected_at": iso(detected_at),
         "signals": signals,
         "summary": (f"{len(accounts)} accounts linked by hidden {', '.join(_link_names(candidate)) or 'links'}"
-                    f"{_mates_summary(campaign)}; strongest signals: {', '.join(top)}"),
+                    f"{_mates_summary(len(mates))}; strongest signals: {', '.join(top)}"),
         "sample_prompts": _samples(states),
         "status": "open",
         "shadow": shadow,
@@ -142,15 +143,13 @@ def _link_evidence(candidate: Candidate) -> dict[str, Any]:
     return {"pairs_by_link": dict(_link_counts(candidate)), "examples": examples}
 
 
-def _mates_evidence(campaign: Campaign) -> dict[str, Any]:
+def _mates_evidence(mates: list[str]) -> dict[str, Any]:
     """The members linked by their card alone (``detector.card_mates``), left out of the signals above."""
-    mates = sorted(mates_of(campaign) & campaign.members)
     return {"accounts_linked_by_card_alone": len(mates), "card_alone_examples": mates[:MAX_EXAMPLE_LINKS]} if mates \
         else {}
 
 
-def _mates_summary(campaign: Campaign) -> str:
-    mates = len(mates_of(campaign) & campaign.members)
+def _mates_summary(mates: int) -> str:
     return f" ({mates} of them only by a card that pays for several of the others)" if mates else ""
 
 
