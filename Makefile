@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench quality setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## throughput, memory and latency benchmarks (prints numbers)
 	$(BIN)/python bench/bench_replay.py
+
+quality: $(STAMP)  ## detection quality on the simulator's seeds: the README's table (about 15 min)
+	$(BIN)/python bench/quality_sweep.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
