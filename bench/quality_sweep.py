@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import re
 import subprocess
 import sys
@@ -117,7 +118,7 @@ def table(results: list[SetResult]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in results:
         e, by_group = r.evaluation, {c.group: c for c in r.evaluation.campaigns}
-        cells = [f"`{r.args.replace('CORPUS', '<corpus>')}`", f"{e.precision:.3f}", f"{e.recall:.3f}",
+        cells = [f"`{r.args.replace('CORPUS', '<corpus>')}`", fraction(e.precision), fraction(e.recall),
                  str(lookalikes_alerted(e)), str(sum(e.false_positives_by_group.values()) - lookalikes_alerted(e))]
         for group in campaigns:
             c = by_group.get(group)
@@ -137,8 +138,14 @@ def summary(results: list[SetResult]) -> str:
             f"hours.")
 
 
+def fraction(value: float) -> str:
+    """Three decimals, or four where three would round a miss up to 1.000 (one account in 10,000)."""
+    text = f"{value:.3f}"
+    return f"{math.floor(value * 10_000) / 10_000:.4f}" if text == "1.000" and value < 1.0 else text
+
+
 def _span(values: list[float]) -> str:
-    low, high = f"{min(values):.3f}", f"{max(values):.3f}"
+    low, high = fraction(min(values)), fraction(max(values))
     return f"{low} on each" if low == high else f"{low}-{high}"
 
 

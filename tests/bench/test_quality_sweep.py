@@ -37,6 +37,8 @@ def test_cells_mark_late_and_missed_catches_and_keep_look_alikes_apart() -> None
     results[1].evaluation.recall = 0.9049
     assert "recall 0.905-0.930," in quality_sweep.summary(results)
     assert quality_sweep.catch_cell(7200.0, None) == "120"  # the target itself is met
+    assert [quality_sweep.fraction(v) for v in (1.0, 0.99995, 0.9995, 0.99949, 0.93)] == [
+        "1.000", "0.9999", "0.9995", "0.999", "0.930"]
 
 
 def test_a_suite_replays_each_set_once_generated_and_scores_it_as_evaluate_does(
