@@ -31,17 +31,9 @@ class Campaign:
     card_mates: set[str] = field(default_factory=set)  # members attached by their card alone (``card_mates``)
 
 
-def mates_of(campaign: Campaign) -> set[str]:
-    """The campaign's ``card_mates`` (campaigns restored from earlier versions lack them: none)."""
-    mates = getattr(campaign, "card_mates", None)
-    if mates is None:
-        mates = campaign.card_mates = set()
-    return mates
-
-
 def grouped_members(campaign: Campaign) -> set[str]:
     """The campaign's members that its groups hold: all but its card mates."""
-    return campaign.members - mates_of(campaign)
+    return campaign.members - campaign.card_mates
 
 
 def campaign_id_for(members: set[str]) -> str:

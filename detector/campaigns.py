@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, grouped_members, mates_of
+from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, grouped_members
 from detector.triage import TriageMixin
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class CampaignTracker(TriageMixin):
 
     def card_mates(self) -> set[str]:
         """Every account a campaign holds by its card alone (``attach``)."""
-        return {a for c in self.campaigns.values() for a in mates_of(c)}
+        return {a for c in self.campaigns.values() for a in c.card_mates}
 
     def _release_mates(self, members: set[str]) -> None:
         """A group's accounts that a campaign holds by their card alone (``attach``) are new to campaigns again: the
@@ -133,8 +133,8 @@ class CampaignTracker(TriageMixin):
         group's new accounts, leave too few new ones to found one: the group would stay in no campaign."""
         for account in members:
             cid = self.account_campaign.get(account)
-            if cid is not None and account in mates_of(self.campaigns[cid]):
-                mates_of(self.campaigns[cid]).discard(account)
+            if cid is not None and account in self.campaigns[cid].card_mates:
+                self.campaigns[cid].card_mates.discard(account)
                 self.campaigns[cid].members.discard(account)
                 del self.account_campaign[account]
 
@@ -157,8 +157,8 @@ class CampaignTracker(TriageMixin):
         never move again); the fragment's emitted alerts stay as they are."""
         campaign.members |= fragment.members
         campaign.founders |= fragment.members & fragment.founders
-        mates_of(campaign).update(mates_of(fragment))
-        mates_of(fragment).clear()
+        campaign.card_mates |= fragment.card_mates
+        fragment.card_mates.clear()
         campaign.first_seen = min(campaign.first_seen, fragment.first_seen)
         for account in fragment.members:
             self.account_campaign[account] = campaign.campaign_id
@@ -182,7 +182,7 @@ class CampaignTracker(TriageMixin):
             previous = self.account_campaign.get(account)
             if previous is not None:
                 self.campaigns[previous].members.discard(account)  # its emitted alerts stay as they are
-                mates_of(self.campaigns[previous]).discard(account)
+                self.campaigns[previous].card_mates.discard(account)
             self.account_campaign[account] = campaign.campaign_id
         if not self._apply_preset(campaign):
             return None
@@ -213,7 +213,7 @@ class CampaignTracker(TriageMixin):
                at: float | None = None) -> Campaign | None:
         """Add accounts linked to ``campaign`` by its card alone (``detector.card_mates``): members named by its
         alerts, left out of its score; the campaign when that grew it materially (``final``: at all)."""
-        mates_of(campaign).update(mates)
+        campaign.card_mates |= mates
         return self._grow(campaign, mates, campaign.score, campaign.severity, first_seen,
                           0.0 if final else self.growth, at)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.campaign import Campaign, mates_of
+from detector.campaign import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
@@ -31,7 +31,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
     campaigns)."""
     members = candidate.members
     states = [m.state for m in members]
-    mates = sorted(mates_of(campaign) & campaign.members)  # named by their card alone, left out of the signals
+    mates = sorted(campaign.card_mates & campaign.members)  # named by their card alone, left out of the signals
     values = candidate.score.values
     contributions = candidate.score.contributions
     spread = creation_spread_days(states)  # days between the accounts' creation (interquartile range)

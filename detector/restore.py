@@ -18,5 +18,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
+    for campaign in detector.tracker.campaigns.values():  # written before campaigns named their card mates
+        if not hasattr(campaign, "card_mates"):
+            campaign.card_mates = set()
     if getattr(detector.index, "crowded", None) is None:  # written before the index kept its wrapper or crowded set
         detector.index.reclassify(detector.det.max_key_accounts)

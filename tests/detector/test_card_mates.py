@@ -168,3 +168,31 @@ def test_a_campaign_matches_groups_by_its_grouped_accounts_not_its_mates() -> No
     with tracker.evaluation():
         assert tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, at=200.0) is cell
     assert group <= cell.members and len(cell.card_mates) == 10
+
+
+def test_a_checkpoint_written_before_campaigns_named_card_mates_restores_and_attaches_them() -> None:
+    import pickle
+
+    from scenario_builder import SCENARIOS, build, load
+
+    from detector.engine import Detector
+    from hydrawatch.settings import Settings
+    from streams.events import parse_record
+
+    events, groups = build(load(next(p for p in SCENARIOS if p.stem == "hydra_card_light_holders")), seed=1)
+    events.sort(key=lambda r: r["ts"])
+    cut = 40  # the hydra is tracked with its first few mates; most of its light holders come later
+    detector = Detector(Settings(db_url=""))
+    for record in events[:cut]:
+        detector.process(parse_record(record))
+    state = pickle.loads(detector.checkpoint())
+    assert state["tracker"].campaigns and state["tracker"].card_mates(), "the hydra should be tracked by then"
+    for campaign in state["tracker"].campaigns.values():
+        del campaign.card_mates  # as earlier versions wrote it
+    restored = Detector(Settings(db_url=""))
+    restored.restore(pickle.dumps(state))
+    assert all(c.card_mates == set() for c in restored.tracker.campaigns.values())
+    for record in events[cut:]:
+        restored.process(parse_record(record))
+    restored.finish()
+    assert {groups[a] for a in restored.tracker.card_mates()} == {"hydra_light"}  # the later holders attach
