@@ -162,8 +162,7 @@ class CampaignTracker(TriageMixin):
         campaign.first_seen = min(campaign.first_seen, fragment.first_seen)
         for account in fragment.members:
             self.account_campaign[account] = campaign.campaign_id
-        absorbed = getattr(campaign, "absorbed", None)  # campaigns restored from earlier versions lack it
-        campaign.absorbed = [*(absorbed or []), fragment.campaign_id]
+        campaign.absorbed = [*campaign.absorbed, fragment.campaign_id]
         fragment.members = set()
         fragment.absorbed_into = campaign.campaign_id
 
@@ -201,7 +200,7 @@ class CampaignTracker(TriageMixin):
                 return None
             campaign.status = "open"
         announced = campaign.announced if campaign.announced >= 0 else len(campaign.members) - len(added)
-        if campaign.campaign_id in (getattr(self, "_versioned", None) or ()):
+        if campaign.campaign_id in (self._versioned or ()):
             growth = 0.0  # versioned in this evaluation already: restating it names any new account for free
         grew = self._unnamed(campaign, announced) >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
@@ -222,7 +221,7 @@ class CampaignTracker(TriageMixin):
         """How many of the campaign's members no version has named: accounts that joined since, even when as many
         left (movers), so its size did not change (``announced``: its size at the last version, for campaigns
         restored from versions that did not keep the names)."""
-        named = getattr(campaign, "named", None)
+        named = campaign.named
         return len(campaign.members - named) if named is not None else len(campaign.members) - announced
 
     def unannounced(self, before: float | None = None) -> list[Campaign]:
@@ -231,7 +230,7 @@ class CampaignTracker(TriageMixin):
         known and older."""
         return [c for _, c in sorted(self.campaigns.items()) if c.status != "dismissed"
                 and c.announced >= 0 and self._unnamed(c, c.announced) > 0 and (before is None or (
-                    getattr(c, "announced_at", None) is not None and c.announced_at < before))]  # type: ignore[operator]
+                    c.announced_at is not None and c.announced_at < before))]
 
     def announce(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
         """A new version naming every current member (severity never drops)."""
@@ -268,19 +267,18 @@ class CampaignTracker(TriageMixin):
             joining |= follow
 
     def _founder(self, account: str) -> bool:
-        """Whether ``account`` founded its campaign (campaigns restored from before founders were kept: all)."""
-        campaign = self.campaigns[self.account_campaign[account]]
-        return account in getattr(campaign, "founders", campaign.members)
+        """Whether ``account`` founded its campaign."""
+        return account in self.campaigns[self.account_campaign[account]].founders
 
     def _new_version(self, campaign: Campaign, score: float, severity: str, at: float | None = None) -> Campaign:
-        versioned = getattr(self, "_versioned", None)  # trackers restored from earlier versions lack it
+        versioned = self._versioned
         if versioned is None or campaign.campaign_id not in versioned:
             campaign.version += 1
         if versioned is not None:
             versioned.add(campaign.campaign_id)
         campaign.announced_at = at
         campaign.announced = len(campaign.members)
-        campaign.named = (getattr(campaign, "named", None) or set()) | campaign.members
+        campaign.named = (campaign.named or set()) | campaign.members
         campaign.score = score
         campaign.severity = severity
         return campaign

@@ -59,7 +59,6 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
                         "evidence": {"model": "all-MiniLM-L6-v2", "mean_cosine_to_centroid": round(coherence, 4)}})
     accounts = sorted(campaign.members)
     top = [str(s["name"]) for s in signals if s["weight"] > 0][:3]
-    absorbed = getattr(campaign, "absorbed", None)  # campaigns restored from earlier versions lack it
     return {
         "schema_version": 1,
         "alert_id": f"{campaign.campaign_id}-v{campaign.version}",
@@ -80,7 +79,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "timeline": _timeline(states),
         "related_campaigns": related_campaigns(candidate.graph, candidate.links, candidate.accounts,
                                                campaign.campaign_id, campaign_of or {}),
-        **({"absorbed_campaigns": list(absorbed)} if absorbed else {}),
+        **({"absorbed_campaigns": list(campaign.absorbed)} if campaign.absorbed else {}),
     }
 
 

@@ -138,7 +138,7 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
 
 def view_keys(view: AccountView) -> LinkKeys:
     """The view's link keys, computed now for views built without them (tests, notebooks)."""
-    keys = getattr(view, "keys", None)  # views restored from checkpoints of earlier versions lack them
+    keys = view.keys
     if keys is None:
         keys = view.keys = link_keys(view.state, view.wrappers, view.asn_user_agents or None)
     return keys

@@ -1,12 +1,19 @@
-"""What a detector checkpoint written by an earlier version lacks, filled in on restore."""
+"""What a detector checkpoint written by an earlier version lacks, filled in on restore.
+
+Every later addition to the checkpointed objects is completed here, once, so the code that reads them never
+has to ask whether an attribute exists."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from detector.linking.clients import ClientPopulation
 from streams.clock import EventClock
 from streams.dedup import RecentIds
+
+_CAMPAIGN_DEFAULTS: dict[str, Any] = {"announced_at": None, "named": None}  # None: not known (see ``Campaign``)
+_VIEW_DEFAULTS = {"keys": None, "events_at": 0, "recycled_at": 0, "computed_at": -math.inf}  # -inf: refresh due
 
 
 def fill_missing(detector: Any, state: dict[str, Any]) -> None:
@@ -18,8 +25,28 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
-    for campaign in detector.tracker.campaigns.values():  # written before campaigns named their card mates
-        if not hasattr(campaign, "card_mates"):
-            campaign.card_mates = set()
+    _fill_tracker(detector.tracker)
+    for view in detector._views.values():  # slotted: fields added since are unset, not defaulted
+        for name, value in _VIEW_DEFAULTS.items():
+            if not hasattr(view, name):  # written before views kept their link keys and refresh bookkeeping
+                setattr(view, name, value)
+        if view.keys is not None and not hasattr(view.keys, "template_cover"):  # before keys bounded templates
+            view.keys.template_cover = 1.0
     if getattr(detector.index, "crowded", None) is None:  # written before the index kept its wrapper or crowded set
         detector.index.reclassify(detector.det.max_key_accounts)
+
+
+def _fill_tracker(tracker: Any) -> None:
+    """The campaign tracker (``detector.campaigns.CampaignTracker``) and its campaigns."""
+    if not hasattr(tracker, "_versioned"):  # written before an evaluation versioned a campaign at most once
+        tracker._versioned = None
+    for campaign in tracker.campaigns.values():
+        fields = vars(campaign)
+        if "founders" not in fields:  # written before founders were kept: its members then founded it
+            campaign.founders = set(campaign.members)
+        if "absorbed" not in fields:  # written before fragments were merged into campaigns
+            campaign.absorbed = []
+        if "card_mates" not in fields:  # written before campaigns named their card mates
+            campaign.card_mates = set()
+        for name, value in _CAMPAIGN_DEFAULTS.items():
+            fields.setdefault(name, value)

@@ -97,12 +97,11 @@ class AccountView:
 
     def refresh_due(self, now: float, growth: float, max_age_s: float) -> bool:
         """Whether the account, which has new requests or newly recycled ones, changed by ``growth`` (of its
-        requests at the time) or the view aged ``max_age_s`` since it was computed (views restored from
-        checkpoints of earlier versions lack the bookkeeping: always due)."""
-        events_at = getattr(self, "events_at", 0)
-        return (now - getattr(self, "computed_at", -math.inf) >= max_age_s
+        requests at the time) or the view aged ``max_age_s`` since it was computed."""
+        events_at = self.events_at
+        return (now - self.computed_at >= max_age_s
                 or self.state.events - events_at >= growth * events_at
-                or self.state.recycled_events - getattr(self, "recycled_at", 0) >= growth * max(events_at, 1))
+                or self.state.recycled_events - self.recycled_at >= growth * max(events_at, 1))
 
 
 PIVOT_WINDOW_S = 86_400

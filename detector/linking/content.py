@@ -101,7 +101,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
         links.sharing_sentences = codes
     cross = orgs[low] != orgs[high]
     novelty = 1.0 - np.maximum(recycled[low], recycled[high])
-    cover = np.array([getattr(k, "template_cover", 1.0) for k in keys])  # checkpoints of earlier versions lack it
+    cover = np.array([k.template_cover for k in keys])
     overlap = np.minimum(overlap, np.sqrt(cover[low] * cover[high]))
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
     links.add("shared_template", CONTENT, low[cross], high[cross], weights[cross], min_weight=0.05)
