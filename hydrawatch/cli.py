@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hydrawatch.consoles import console, out
-from hydrawatch.runtime import PLAIN_LOG_FORMAT, quiet_libraries
+from hydrawatch.runtime import PLAIN_LOG_FORMAT, exit_now, quiet_libraries
 from hydrawatch.settings import Settings
 
 app = typer.Typer(help="hydrawatch: detect coordinated LLM-API extraction campaigns.", no_args_is_help=True)
@@ -258,5 +258,15 @@ from hydrawatch.commands_webhook import register as _register_webhook  # noqa: E
 _register_webhook(app)
 
 
+def main() -> None:
+    """The console script (and ``python -m hydrawatch.cli``): the command, then ``runtime.exit_now`` with its status,
+    which skips the interpreter's teardown. Other exceptions end the process the usual way."""
+    try:
+        app()
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
+
+
 if __name__ == "__main__":
-    app()
+    main()

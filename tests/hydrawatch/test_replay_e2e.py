@@ -170,8 +170,9 @@ def test_a_store_that_cannot_be_used_is_a_clear_error_and_output_folders_are_mad
 
 
 def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simulated: Path, tmp_path: Path) -> None:
-    """alembic narrates its plugin set-up and faiss its CPU-feature probing at INFO, on every start."""
-    lines = (simulated / "events.jsonl").read_bytes().splitlines()[:400]
+    """alembic narrates its plugin set-up and faiss its CPU-feature probing at INFO, on every start. The process
+    exits without the interpreter's teardown (``runtime.exit_now``): its alerts are all in the file and the store."""
+    lines = (simulated / "events.jsonl").read_bytes().splitlines()[:6000]
     (tmp_path / "few.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     done = subprocess.run(
         [sys.executable, "-m", "hydrawatch.cli", "replay", str(tmp_path / "few.jsonl"), "--alerts-out",
@@ -184,6 +185,12 @@ def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simul
     assert "replay summary" in log
     assert "setup plugin" not in log
     assert "Loading faiss" not in log
+    written = [json.loads(line)["alert_id"] for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with Session(engine) as session:
+        stored = session.scalar(select(func.count()).select_from(AlertRow))
+    engine.dispose()
+    assert written and stored == len(written) == len(set(written))
 
 
 def test_checkpoint_restore_continues_exactly(simulated: Path) -> None:
