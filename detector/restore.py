@@ -6,13 +6,20 @@ has to ask whether an attribute exists."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from detector.linking.clients import ClientPopulation
 from streams.clock import EventClock
 from streams.dedup import RecentIds
 
-_CAMPAIGN_DEFAULTS: dict[str, Any] = {"announced_at": None, "named": None}  # None: not known (see ``Campaign``)
+_CAMPAIGN_FIELDS: dict[str, Callable[[Any], Any]] = {  # each added field's value for a campaign written before it
+    "founders": lambda campaign: set(campaign.members),  # before founders were kept: its members then founded it
+    "absorbed": lambda campaign: [],  # before fragments were merged into campaigns
+    "card_mates": lambda campaign: set(),  # before campaigns named their card mates
+    "announced_at": lambda campaign: None,  # before versions kept their time: not known (see ``Campaign``)
+    "named": lambda campaign: None,  # before versions kept the names: not known
+}
 _VIEW_DEFAULTS = {"keys": None, "events_at": 0, "recycled_at": 0, "computed_at": -math.inf}  # -inf: refresh due
 
 
@@ -41,12 +48,6 @@ def _fill_tracker(tracker: Any) -> None:
     if not hasattr(tracker, "_versioned"):  # written before an evaluation versioned a campaign at most once
         tracker._versioned = None
     for campaign in tracker.campaigns.values():
-        fields = vars(campaign)
-        if "founders" not in fields:  # written before founders were kept: its members then founded it
-            campaign.founders = set(campaign.members)
-        if "absorbed" not in fields:  # written before fragments were merged into campaigns
-            campaign.absorbed = []
-        if "card_mates" not in fields:  # written before campaigns named their card mates
-            campaign.card_mates = set()
-        for name, value in _CAMPAIGN_DEFAULTS.items():
-            fields.setdefault(name, value)
+        for name, value_of in _CAMPAIGN_FIELDS.items():
+            if name not in vars(campaign):
+                setattr(campaign, name, value_of(campaign))

@@ -37,6 +37,8 @@ def _written_without_last(dropped: int) -> Callable[[Any], list[Any]]:
 def _legacy_checkpoint(detector: Detector, monkeypatch: pytest.MonkeyPatch, view_fields_dropped: int) -> bytes:
     """The detector's checkpoint as an earlier version wrote it: campaigns without the fields added since, the
     tracker without its per-evaluation set, views (and their link keys) without their last fields."""
+    assert tuple(f.name for f in fields(AccountView))[-len(VIEW_FIELDS_ADDED):] == VIEW_FIELDS_ADDED
+    assert fields(LinkKeys)[-1].name == "template_cover"  # what ``_written_without_last`` drops must be these
     state = pickle.loads(detector.checkpoint())
     del state["tracker"]._versioned
     for campaign in state["tracker"].campaigns.values():
