@@ -80,13 +80,11 @@ def time_features(path: Path) -> float:
 def prepare_static_model() -> float:
     """Distil the fast tier's static model now when this machine has not yet (once, about 30 s): a replay on a
     fresh machine does it first, which is set-up, not replay time. Returns the seconds it took."""
-    from features.embeddings import minilm_path, static_model_path
+    from features.embeddings import load_tiers
     from hydrawatch.settings import Settings
 
-    settings = Settings(db_url="")
     started = time.perf_counter()
-    static_model_path(Path(settings.cache_dir), minilm_path(settings.embedding.model_path),
-                      settings.embedding.static_dims, settings.embedding.static_model_path)
+    load_tiers(Settings(db_url=""))  # as a replay loads them: the static model distilled when not cached yet
     return time.perf_counter() - started
 
 
