@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -240,6 +241,29 @@ def test_accounts_sharing_sentences_are_content_linked_by_the_template_link_alon
     assert pairs["similar_content"] == {frozenset(("c0", "p")), frozenset(("c1", "p"))}
     ablated = content_pairs(frozenset({"shared_template"}))  # without template links, similar content is whole
     assert "shared_template" not in ablated and frozenset(("c0", "c1")) in ablated["similar_content"]
+
+
+def test_similar_content_links_are_the_same_on_one_thread_or_many(monkeypatch) -> None:
+    """A farm's thousands of profiles are searched on every core (``knn_threads``); each query's neighbours, and so
+    the links and their weights, are those one thread finds."""
+    import detector.linking.content as content
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(12, 32))
+    profiles = (centres[rng.integers(0, 12, 600)] + 0.35 * rng.normal(size=(600, 32))).astype(np.float32)
+    accounts = [AccountState(f"a{i}") for i in range(600)]
+
+    def similar(threads_from: int) -> tuple[np.ndarray, np.ndarray]:
+        monkeypatch.setattr(content, "KNN_THREADS_FROM", threads_from)
+        links = LinkSet(len(accounts))
+        link_similar_content(accounts, profiles, np.ones(len(accounts), dtype=bool), links, 10, 0.8)
+        return links.combined_codes()
+
+    assert content.knn_threads(599) == 1
+    assert content.knn_threads(content.KNN_THREADS_FROM) == (os.cpu_count() or 1)
+    one_thread, every_core = similar(10**9), similar(0)
+    assert len(one_thread[0]) > 600  # a linked set worth comparing
+    assert np.array_equal(one_thread[0], every_core[0]) and np.array_equal(one_thread[1], every_core[1])
 
 
 def test_an_operator_tie_is_a_shared_card_or_shared_content() -> None:
