@@ -15,6 +15,8 @@ from detector.linking.pair_codes import blocks
 TIMING_WEIGHT = 0.3
 MIN_COSINE = 0.5
 PAIRS_PER_BLOCK = 1 << 18  # pairs whose hour vectors are gathered at once: bounds memory (100 MB per million pairs)
+GRAM_MAX_ACCOUNTS = 4096  # accounts up to which a dense pair set's dot products are read off all accounts' (64 MB)
+GRAM_MIN_DENSITY = 1 / 16  # share of all pairs linked from which that is faster than gathering each pair's vectors
 
 
 def shares_by_hour(counts: np.ndarray) -> np.ndarray:
@@ -54,12 +56,15 @@ def centred_shares(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``),
-    ``PAIRS_PER_BLOCK`` pairs' hour vectors gathered at a time (each pair's dot product is the same whichever block
-    it falls in)."""
+    """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``).
+    A dense set of pairs among a few thousand accounts (a farm, linked every pair by its shared keys) reads its dot
+    products off the accounts' Gram matrix, one matrix product; otherwise ``PAIRS_PER_BLOCK`` pairs' hour vectors are
+    gathered at a time. Either way each pair's dot product is the same whichever block it falls in."""
+    dense = n <= GRAM_MAX_ACCOUNTS and len(codes) >= GRAM_MIN_DENSITY * n * (n - 1) / 2
+    gram = centred @ centred.T if dense else None
     cosine = np.empty(len(codes), dtype=centred.dtype)
     for part in blocks(len(codes), PAIRS_PER_BLOCK):
         rows, cols = np.divmod(codes[part], n)
-        dots = np.einsum("ij,ij->i", centred[rows], centred[cols])
+        dots = gram[rows, cols] if gram is not None else np.einsum("ij,ij->i", centred[rows], centred[cols])
         cosine[part] = dots / np.maximum(norms[rows] * norms[cols], 1e-9)
     return cosine

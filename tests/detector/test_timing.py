@@ -55,15 +55,43 @@ def test_pairs_too_weak_to_reach_the_graph_get_no_timing_link() -> None:
     assert "co_activity" not in links.pairs
 
 
-def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -> None:
-    """A farm's millions of candidate pairs are gathered a block at a time; the cosines are the same, bit for bit."""
-    rng = np.random.default_rng(11)
-    counts = rng.poisson(1.0, (40, HOURS)).astype(np.float64)
-    low, high = np.triu_indices(40, 1)
-    codes = low * 40 + high
+def _pairs(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hour counts of ``n`` accounts, the codes of all their pairs and the cosines gathered pair by pair."""
+    counts = np.random.default_rng(seed).poisson(1.0, (n, HOURS)).astype(np.float64)
+    low, high = np.triu_indices(n, 1)
     centred = shares_by_hour(counts)
     centred -= centred.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
-    whole = np.einsum("ij,ij->i", centred[low], centred[high]) / np.maximum(norms[low] * norms[high], 1e-9)
+    gathered = np.einsum("ij,ij->i", centred[low], centred[high]) / np.maximum(norms[low] * norms[high], 1e-9)
+    return counts, low * n + high, gathered, low
+
+
+def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -> None:
+    """A farm's millions of candidate pairs are gathered a block at a time; the cosines are the same, bit for bit."""
+    counts, codes, gathered, _ = _pairs(40)
+    monkeypatch.setattr(timing, "GRAM_MAX_ACCOUNTS", 0)  # every pair's vectors gathered
     monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
-    assert np.array_equal(pair_cosines(*centred_shares(counts), codes, 40), whole)
+    assert np.array_equal(pair_cosines(*centred_shares(counts), codes, 40), gathered)
+
+
+def test_dense_pairs_read_off_the_gram_matrix_equal_the_gathered_cosines(monkeypatch) -> None:
+    """Every pair of 40 accounts linked (a farm): the cosines come from one matrix product, equal to those gathered
+    pair by pair up to float32 rounding, and the same bit for bit whichever block a pair falls in."""
+    counts, codes, gathered, _ = _pairs(40)
+    centred, norms = centred_shares(counts)
+    monkeypatch.setattr(timing, "GRAM_MIN_DENSITY", 2.0)  # never dense: the gathering path, as a reference
+    assert np.array_equal(pair_cosines(centred, norms, codes, 40), gathered)
+    monkeypatch.setattr(timing, "GRAM_MIN_DENSITY", 1 / 16)
+    from_gram = pair_cosines(centred, norms, codes, 40)
+    assert np.allclose(from_gram, gathered, rtol=0, atol=1e-6)
+    monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
+    assert np.array_equal(pair_cosines(centred, norms, codes, 40), from_gram)
+
+
+def test_sparse_pairs_are_gathered() -> None:
+    """A few pairs among many accounts (under ``GRAM_MIN_DENSITY`` of all pairs): each pair's vectors gathered, as
+    before, bit for bit."""
+    counts, codes, gathered, low = _pairs(200, seed=5)
+    few = np.flatnonzero(low == 3)  # 196 of 19,900 pairs
+    assert len(few) < timing.GRAM_MIN_DENSITY * len(codes)
+    assert np.array_equal(pair_cosines(*centred_shares(counts), codes[few], 200), gathered[few])
