@@ -43,8 +43,13 @@ def card_mates(views: Collection[AccountView], accounts: Mapping[str, AccountSta
     for account, cid in campaign_of.items():
         state = accounts.get(account)
         if state is not None and state.payments and state.last_ts >= horizon and account not in mates:
+            org = org_key(state)
             for card in state.payments:
-                in_campaign.setdefault(card, {}).setdefault(cid, Counter())[org_key(state)] += 1
+                by_campaign = in_campaign.setdefault(card, {})
+                holders_here = by_campaign.get(cid)
+                if holders_here is None:  # a farm's thousands of grouped accounts share a few: one counter each
+                    holders_here = by_campaign[cid] = Counter()
+                holders_here[org] += 1
     if not in_campaign:
         return {}
     cards = set(in_campaign)
