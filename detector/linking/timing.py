@@ -7,7 +7,10 @@ only strengthens pairs that other evidence already connects: alone it would link
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from detector.linking.edges import TIMING, LinkSet
 from detector.linking.pair_codes import blocks
@@ -55,13 +58,21 @@ def centred_shares(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centred, np.linalg.norm(centred, axis=1)
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """numpy's BLAS thread pools (found once: a new controller scans every loaded library)."""
+    return ThreadpoolController()
+
+
 def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
     """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``).
     A dense set of pairs among a few thousand accounts (a farm, linked every pair by its shared keys) reads its dot
     products off the accounts' Gram matrix, one matrix product; otherwise ``PAIRS_PER_BLOCK`` pairs' hour vectors are
     gathered at a time. Either way each pair's dot product is the same whichever block it falls in."""
-    dense = n <= GRAM_MAX_ACCOUNTS and len(codes) >= GRAM_MIN_DENSITY * n * (n - 1) / 2
-    gram = centred @ centred.T if dense else None
+    gram = None
+    if n <= GRAM_MAX_ACCOUNTS and len(codes) >= GRAM_MIN_DENSITY * n * (n - 1) / 2:
+        with _blas().limit(limits=1, user_api="blas"):  # as fast on one thread at this size; BLAS's idle threads
+            gram = centred @ centred.T                   # would spin on the core the parse process works on
     cosine = np.empty(len(codes), dtype=centred.dtype)
     for part in blocks(len(codes), PAIRS_PER_BLOCK):
         rows, cols = np.divmod(codes[part], n)
