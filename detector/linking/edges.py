@@ -173,6 +173,10 @@ class LinkSet:
         keep = weighing_at_least(logs, min_weight)
         return codes[keep], noisy_or_where(logs, keep)
 
+    def linked_pairs(self) -> int:
+        """How many pairs any link connects."""
+        return len(self._combined_logs()[0]) if self.pairs else 0
+
     def linked_code_blocks(self, min_weight: float, block: int = MERGE_BLOCK) -> Iterator[np.ndarray]:
         """The sorted codes of the pairs whose combined weight is at least ``min_weight``, in new arrays, one per
         ``block`` combined pairs (none while no pair is linked)."""

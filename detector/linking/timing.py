@@ -32,17 +32,19 @@ def link_timing(counts: np.ndarray, links: LinkSet, min_edge_weight: float = 0.0
     """Add co-activity links to pairs that other links already connect (``counts``: accounts x recent hours),
     where they can matter: pairs whose other links are too weak to reach ``min_edge_weight`` even with the
     strongest timing link are skipped. The linked pairs are read a block at a time (``LinkSet.linked_code_blocks``):
-    a farm's millions of them, and their cosines, are never all live at once."""
+    a farm's millions of them, and their cosines, are never all live at once. A dense set among a few thousand
+    accounts has its cosines read off the accounts' Gram matrix, taken once (``gram_if_dense``)."""
     if len(counts) < 3 or not links.pairs:
         return
     floor = max(0.0, 1.0 - (1.0 - min_edge_weight) / (1.0 - TIMING_WEIGHT)) if min_edge_weight > 0 else 0.0
     centred, norms = centred_shares(counts)
+    gram = gram_if_dense(centred, links.linked_pairs())
     linked = 0
     co_active: list[np.ndarray] = []
     cosines: list[np.ndarray] = []
     for codes in links.linked_code_blocks(floor):
         linked += len(codes)
-        cosine = pair_cosines(centred, norms, codes, links.n)
+        cosine = pair_cosines(centred, norms, codes, links.n, gram)
         keep = cosine >= MIN_COSINE
         co_active.append(codes[keep])
         cosines.append(cosine[keep])
@@ -64,15 +66,22 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``).
-    A dense set of pairs among a few thousand accounts (a farm, linked every pair by its shared keys) reads its dot
-    products off the accounts' Gram matrix, one matrix product; otherwise ``PAIRS_PER_BLOCK`` pairs' hour vectors are
-    gathered at a time. Either way each pair's dot product is the same whichever block it falls in."""
-    gram = None
-    if n <= GRAM_MAX_ACCOUNTS and len(codes) >= GRAM_MIN_DENSITY * n * (n - 1) / 2:
-        with _blas().limit(limits=1, user_api="blas"):  # as fast on one thread at this size; BLAS's idle threads
-            gram = centred @ centred.T                   # would spin on the core the parse process works on
+def gram_if_dense(centred: np.ndarray, linked_pairs: int) -> np.ndarray | None:
+    """The accounts' Gram matrix of their centred hour shares, when ``linked_pairs`` are a dense set among a few
+    thousand accounts (a farm, every pair linked by its shared keys): one matrix product then costs less than
+    gathering each pair's vectors. None otherwise."""
+    n = len(centred)
+    if n > GRAM_MAX_ACCOUNTS or linked_pairs < GRAM_MIN_DENSITY * n * (n - 1) / 2:
+        return None
+    with _blas().limit(limits=1, user_api="blas"):  # as fast on one thread at this size; BLAS's idle threads
+        return centred @ centred.T                   # would spin on the core the parse process works on
+
+
+def pair_cosines(centred: np.ndarray, norms: np.ndarray, codes: np.ndarray, n: int,
+                 gram: np.ndarray | None = None) -> np.ndarray:
+    """The cosines of the centred hour shares (``centred_shares``) of pairs of accounts (codes ``low * n + high``):
+    their dot products read off the ``gram`` matrix (``gram_if_dense``) or, without it, ``PAIRS_PER_BLOCK`` pairs'
+    hour vectors gathered at a time. Either way each pair's dot product is the same whichever block it falls in."""
     cosine = np.empty(len(codes), dtype=centred.dtype)
     for part in blocks(len(codes), PAIRS_PER_BLOCK):
         rows, cols = np.divmod(codes[part], n)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from detector.linking import timing
@@ -69,7 +71,6 @@ def _pairs(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -> None:
     """A farm's millions of candidate pairs are gathered a block at a time; the cosines are the same, bit for bit."""
     counts, codes, gathered, _ = _pairs(40)
-    monkeypatch.setattr(timing, "GRAM_MAX_ACCOUNTS", 0)  # every pair's vectors gathered
     monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
     assert np.array_equal(pair_cosines(*centred_shares(counts), codes, 40), gathered)
 
@@ -79,19 +80,38 @@ def test_dense_pairs_read_off_the_gram_matrix_equal_the_gathered_cosines(monkeyp
     pair by pair up to float32 rounding, and the same bit for bit whichever block a pair falls in."""
     counts, codes, gathered, _ = _pairs(40)
     centred, norms = centred_shares(counts)
-    monkeypatch.setattr(timing, "GRAM_MIN_DENSITY", 2.0)  # never dense: the gathering path, as a reference
-    assert np.array_equal(pair_cosines(centred, norms, codes, 40), gathered)
-    monkeypatch.setattr(timing, "GRAM_MIN_DENSITY", 1 / 16)
-    from_gram = pair_cosines(centred, norms, codes, 40)
+    gram = timing.gram_if_dense(centred, len(codes))
+    assert gram is not None and gram.shape == (40, 40)
+    from_gram = pair_cosines(centred, norms, codes, 40, gram)
     assert np.allclose(from_gram, gathered, rtol=0, atol=1e-6)
     monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
-    assert np.array_equal(pair_cosines(centred, norms, codes, 40), from_gram)
+    assert np.array_equal(pair_cosines(centred, norms, codes, 40, gram), from_gram)
 
 
-def test_sparse_pairs_are_gathered() -> None:
-    """A few pairs among many accounts (under ``GRAM_MIN_DENSITY`` of all pairs): each pair's vectors gathered, as
-    before, bit for bit."""
-    counts, codes, gathered, low = _pairs(200, seed=5)
-    few = np.flatnonzero(low == 3)  # 196 of 19,900 pairs
-    assert len(few) < timing.GRAM_MIN_DENSITY * len(codes)
-    assert np.array_equal(pair_cosines(*centred_shares(counts), codes[few], 200), gathered[few])
+def test_a_gram_matrix_only_for_dense_pairs_among_a_few_thousand_accounts() -> None:
+    """Under ``GRAM_MIN_DENSITY`` of all pairs linked, or over ``GRAM_MAX_ACCOUNTS`` accounts, the pairs' vectors
+    are gathered: the matrix would cost more than it saves."""
+    centred = np.zeros((200, HOURS), dtype=np.float32)
+    dense_from = math.ceil(timing.GRAM_MIN_DENSITY * 200 * 199 / 2)
+    assert timing.gram_if_dense(centred, dense_from) is not None
+    assert timing.gram_if_dense(centred, dense_from - 1) is None
+    many = np.zeros((timing.GRAM_MAX_ACCOUNTS + 1, 2), dtype=np.float32)
+    assert timing.gram_if_dense(many, len(many) ** 2) is None
+
+
+def test_link_timing_links_a_farm_the_same_with_its_gram_matrix(monkeypatch) -> None:
+    """Co-activity links of a densely linked set: the same pairs, and weights within float32 rounding, as when every
+    pair's vectors are gathered."""
+    counts, codes, _, _ = _pairs(60, seed=8)
+    counts[:30] = 8 * hours(2, 3, 14, 15) + np.random.default_rng(1).poisson(0.2, (30, HOURS))  # one schedule
+
+    def co_activity(gram_max: int) -> tuple[np.ndarray, np.ndarray]:
+        monkeypatch.setattr(timing, "GRAM_MAX_ACCOUNTS", gram_max)
+        links = LinkSet(60)
+        links.add_codes("shared_ips", "infrastructure", codes, np.full(len(codes), 0.3))
+        link_timing(counts, links)
+        return links.pairs["co_activity"]
+
+    (gathered_codes, gathered), (gram_codes, from_gram) = co_activity(0), co_activity(4096)
+    assert len(gathered_codes) >= 30 * 29 // 2  # the shared schedule is linked
+    assert np.array_equal(gram_codes, gathered_codes) and np.allclose(from_gram, gathered, rtol=0, atol=1e-6)
