@@ -15,7 +15,7 @@ no one in.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping
 
 from detector.campaign import Campaign
@@ -39,17 +39,14 @@ def card_mates(views: Collection[AccountView], accounts: Mapping[str, AccountSta
     active; ``floor``: ``member_min_suspicion`` (accounts at or above it are the evaluation's to link);
     ``allowed``: the allow-list. An account whose cards point to several campaigns joins the one with most holders
     of one of its cards (the smallest id among equals)."""
-    in_campaign: dict[str, dict[str, Counter[str]]] = {}  # card -> campaign -> active grouped holders by organisation
+    # card -> campaign -> active grouped holders by organisation (a counter made only for a new card and campaign)
+    in_campaign: defaultdict[str, defaultdict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for account, cid in campaign_of.items():
         state = accounts.get(account)
         if state is not None and state.payments and state.last_ts >= horizon and account not in mates:
             org = org_key(state)
             for card in state.payments:
-                by_campaign = in_campaign.setdefault(card, {})
-                holders_here = by_campaign.get(cid)
-                if holders_here is None:  # a farm's thousands of grouped accounts share a few: one counter each
-                    holders_here = by_campaign[cid] = Counter()
-                holders_here[org] += 1
+                in_campaign[card][cid][org] += 1
     if not in_campaign:
         return {}
     cards = set(in_campaign)
