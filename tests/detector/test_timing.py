@@ -57,7 +57,7 @@ def test_pairs_too_weak_to_reach_the_graph_get_no_timing_link() -> None:
     assert "co_activity" not in links.pairs
 
 
-def _pairs(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pairs(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hour counts of ``n`` accounts, the codes of all their pairs and the cosines gathered pair by pair."""
     counts = np.random.default_rng(seed).poisson(1.0, (n, HOURS)).astype(np.float64)
     low, high = np.triu_indices(n, 1)
@@ -65,12 +65,12 @@ def _pairs(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     centred -= centred.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
     gathered = np.einsum("ij,ij->i", centred[low], centred[high]) / np.maximum(norms[low] * norms[high], 1e-9)
-    return counts, low * n + high, gathered, low
+    return counts, low * n + high, gathered
 
 
 def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -> None:
     """A farm's millions of candidate pairs are gathered a block at a time; the cosines are the same, bit for bit."""
-    counts, codes, gathered, _ = _pairs(40)
+    counts, codes, gathered = _pairs(40)
     monkeypatch.setattr(timing, "PAIRS_PER_BLOCK", 7)
     assert np.array_equal(pair_cosines(*centred_shares(counts), codes, 40), gathered)
 
@@ -78,7 +78,7 @@ def test_cosines_taken_in_blocks_equal_those_of_all_pairs_at_once(monkeypatch) -
 def test_dense_pairs_read_off_the_gram_matrix_equal_the_gathered_cosines(monkeypatch) -> None:
     """Every pair of 40 accounts linked (a farm): the cosines come from one matrix product, equal to those gathered
     pair by pair up to float32 rounding, and the same bit for bit whichever block a pair falls in."""
-    counts, codes, gathered, _ = _pairs(40)
+    counts, codes, gathered = _pairs(40)
     centred, norms = centred_shares(counts)
     gram = timing.gram_if_dense(centred, len(codes))
     assert gram is not None and gram.shape == (40, 40)
@@ -102,7 +102,7 @@ def test_a_gram_matrix_only_for_dense_pairs_among_a_few_thousand_accounts() -> N
 def test_link_timing_links_a_farm_the_same_with_its_gram_matrix(monkeypatch) -> None:
     """Co-activity links of a densely linked set: the same pairs, and weights within float32 rounding, as when every
     pair's vectors are gathered."""
-    counts, codes, _, _ = _pairs(60, seed=8)
+    counts, codes, _ = _pairs(60, seed=8)
     counts[:30] = 8 * hours(2, 3, 14, 15) + np.random.default_rng(1).poisson(0.2, (30, HOURS))  # one schedule
 
     def co_activity(gram_max: int) -> tuple[np.ndarray, np.ndarray]:
