@@ -167,7 +167,15 @@ def knn_threads(profiles: int) -> int:
     """Threads for the kNN search of ``profiles`` profiles: one for a few hundred (threads cost more than they
     save), every core for a farm's thousands (the search grows with their square; each query's neighbours are
     found by one thread, the same whichever)."""
-    return 1 if profiles < KNN_THREADS_FROM else os.cpu_count() or 1
+    return 1 if profiles < KNN_THREADS_FROM else usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as ``taskset`` or a container's cpuset sets it), not
+    every core of the host: threads beyond them would only take turns."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def link_similar_content(accounts: list[AccountState], profiles: np.ndarray, has_profile: np.ndarray,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -260,10 +263,23 @@ def test_similar_content_links_are_the_same_on_one_thread_or_many(monkeypatch) -
         return links.combined_codes()
 
     assert content.knn_threads(599) == 1
-    assert content.knn_threads(content.KNN_THREADS_FROM) == (os.cpu_count() or 1)
+    assert content.knn_threads(content.KNN_THREADS_FROM) == content.usable_cores()
     one_thread, every_core = similar(10**9), similar(0)
     assert len(one_thread[0]) > 600  # a linked set worth comparing
     assert np.array_equal(one_thread[0], every_core[0]) and np.array_equal(one_thread[1], every_core[1])
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs CPU affinity and at least two usable cores")
+def test_the_knn_uses_the_cores_the_process_may_run_on_not_every_core_of_the_host() -> None:
+    """Pinned to one core (``taskset``, a container's cpuset), a farm's kNN search runs on one thread."""
+    script = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+              "from detector.linking.content import KNN_THREADS_FROM, knn_threads; "
+              "print(knn_threads(KNN_THREADS_FROM), os.cpu_count())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    threads, host_cores = map(int, done.stdout.split())
+    assert threads == 1 and host_cores >= 2
 
 
 def test_an_operator_tie_is_a_shared_card_or_shared_content() -> None:
