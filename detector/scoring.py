@@ -33,8 +33,8 @@ NEW_ACCOUNT_DAYS = 3.0
 FRESH_EVASION = 0.3  # what an account younger than NEW_ACCOUNT_DAYS adds to its evasion
 ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which it starts to count as established,
                                   # and fully so
-SPREAD_DAYS = (180.0, 365.0)  # spread of a group's creation dates (interquartile range, days) from which its
-                              # accounts count as established together, and fully so
+SPREAD_DAYS = (90.0, 270.0)  # spread of a group's creation dates (interquartile range, days) from which its
+                             # accounts count as established together, and fully so (crews: within weeks)
 SIGNUP_TO_USE_S = 3600.0  # a first request this soon after the account's creation: signed up to use it there and then
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
