@@ -53,7 +53,9 @@ SUITES: dict[str, tuple[str, list[str]]] = {  # suite: (generator, the arguments
                  "--seed 2 --hydra-accounts 10000", "--seed 1 --hard --hydra-accounts 10000",
                  "--seed 1 --hydra-accounts 20000",
                  "--seed 12 --hard --clean-hydra --consortium --viral-template 1 --viral-newcomers 1.5",
-                 "--seed 13 --hard --clean-hydra --hydra-accounts 2000"]),
+                 "--seed 13 --hard --clean-hydra --hydra-accounts 2000",
+                 "--seed 18 --hard --clean-hydra --hydra-accounts 1000",
+                 "--seed 19 --hard --clean-hydra --hydra-accounts 500"]),
 }
 
 
