@@ -23,7 +23,7 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import fill_missing
-from detector.scoring import AccountView, account_suspicion, disabled_signals, severity
+from detector.scoring import AccountView, account_suspicion, disabled_signals, runs_templates, severity
 from detector.views import account_view
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
@@ -253,12 +253,14 @@ class Detector:
         return {m: t for m, t in self.model_first_seen.items() if t >= start + NEW_MODEL_GRACE_S}
 
     def _refit_anomaly(self, views: list[AccountView], now: float) -> bool:
-        """Refit on active accounts outside every campaign's groups and rescore all views; False when not due. A
-        campaign's card mates stay in the reference: named by their card alone, their behaviour flagged nothing."""
+        """Refit on active accounts outside every campaign's groups that do not run templates, and rescore all views;
+        False when not due. A campaign's card mates stay in the reference: named by their card alone, their behaviour
+        flagged nothing. Accounts running shared wrappers (``runs_templates``) are left out: a farm nobody flagged yet
+        must not become the norm, against which it looks ordinary and ordinary users look anomalous."""
         if now < self.next_refit and self.anomaly.fitted:
             return False
         grouped = self.tracker.account_campaign.keys() - self.tracker.card_mates()
-        reference = [v for v in views if v.state.account_id not in grouped]  # never flagged
+        reference = [v for v in views if v.state.account_id not in grouped and not runs_templates(v)]
         rows = np.array([v.features for v in reference]) if reference else np.empty((0, 0))
         if not self.anomaly.fit(rows):
             return False

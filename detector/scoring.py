@@ -36,6 +36,8 @@ ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which 
 SPREAD_DAYS = (90.0, 270.0)  # spread of a group's creation dates (interquartile range, days) from which its
                              # accounts count as established together, and fully so (crews: within weeks)
 SIGNUP_TO_USE_S = 3600.0  # a first request this soon after the account's creation: signed up to use it there and then
+RUNS_TEMPLATES = (0.5, 5)  # templated share and recent requests from which an account runs shared wrappers rather
+                           # than writing its own prompts: it does not define normal for the anomaly model
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -176,6 +178,14 @@ def working_a_template(view: AccountView) -> bool:
     """Whether the account sent ``TEMPLATED_REQUESTS`` or more of its recent requests on shared wrappers: a tool it
     works, not a trending prompt tried a few times."""
     return view.templated >= 1.0 and len(view.state.recent_keys) >= TEMPLATED_REQUESTS
+
+
+def runs_templates(view: AccountView) -> bool:
+    """Whether the account sends its recent requests (``RUNS_TEMPLATES[1]`` or more) mostly on wrappers other accounts
+    share (templated share from ``RUNS_TEMPLATES[0]``): it runs templates, so it is left out of what the anomaly model
+    learns as normal; someone who tried a trending prompt a few times is not."""
+    share, requests = RUNS_TEMPLATES
+    return view.templated >= share and len(view.state.recent_keys) >= requests
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:

@@ -297,3 +297,22 @@ def test_a_campaign_two_groups_of_one_evaluation_grow_gets_one_version_explainin
     linked = alert["signals"][[s["name"] for s in alert["signals"]].index("load_balancing")]["evidence"]
     assert linked["accounts"] == len(crew) + len(others)  # explained over both groups, not the last one alone
     assert campaign.version == alert["version"]
+
+
+def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() -> None:
+    # 80 people writing their own prompts and a farm of 120 accounts sending one wrapper around new tasks: the farm,
+    # unflagged and the larger part, must not define normal for the anomaly model
+    detector = _detector()
+    detector.det.anomaly_refit_s = 0
+    wrapper = "You are a meticulous assistant. Work through the following task carefully and completely: "
+    for a in range(80):
+        for i in range(6):
+            detector.process(parse_record({"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"person-{a}",
+                                           "prompt": f"person {a} wonders about thing {i * 31 + a} today"}))
+    for a in range(120):
+        for i in range(6):
+            detector.process(parse_record({"ts": BASE_MS + 600_000 + (a * 6 + i) * 1000, "account_id": f"farm-{a}",
+                                           "prompt": wrapper + f"task {a * 6 + i}: summarise item {i} of set {a}."}))
+    detector.evaluate()
+    assert all(detector._views[f"farm-{a}"].templated >= 0.5 for a in range(120))
+    assert detector.anomaly.fitted_on == 80

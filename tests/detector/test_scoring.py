@@ -8,6 +8,7 @@ from detector.scoring import (
     disabled_signals,
     established,
     group_score,
+    runs_templates,
     signed_up_to_use,
     signup_spread,
     working_a_template,
@@ -173,6 +174,18 @@ def test_an_account_works_a_template_from_its_eighth_templated_request() -> None
     assert working_a_template(view)
     view.templated = 0.9
     assert not working_a_template(view)
+
+
+def test_an_account_runs_templates_when_most_of_five_or_more_recent_requests_are_on_shared_wrappers() -> None:
+    view = _members(1, templated=1.0)[0]
+    view.state.recent_keys = [(1,)] * 4
+    assert not runs_templates(view)  # a trending prompt tried a few times
+    view.state.recent_keys = [(1,)] * 5
+    assert runs_templates(view)
+    view.templated = 0.5
+    assert runs_templates(view)
+    view.templated = 0.4  # mostly its own prompts
+    assert not runs_templates(view)
 
 
 def _signed_up(views: list[AccountView], minutes: float) -> list[AccountView]:
