@@ -99,10 +99,17 @@ def time_replay(path: Path, tmp: Path) -> float:
     return time.perf_counter() - started
 
 
+PEOPLE = 200
+PERSONAL = ["what should I cook with leeks and rice", "fix my bash loop that skips the last line",
+            "is it worth repotting a fig in autumn", "draft a short note to my landlord about the heating",
+            "why does my sourdough come out flat"]
+
+
 def memory_for_accounts(accounts: int) -> None:
     """Child process: state for ``accounts`` accounts (5 requests each), then one evaluation; prints the max RSS in
     MB with the state alone and after the evaluation (every account there is suspicious and shares wrapper sentences
-    with hundreds of others: the evaluation links all of them, as one farm)."""
+    with hundreds of others: the evaluation links all of them, as one farm). 200 people writing their own prompts
+    are the anomaly model's reference, which leaves out accounts running shared wrappers."""
     from detector.engine import Detector
     from hydrawatch.settings import Settings
     from streams.events import parse_record
@@ -118,6 +125,10 @@ def memory_for_accounts(accounts: int) -> None:
             "asn": 64500 + a % 300, "user_agent": f"client/{a % 40}", "payment_fingerprint": f"card-{a}",
             "model": "atlas-2", "max_tokens": 1024, "input_tokens": 40, "output_tokens": 300,
             "prompt": f"Question {i} from account {a}: explain the topic number {i % 977} in simple words."}))
+    for i in range(PEOPLE * 5):
+        detector.process(parse_record({
+            "ts": base + accounts * 250 + i * 50, "account_id": f"person-{i % PEOPLE}", "ip": f"10.250.{i % PEOPLE}.1",
+            "prompt": f"{PERSONAL[i % len(PERSONAL)]} ({i})"}))
     state_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     detector.evaluate()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
