@@ -108,7 +108,7 @@ PERSONAL = ["what should I cook with leeks and rice", "fix my bash loop that ski
 def memory_for_accounts(accounts: int) -> None:
     """Child process: state for ``accounts`` accounts (5 requests each), then one evaluation; prints the max RSS in
     MB with the state alone and after the evaluation (every account there is suspicious and shares wrapper sentences
-    with hundreds of others: the evaluation links all of them, as one farm). 200 people writing their own prompts
+    with hundreds of others: the evaluation links all of them, as one farm). ``PEOPLE`` people writing their own prompts
     are the anomaly model's reference, which leaves out accounts running shared wrappers."""
     from detector.engine import Detector
     from hydrawatch.settings import Settings
