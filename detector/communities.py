@@ -39,6 +39,7 @@ LOUVAIN_ABOVE = 12    # components with at least this many accounts are split in
                       # stay whole (modularity splits even one small crew into pieces too small to alert on) and
                       # the core rule decides their members
 MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
+YOUNG_MEMBER_EVIDENCE = 0.5  # the same for a young account (``finder.young_askers``): one link over the graph's floor
 APART_CONDUCTANCE = 0.1  # a part of a community whose ties to the rest weigh at most this share of its links is a
                          # group of its own (``_apart``)
 
@@ -179,22 +180,26 @@ def _apart(edges: Edges, nodes: np.ndarray, min_accounts: int, bundles: np.ndarr
     return [group for group in groups if len(group) >= min_accounts]
 
 
-def core(edges: Edges, nodes: np.ndarray, bundles: np.ndarray | None = None) -> tuple[np.ndarray, Edges]:
+def core(edges: Edges, nodes: np.ndarray, bundles: np.ndarray | None = None,
+         young: np.ndarray | None = None) -> tuple[np.ndarray, Edges]:
     """Members well inside the group ``nodes``: their links to the others together (noisy-or) reach
     ``MEMBER_EVIDENCE``: one strong link, two fair ones or three weak ones (a stray, borderline link makes no
     member). A member's links to a bundle it is not in (``bundles``: ``bundle_labels`` of the graph's nodes) count
     as one, its strongest: a farm's card or wrapper holders are one node for Louvain, and several of them sending
-    a public prompt an ordinary user sends too are one tie to that user, not several. Returns the members (sorted
+    a public prompt an ordinary user sends too are one tie to that user, not several. ``young`` nodes (a boolean per
+    node of the graph) need only ``YOUNG_MEMBER_EVIDENCE``: one link over the floor. Returns the members (sorted
     global ids) and the edges among them (renumbered)."""
     nodes = np.sort(np.asarray(nodes))
     sub = edges.within(nodes)
     labels = None if bundles is None else bundles[nodes]
+    needed = np.full(len(nodes), MEMBER_EVIDENCE) if young is None else np.where(
+        young[nodes], YOUNG_MEMBER_EVIDENCE, MEMBER_EVIDENCE)
     while len(nodes) > 3:
-        keep = _evidence(sub, labels) >= MEMBER_EVIDENCE
+        keep = _evidence(sub, labels) >= needed
         if keep.all():
             break
         sub = sub.within(np.flatnonzero(keep))
-        nodes = nodes[keep]
+        nodes, needed = nodes[keep], needed[keep]
         labels = None if labels is None else labels[keep]
     return nodes, sub
 

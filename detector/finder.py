@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detector.communities import Edges, bundle_labels, communities, core, linkage
+from detector.communities import LOUVAIN_ABOVE, Edges, bundle_labels, communities, core, linkage
 from detector.linking.clients import ClientPopulation
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
@@ -20,6 +20,7 @@ from features.account import AccountState
 from features.shared_index import SharedIndex
 
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
+YOUNG_REQUESTS = 3    # requests up to which an account that asks for extraction is young (``young_askers``)
 BALANCE_HOURS = 24    # hours of recent activity behind co-activity links and load balancing
 
 
@@ -51,8 +52,9 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     candidates = []
     accounts = [v.state.account_id for v in views]
     bundles = bundle_labels(links.n, links.together)
+    young = young_askers(views)
     for community in communities(edges, det.min_accounts, links.together):
-        crew = crew_of(edges, community, links, det, bundles)
+        crew = crew_of(edges, community, links, det, bundles, young)
         if crew is None:
             continue
         members, inside = crew
@@ -64,19 +66,37 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
 
 
 def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings,
-            bundles: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
+            bundles: np.ndarray | None = None, young: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
     """The campaign candidate in a community: its core (``communities.core``) when that is a crew (``is_crew``),
     else the core of its members an operator's tie holds, when those are one. Links that strangers share too (a
     network + client pair, shared hours) can join a crew's cells with accounts nothing else ties to them; the
-    crowd must not hide the crew, nor make it one."""
-    members, inside = core(edges, community, bundles)
+    crowd must not hide the crew, nor make it one. ``young`` (``young_askers``, per node): accounts that need only
+    one link over the floor to stay in the core, when an operator's tie holds them in a community of fewer than
+    ``LOUVAIN_ABOVE`` accounts (a young crew, where each account counts; beside a farm a young stranger who sends one
+    of the public tasks it re-sends has that one link too, and one account more changes nothing there)."""
+    lenient = None
+    if young is not None and len(community) < LOUVAIN_ABOVE and young[community].any():
+        lenient = np.zeros(len(young), dtype=bool)
+        lenient[links.operator_tied_members(community)] = True
+        lenient &= young
+    members, inside = core(edges, community, bundles, lenient)
     if is_crew(members, inside, links, settings):
         return members, inside
     tied = links.operator_tied_members(members)
     if len(tied) < settings.min_accounts or len(tied) == len(members):
         return None
-    members, inside = core(edges, tied, bundles)
+    members, inside = core(edges, tied, bundles, lenient)
     return (members, inside) if is_crew(members, inside, links, settings) else None
+
+
+def young_askers(views: list[AccountView]) -> np.ndarray:
+    """Per view, whether the account is young (``YOUNG_REQUESTS`` requests or fewer) and asked for what crews harvest
+    (an extraction ask among them). Its links weigh shares of its requests, smoothed by two: with a request or three
+    it can show one link over the floor, rarely the several a member needs (``communities.MEMBER_EVIDENCE``), so a
+    slowly started crew's fifth account would wait an hour or more for requests that add nothing new. A stranger
+    tied by a network + client pair and the hour (no operator's tie, ``crew_of``) or asking nothing gets no such
+    leniency."""
+    return np.array([v.state.events <= YOUNG_REQUESTS and v.intent > 0 for v in views], dtype=bool)
 
 
 def is_crew(members: np.ndarray, inside: Edges, links: LinkSet, settings) -> bool:

@@ -6,8 +6,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, bundle_labels, communities, core
-from detector.finder import crew_of, is_crew
+from detector.finder import YOUNG_REQUESTS, crew_of, is_crew, young_askers
 from detector.linking.edges import CONTENT, LinkSet
+from detector.scoring import AccountView
+from features.account import AccountState
 from hydrawatch.settings import DetectionSettings
 
 
@@ -28,6 +30,58 @@ def test_a_member_needs_its_links_together_to_reach_the_evidence_bar() -> None:
     members, inside = core(edges, np.arange(7))
     assert members.tolist() == [0, 1, 2, 3, 4]
     assert inside.n == 5 and len(inside.low) == 6 + 2
+
+
+def test_a_young_account_needs_one_link_over_the_floor() -> None:
+    # 0-3: a strong clique; 4 and 5: one link each over the floor (0.55), 4 young, 5 not
+    edges = _edges(6, [*_clique(4), (0, 4, 0.55), (1, 5, 0.55)])
+    assert core(edges, np.arange(6))[0].tolist() == [0, 1, 2, 3]
+    young = np.array([False] * 4 + [True, False])
+    members, inside = core(edges, np.arange(6), young=young)
+    assert members.tolist() == [0, 1, 2, 3, 4] and len(inside.low) == 6 + 1
+
+
+def test_a_young_account_stays_in_a_crew_only_by_an_operators_tie() -> None:
+    """A crew of four sharing a card (0-3); 4: young, one shared wrapper sentence with 0; 5: young, tied to 1 only by
+    a network + client pair and the hour (what strangers share)."""
+    edges = _edges(6, [*_clique(4), (0, 4, 0.55), (1, 5, 0.55)])
+    links = LinkSet(6)
+    low, high = zip(*[(a, b) for a, b, _ in _clique(4)], strict=True)
+    links.add("shared_payment", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.9))
+    links.add("shared_template", CONTENT, np.array([0]), np.array([4]), np.array([0.55]))
+    links.add("shared_asn_user_agent", "infrastructure", np.array([1]), np.array([5]), np.array([0.3]))
+    links.add("co_activity", "timing", np.array([1]), np.array([5]), np.array([0.35]))
+    settings = DetectionSettings()
+    young = np.array([False] * 4 + [True, True])
+    found = crew_of(edges, np.arange(6), links, settings, young=young)
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3, 4]
+    found = crew_of(edges, np.arange(6), links, settings)
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3]
+
+
+def test_a_young_account_gets_no_leniency_in_a_community_of_a_dozen_or_more() -> None:
+    """A farm's cell of LOUVAIN_ABOVE accounts sharing a card, and a young stranger with one content tie to it (a
+    public task the farm re-sends): one account more or less decides nothing there, so it needs the full bar."""
+    size = LOUVAIN_ABOVE
+    edges = _edges(size + 1, [*_clique(size), (0, size, 0.55)])
+    links = LinkSet(size + 1)
+    low, high = zip(*[(a, b) for a, b, _ in _clique(size)], strict=True)
+    links.add("shared_payment", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.9))
+    links.add("shared_template", CONTENT, np.array([0]), np.array([size]), np.array([0.55]))
+    young = np.array([False] * size + [True])
+    found = crew_of(edges, np.arange(size + 1), links, DetectionSettings(), young=young)
+    assert found is not None and found[0].tolist() == list(range(size))
+
+
+def test_young_askers_are_accounts_of_a_few_requests_with_an_extraction_ask() -> None:
+    def view(events: int, intent: float) -> AccountView:
+        state = AccountState("a")
+        state.events = events
+        return AccountView(state, intent=intent, templated=0.0, recycled=0.0, automation=0.0, evasion=0.0,
+                           anomaly=0.0, pivot=0.0)
+
+    views = [view(1, 1.0), view(YOUNG_REQUESTS, 0.34), view(YOUNG_REQUESTS + 1, 0.5), view(2, 0.0)]
+    assert young_askers(views).tolist() == [True, True, False, False]
 
 
 def test_links_to_a_bundle_a_member_is_not_in_count_as_one() -> None:
