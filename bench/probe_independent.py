@@ -8,12 +8,14 @@ Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team,
 a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
 
 Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--hydra-accounts N] [--consortium]
-                                           [--viral-template DAY] [--viral-newcomers DAY] [--replay]
+                                           [--crew-accounts N] [--viral-template DAY] [--viral-newcomers DAY] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
   --hydra-accounts N  the hydra's traffic (about 450 requests an hour) spread over N accounts instead of 60: a
                  larger farm, each account lighter (N=1000: about one request every two hours each)
+  --crew-accounts N  the rubric, agentic and slow crews with N accounts each instead of 25, 18 and 15 (each account
+                 as busy as before: smaller crews, less traffic; N=5 is the smallest a catch can name)
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
   --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
                  own, for 8 hours from DAY (0-2.5) into the three days (a look-alike: docs/threat-coverage.md)
@@ -180,8 +182,9 @@ class Probe(ProbeWorld):
                         ts += r.uniform(3, 12)
 
     # -- campaigns ------------------------------------------------------------------------------------------
-    def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60) -> None:
+    def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60, crew_accounts: int | None = None) -> None:
         r = self.rng
+        rubric, agentic, slow = (crew_accounts,) * 3 if crew_accounts else (25, 18, 15)
         reasoning = REASONING_OBLIQUE if self.hard else REASONING
         pool = [(self.ip(), *r.choice(NETWORKS)) for _ in range(2500)]  # a residential proxy service
         cards = [self.uid("pf_", "hydra", k) for k in range(8)]
@@ -200,7 +203,7 @@ class Probe(ProbeWorld):
                         r.choice(reasoning).format(task=self.pick(*TASKS)))
                 self.send(acct, ts, text, campaign=True, ip=ip, asn=asn, country=country, max_tokens=8192,
                           out=r.choice([8192, r.randint(1500, 8192)]), status=429 if r.random() < 0.03 else 200)
-        for i in range(25):  # graders on one datacenter network, each its own card, security-research programme
+        for i in range(rubric):  # graders on one datacenter network, each its own card, security-research programme
             acct = self.account("campaign_rubric", i, (f"52.14.{r.randint(0, 255)}.{i}", 16509, "US"),
                                 "node-fetch/3.3.2", self.uid("pf_", "rb", i), "security_research",
                                 T0 - r.uniform(3, 9) * DAY)
@@ -208,7 +211,7 @@ class Probe(ProbeWorld):
                 answer = self.pick("gsm8k", "nq_open", "mbpp")[:200]
                 self.send(acct, ts, r.choice(RUBRIC).format(task=self.pick(*TASKS), answer=answer), campaign=True,
                           max_tokens=1024)
-        for i in range(18):  # an agent runtime on one cloud network, moving to nova-4 hours after its release
+        for i in range(agentic):  # an agent runtime on one cloud network, moving to nova-4 hours after its release
             acct = self.account("campaign_agentic", i, (f"34.90.{r.randint(0, 255)}.{i % 6}", 396982, "US"),
                                 "agentloop/1.4", self.uid("pf_", "ag", i // 6), "startup_program",
                                 T0 - r.uniform(4, 15) * DAY)
@@ -219,7 +222,7 @@ class Probe(ProbeWorld):
                           model=model, system=AGENT_SYSTEM, tools=["read_file", "write_file", "run_tests", "shell"],
                           max_tokens=4096)
         rewrite = REWRITE_OBLIQUE if self.hard else REWRITE
-        for i in range(15):  # clean residential accounts brought online over 90 minutes, 3-5 requests an hour by day
+        for i in range(slow):  # clean residential accounts brought online over 90 minutes, 3-5 requests an hour by day
             asn, country = r.choice(NETWORKS)
             acct = self.account("campaign_slow", i, (self.ip(), asn, country), BROWSERS[i % 2],
                                 self.uid("pf_", "sl", i), "self_serve", T0 - r.uniform(14, 60) * DAY)
@@ -234,14 +237,14 @@ class Probe(ProbeWorld):
 
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
-             viral_newcomers: float | None = None, hydra_accounts: int = 60) -> int:
+             viral_newcomers: float | None = None, hydra_accounts: int = 60, crew_accounts: int | None = None) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
     ``viral_newcomers``: the day the trending template or the signups start, None: none); returns the number of
     events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
     probe.lookalikes(consortium, viral_template, viral_newcomers)
-    probe.campaigns(clean_hydra, hydra_accounts)
+    probe.campaigns(clean_hydra, hydra_accounts, crew_accounts)
     return probe.write(out)
 
 
@@ -254,6 +257,7 @@ def main() -> None:
     parser.add_argument("--viral-template", type=float, metavar="DAY")
     parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
     parser.add_argument("--hydra-accounts", type=int, default=60, metavar="N")
+    parser.add_argument("--crew-accounts", type=int, metavar="N")
     args = parser.parse_args()
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
@@ -261,7 +265,8 @@ def main() -> None:
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
     n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
-                 viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts)
+                 viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts,
+                 crew_accounts=args.crew_accounts)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

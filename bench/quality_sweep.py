@@ -55,7 +55,8 @@ SUITES: dict[str, tuple[str, list[str]]] = {  # suite: (generator, the arguments
                  "--seed 12 --hard --clean-hydra --consortium --viral-template 1 --viral-newcomers 1.5",
                  "--seed 13 --hard --clean-hydra --hydra-accounts 2000",
                  "--seed 18 --hard --clean-hydra --hydra-accounts 1000",
-                 "--seed 19 --hard --clean-hydra --hydra-accounts 500"]),
+                 "--seed 19 --hard --clean-hydra --hydra-accounts 500",
+                 "--seed 1 --crew-accounts 6 --hydra-accounts 8", "--seed 2 --crew-accounts 5 --hydra-accounts 5"]),
 }
 
 

@@ -89,6 +89,27 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
     ("reasoning", ("out loud", "aloud", "in writing"),
      r"\b(?:think|reason|talk|deliberate) (?:\w+ ){0,3}(?:out loud|aloud)\b|"
      r"\b(?:reason|deliberate|think) in writing\b"),
+    # generalized from a fifth set of asks (2026-12-04): reasoning laid out before the answer, numbered deductions,
+    # the path from the question to the answer, labelled sections
+    ("reasoning", ("reasoning", "thinking", "thought process", "working", "rationale", "derivation", "steps"),
+     r"\b(?:your|the|all|full|complete|whole|entire) (?:[a-z-]+ )?(?:reasoning|thinking|thought process|workings?|"
+     r"rationale|derivation|steps)\b[^.?!\n]{0,60}\b(?:then|followed by|before)\b[^.?!\n]{0,30}\b(?:the |your |a )?"
+     r"(?:final )?(?:answer|result|conclusion|solution|verdict)\b"),
+    ("reasoning", ("numbered",),
+     r"\bstep-numbered\b|\bnumbered (?:list of (?:the |your )?)?(?:reasoning|deductions|inferences|derivation|"
+     r"justifications?)\b|\breason\w* (?:\w+ ){0,4}in numbered (?:points|steps|lines)"),
+    ("reasoning", ("follows", "derived", "obtained", "reached"),
+     r"\bhow (?:the|your|this|that) (?:final )?(?:answer|solution|result|conclusion) (?:follows|is (?:derived|"
+     r"obtained|reached))"),
+    ("reasoning", ("answer", "conclusion", "result", "solution"),
+     r"\b(?:path|way|route|chain) from (?:the )?(?:question|problem|premises?|givens|prompt|task) to (?:the |your )?"
+     r"(?:final )?(?:answer|conclusion|result|solution)\b"),
+    ("reasoning", ("down", "out"),
+     r"\b(?:write|jot|note|set|lay) (?:down|out) (?:each|every|all)(?: of)? (?:your |the )?(?:thoughts?|deductions?|"
+     r"inferences?|reasoning steps?|intermediate steps?)\b"),
+    ("reasoning", ("reasoning", "thinking", "thought", "rationale", "working", "explanation", "steps"),
+     r"(?:^|\s)(?:reasoning|thinking|thoughts|rationale|working|chain of thought|explanation|steps)\s*:[^\n]{0,200}?"
+     r"\b(?:final answer|answer|result|conclusion)\s*:"),
     ("rubric", ("rubric",), r"\brubric\b"),
     ("rubric", ("response", "answer", "completion", "output", "solution", "repl", "generation"),
      r"(?:grade|score|rate|judge|evaluate|assess|rank|compare|critique|mark) (?:the|this|each|both|these|all) "
@@ -126,9 +147,11 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
       r"generations)|(?:the|this) (?:response|reply|completion|output)s? (?:below|above)|(?:candidate|submitted) "
       r"(?:summar(?:y|ies)|translations?|answers?|solutions?|code)|which (?:response|reply|"
       r"completion|output)s?)\b",
-      r"\b(?:grad|scor|rat|judg|evaluat|assess|critiqu|review|rank|mark|check|compar|verify|verifi)(?:e|es|ed|ing|s)?\b|"
+      r"\b(?:grad|scor|rat|judg|evaluat|assess|critiqu|review|rank|mark|check|compar|verify|verifi|decid|determin)"
+      r"(?:e|es|ed|ing|s)?\b|"
       r"\bwhich (?:one|of (?:the|them|these)|response|reply|completion|output)",
       r"\b(?:scores?|scale|out of \d+|(?:from|between) \d+ (?:to|and) \d+|\d+\s*-\s*\d+|verdict|better|"
+      r"'?yes'?,? or '?no'?|true or false|pass or fail|correct or incorrect|"
       r"prefer(?:red|able)?|faithful(?:ness)?|"
       r"more (?:accurate(?:ly)?|helpful|correct)|correct(?:ness)?)\b")),
     ("rubric", ("better", "best", "prefer", "superior"),
@@ -144,6 +167,16 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
     ("rubric", ("harmless",), r"helpful(?:ness)?,? (?:honest(?:y)?,? )?(?:and )?harmless(?:ness)?"),
     ("rubric", ("score",), r"(?:quality|correctness|helpfulness|harmlessness|faithfulness) score"),
     ("rubric", ("score",), r"score[: ]+\[?\d+\s*/\s*10"),
+    ("rubric", ("how well", "how accurately", "how faithfully", "how closely", "how completely", "how fully"),
+     (r"\b(?:evaluate|assess|judge|rate|score|grade|measure) how (?:well|accurately|faithfully|closely|completely|"
+      r"fully)\b",
+      r"\b(?:number|score|rating|grade|value|integer|mark)s? (?:from|between) \d+ (?:to|and) \d+\b|"
+      r"\bon an? \d+\s*(?:-|to)\s*\d+ scale")),
+    ("rubric", ("assistants", "chatbots", "llms", "models", "systems"),
+     (r"\b(?:assistants|chatbots|llms|ai (?:models|systems)|language models)\b|\b(?:models|systems) (?:answered|"
+      r"responded|replied|generated|produced)\b",
+      r"\bwhich (?:one |of them |assistant |model |system )?(?:did|does|is|was|gave|wrote|performed|answered)\b"
+      r"[^.?!\n]{0,30}\b(?:better|best|worse|more (?:accurate|helpful|correct))")),
     ("agentic", ("agent",),
      r"\byou are an? (?:(?:autonomous|software|coding|helpful|ai|web|browsing|research|llm)[- ])*agent\b"),
     ("agentic", ("agent",),
@@ -163,24 +196,34 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
      r"\b(?:click|type into|scroll|take a screenshot)\b.{0,40}\b(?:button|field|page|screen|element)"),
     ("agentic", ("multi",), r"multi[- ]step (?:task|plan|agent)"),
     ("agentic", ("trajectory",), r"trajectory"),
+    ("agentic", ("command", "action", "tool call"),
+     r"\b(?:next|following) (?:shell |terminal |bash )?(?:command|action|tool call) (?:to|you (?:will|want to|would)) "
+     r"(?:execute|run|take|perform|issue)"),
+    ("agentic", ("observ", "agent"),
+     r"\bactions? (?:you (?:take|took|perform|chose)|taken)\b[^.?!\n]{0,40}\bobserv|\bagent (?:with|that has|"
+     r"having) (?:a |access to (?:a )?)?(?:browser|shell|terminal|computer|tools)\b"),
     ("safe_rewrite", ("safe", "harmless", "acceptable", "compliant", "benign"),
      r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
      r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
      r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)"),
-    ("safe_rewrite", ("harmless", "innocuous", "compliant", "safe", "comply", "complies", "moderation", "filter",
-                      "refus", "reject", "decline", "willing", "acceptable", "guardrail", "polic", "will answer",
-                      "will comply", "will respond"),
-     r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert)\b[^.?!\n]{0,100}?"
-     r"(?:\b(?:harmless|innocuous|policy[- ]compliant)\b|(?<![-\w])safe(?:r)? (?:way|version|form|request|"
+    ("safe_rewrite", ("harmless", "innocuous", "innocent", "compliant", "safe", "comply", "complies", "moderation",
+                      "filter", "refus", "reject", "decline", "willing", "acceptable", "guardrail", "polic", "answer",
+                      "respond", "go along", "goes along", "object", "flag", "block", "balk", "push back"),
+     r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert|rework|recast|disguise|soften|"
+     r"phrase)\b[^.?!\n]{0,100}?"
+     r"(?:\b(?:harmless|innocuous|innocent|policy[- ]compliant)\b|(?<![-\w])safe(?:r)? (?:way|version|form|request|"
      r"prompt|question|query)|\bcompl(?:y|ies|iant) with (?:the |our |your |any )?(?:content |safety |usage )?"
      r"(?:polic(?:y|ies)|guidelines)|\bpass(?:es)? (?:the )?(?:content |safety )?(?:moderation|filters?)|"
-     r"\b(?:not|never|won'?t|wouldn'?t) (?:get |be )?(?:refused|rejected|declined|blocked|flagged)\b|"
-     r"\b(?:will not|won'?t|wouldn'?t|would not|not|never) (?:refuse|reject|decline)\b|\binstead of refusing\b|"
+     r"\b(?:not|never|won'?t|wouldn'?t) (?:get |be )?(?:refused|declined|blocked|flagged)\b|"
+     r"\b(?:will not|won'?t|wouldn'?t|would not|not|never) (?:refuse|decline)\b|"
+     r"\b(?:instead of|rather than) (?:refus|declin)\w*|\bno (?:\w+ )?(?:assistant|model|chatbot|ai|llm|system|filter|"
+     r"classifier|moderator)s? (?:would|will|could|can)\b[^.?!\n]{0,20}\b(?:refuse|decline|reject|object|flag|"
+     r"block|balk|push back)|"
      r"\b(?:slip|sneak|get)s? (?:it |this )?(?:past|through|around) (?:the )?(?:safety |content |moderation )"
-     r"(?:system|filters?|classifiers?|checks?)|\b(?:the model|the assistant|the ai|an? (?:ai|model|assistant)) will "
-     r"(?:answer|comply|respond)|"
+     r"(?:system|filters?|classifiers?|checks?)|\b(?:the|an?) (?:ai|model|assistant|chatbot|llm)(?: assistant| model)? "
+     r"(?:(?:will|would) (?:answer|comply|respond|go along)|(?:answers|responds|complies|goes along))\b|"
      r"\b(?:bypass|evade|circumvent|avoid|get past|get around|slip past|dodge|violate|trigger|trip)(?:s|es|d|ing)? "
-     r"(?:the |any |our |your )?(?:(?:safety|content|moderation|ai) (?:filters?|classifiers?|guardrails?|"
+     r"(?:the |any |our |your |a )?(?:(?:safety|content|moderation|ai) (?:filters?|classifiers?|guardrails?|"
      r"polic(?:y|ies)|guidelines)|moderation|guardrails?|(?:usage|content|safety) polic(?:y|ies)|refusals?)|"
      r"\b(?:the model|an? (?:ai|llm|model|assistant|chatbot)|the (?:ai|llm|assistant|chatbot))\b[^.?!\n]{0,30}"
      r"\bwilling to (?:answer|respond|help|comply)|\bacceptable under (?:the |our |your |its )?(?:usage |content |"
@@ -190,13 +233,17 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
      r"rewording|paraphrase|variant|version of (?:this|the) (?:request|query|prompt|question))"),
     ("safe_rewrite", ("without",),
      r"without (?:triggering|violating|tripping) (?:the |any )?(?:safety|content|policy|filter|moderation)"),
-    ("safe_rewrite", ("filter", "moderation", "guardrail"),
-     r"(?:safety|content|moderation) (?:filter|system|classifier|guardrails?) (?:won'?t|wouldn'?t|will not|"
-     r"does not|doesn'?t) (?:block|flag|catch|refuse|trigger)|\b(?:get|slip|sneak) (?:it |this )?(?:past|through|"
+    ("safe_rewrite", ("filter", "moderation", "guardrail", "classifier"),
+     r"(?:safety|content|moderation) (?:filters?|systems?|classifiers?|guardrails?) (?:won'?t|wouldn'?t|will not|"
+     r"would not|does not|doesn'?t|do not|don'?t|can'?t|cannot|never) (?:block|flag|catch|refuse|trigger|detect)|"
+     r"\b(?:get|slip|sneak) (?:it |this )?(?:past|through|"
      r"around) (?:the )?(?:safety |content |moderation )?(?:filters?|moderation|guardrails?)"),
     ("safe_rewrite", ("safely", "harmlessly"),
      r"\b(?:safely|harmlessly) (?:rewrite|rephrase|reformulate|reword|paraphrase)|\b(?:rewrite|rephrase|"
      r"reformulate|reword|paraphrase|transform)\b[^.?!\n]{0,100}?\b(?:answered|handled|fulfilled|processed|"
      r"responded to) (?:safely|harmlessly)"),
     ("safe_rewrite", ("sanitize", "sanitise", "detoxify"), r"\b(?:sanitize|sanitise|detoxify) (?:this|the following)"),
+    ("safe_rewrite", ("innocent", "innocuous", "harmless", "benign"),
+     r"\bmake (?:this|it|the|that)(?: (?:request|question|prompt|query))? (?:sound|look|seem|read|appear) (?:\w+ )?"
+     r"(?:innocent|innocuous|harmless|benign)"),
 ]

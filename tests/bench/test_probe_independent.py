@@ -51,6 +51,15 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
     assert len(first_use) == 38 and gaps and all(0 < gap < 1800 for gap in gaps)
 
 
+def test_smaller_crews_have_as_many_accounts_as_asked(tmp_path: Path) -> None:
+    probe_independent.generate(tmp_path, seed=3, corpus=shared_file("data/prompts.jsonl.gz"), users=100,
+                               hydra_accounts=5, crew_accounts=5)
+    labels = json.loads((tmp_path / "labels.json").read_text())["accounts"]
+    crews = [g for g in labels.values() if g.startswith("campaign_")]
+    assert {g: crews.count(g) for g in set(crews)} == {"campaign_hydra": 5, "campaign_rubric": 5,
+                                                      "campaign_agentic": 5, "campaign_slow": 5}
+
+
 def _meets_the_targets(data: Path) -> Evaluation:
     """Replay the probe written to ``data`` with default settings and check the issue's targets on it: precision
     and recall, no look-alike alerted, every campaign caught within two hours."""
