@@ -10,8 +10,6 @@ Usage: python bench/intent_reach.py
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from probe_world import CORPUS  # noqa: E402  (this script's folder is on the path)
 
 from features.intent import FAMILIES, match_intent  # noqa: E402
+from hydrawatch.simulator.texts import load_corpus  # noqa: E402
 from hydrawatch.simulator.unseen_wordings import UNSEEN_WRAPPERS  # noqa: E402
 
 HELD_OUT: list[tuple[str, str]] = [
@@ -82,14 +81,12 @@ def main() -> None:
         sys.stdout.write(f"corpus: {CORPUS} is missing (a clone has no ../shared); skipped\n")
         return
     fires: Counter[str] = Counter()
-    total = 0
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for raw in lines:
-            match = match_intent(json.loads(raw)["text"])
-            total += 1
-            fires.update(f for f in FAMILIES if match.fired(f))
-            fires["any"] += match.mask != 0
-    sys.stdout.write(f"real prompts (corpus): {fires['any']:,} of {total:,} fire a rule ("
+    prompts = load_corpus(CORPUS)
+    for text in prompts:
+        match = match_intent(text)
+        fires.update(f for f in FAMILIES if match.fired(f))
+        fires["any"] += match.mask != 0
+    sys.stdout.write(f"real prompts (corpus): {fires['any']:,} of {len(prompts):,} fire a rule ("
                      + ", ".join(f"{f} {fires[f]}" for f in FAMILIES) + ")\n")
 
 

@@ -206,9 +206,8 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
      r"(?:rewrite|rephrase|reformulate|transform) (?:this|the following|the|my) (?:harmful |sensitive |unsafe |"
      r"risky )?(?:request|query|prompt|question|instruction)s? (?:so (?:that )?it is|to be|into (?:a|an))? ?"
      r"(?:a )?(?:safe|harmless|acceptable|compliant|benign)"),
-    ("safe_rewrite", ("harmless", "innocuous", "innocent", "compliant", "safe", "comply", "complies", "moderation",
-                      "filter", "refus", "reject", "decline", "willing", "acceptable", "guardrail", "polic", "answer",
-                      "respond", "go along", "goes along", "object", "flag", "block", "balk", "push back"),
+    ("safe_rewrite", ("rewrite", "rephrase", "reformulate", "reword", "paraphrase", "transform", "turn", "convert",
+                      "rework", "recast", "disguise", "soften", "phrase"),  # every branch follows one of these verbs
      r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert|rework|recast|disguise|soften|"
      r"phrase)\b[^.?!\n]{0,100}?"
      r"(?:\b(?:harmless|innocuous|innocent|policy[- ]compliant)\b|(?<![-\w])safe(?:r)? (?:way|version|form|request|"
