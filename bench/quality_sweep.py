@@ -5,7 +5,7 @@ Usage:
   python bench/quality_sweep.py                   # the simulator at its default scale, 27 seeds (4 with real prompts)
   python bench/quality_sweep.py --suite variants  # simulator options: viral remarks, unseen wordings, filler, ...
   python bench/quality_sweep.py --suite probe     # the held-out probe (needs ../shared/data/prompts.jsonl.gz)
-  python bench/quality_sweep.py --only "--seed 7" --jobs 1
+  python bench/quality_sweep.py --only "--seed 7" --jobs 1   # results.json keeps the other sets' results
 Each data set is generated once under ``var/quality/<suite>/`` and reused; replays run ``hydrawatch replay`` (no
 store) in ``--jobs`` processes at once. A cell gives the minutes from a campaign's first request to its first
 alert version naming at least 5 accounts, most of them its own (``hydrawatch evaluate``), with the minute it became
@@ -174,6 +174,16 @@ def run(suite: str, out: Path, jobs: int, only: list[str] | None = None) -> list
         return list(pool.map(one, range(len(sets))))
 
 
+def store_results(path: Path, results: list[SetResult], order: list[str]) -> None:
+    """Write ``results`` to the suite's ``results.json``, keeping what it holds for the sets not run now (``--only``),
+    in the suite's ``order`` (sets no longer in the suite last)."""
+    stored = {r["args"]: r for r in json.loads(path.read_text())} if path.exists() else {}
+    stored.update({r.args: {"args": r.args, "versions": r.versions, "replay_s": r.replay_s,
+                            **r.evaluation.as_dict()} for r in results})
+    rank = {args: i for i, args in enumerate(order)}
+    path.write_text(json.dumps(sorted(stored.values(), key=lambda r: rank.get(r["args"], len(rank))), indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--suite", choices=sorted(SUITES), default="seeds")
@@ -185,9 +195,7 @@ def main() -> None:
     results = run(args.suite, args.out, args.jobs, args.only)
     if not results:
         raise SystemExit(f"no data set of suite {args.suite} matches --only {args.only}")
-    (args.out / args.suite / "results.json").write_text(json.dumps(
-        [{"args": r.args, "versions": r.versions, "replay_s": r.replay_s, **r.evaluation.as_dict()} for r in results],
-        indent=1))
+    store_results(args.out / args.suite / "results.json", results, SUITES[args.suite][1])
     sys.stdout.write(table(results) + "\n\n" + summary(results) + "\n")
 
 

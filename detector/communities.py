@@ -39,7 +39,9 @@ LOUVAIN_ABOVE = 12    # components with at least this many accounts are split in
                       # stay whole (modularity splits even one small crew into pieces too small to alert on) and
                       # the core rule decides their members
 MEMBER_EVIDENCE = 0.8  # noisy-or of a member's links inside its group: one strong link, or several weaker ones
-YOUNG_MEMBER_EVIDENCE = 0.5  # the same for a young account (``finder.young_askers``): one link over the graph's floor
+YOUNG_MEMBER_EVIDENCE = float(np.finfo(np.float64).tiny)  # the same for a young account (``finder.young_askers``):
+                      # any one link, since every edge of the graph is over its floor (``min_edge_weight``, whatever
+                      # it is configured to)
 APART_CONDUCTANCE = 0.1  # a part of a community whose ties to the rest weigh at most this share of its links is a
                          # group of its own (``_apart``)
 
@@ -187,8 +189,8 @@ def core(edges: Edges, nodes: np.ndarray, bundles: np.ndarray | None = None,
     member). A member's links to a bundle it is not in (``bundles``: ``bundle_labels`` of the graph's nodes) count
     as one, its strongest: a farm's card or wrapper holders are one node for Louvain, and several of them sending
     a public prompt an ordinary user sends too are one tie to that user, not several. ``young`` nodes (a boolean per
-    node of the graph) need only ``YOUNG_MEMBER_EVIDENCE``: one link over the floor. Returns the members (sorted
-    global ids) and the edges among them (renumbered)."""
+    node of the graph) need only ``YOUNG_MEMBER_EVIDENCE``: any one link (the graph's edges are over its floor).
+    Returns the members (sorted global ids) and the edges among them (renumbered)."""
     nodes = np.sort(np.asarray(nodes))
     sub = edges.within(nodes)
     labels = None if bundles is None else bundles[nodes]

@@ -63,3 +63,15 @@ def test_a_suite_replays_each_set_once_generated_and_scores_it_as_evaluate_does(
     quality_sweep.main()  # the second run reuses the data set
     assert (folder / "events.jsonl").stat().st_mtime_ns == generated
     assert capsys.readouterr().out.splitlines()[2].split(" | ")[1:-1] == row.split(" | ")[1:-1]
+
+
+def test_a_partial_run_keeps_the_stored_results_of_the_other_sets(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    order = ["--seed 1", "--seed 2", "--seed 3"]
+    quality_sweep.store_results(path, [quality_sweep.SetResult(a, _evaluation(600.0, {}), 10, 30.0)
+                                       for a in ("--seed 3", "--seed 1")], order)
+    quality_sweep.store_results(path, [quality_sweep.SetResult("--seed 2", _evaluation(None, {}), 7, 31.0),
+                                       quality_sweep.SetResult("--seed 1", _evaluation(900.0, {}), 12, 32.0)], order)
+    stored = json.loads(path.read_text())
+    assert [(r["args"], r["versions"]) for r in stored] == [("--seed 1", 12), ("--seed 2", 7), ("--seed 3", 10)]
+    assert stored[1]["campaigns"][1]["time_to_detect_s"] is None

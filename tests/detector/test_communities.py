@@ -41,6 +41,17 @@ def test_a_young_account_needs_one_link_over_the_floor() -> None:
     assert members.tolist() == [0, 1, 2, 3, 4] and len(inside.low) == 6 + 1
 
 
+def test_a_young_account_needs_one_link_whatever_floor_the_graph_was_drawn_with() -> None:
+    """Configured lower (0.3) or at the default (0.5), a young account's one link at the graph's floor keeps it."""
+    young = np.array([False] * 4 + [True])
+    for floor in (0.3, 0.5):
+        weighted = [*_clique(4), (0, 4, floor)]
+        low, high, weight = zip(*weighted, strict=True)
+        edges = Edges.from_coo(sp.coo_matrix((weight, (low, high)), shape=(5, 5)), floor)
+        assert core(edges, np.arange(5))[0].tolist() == [0, 1, 2, 3]
+        assert core(edges, np.arange(5), young=young)[0].tolist() == [0, 1, 2, 3, 4]
+
+
 def test_a_young_account_stays_in_a_crew_only_by_an_operators_tie() -> None:
     """A crew of four sharing a card (0-3); 4: young, one shared wrapper sentence with 0; 5: young, tied to 1 only by
     a network + client pair and the hour (what strangers share)."""
