@@ -13,9 +13,9 @@ from features.account import AccountState
 from hydrawatch.settings import DetectionSettings
 
 
-def _edges(n: int, weighted: list[tuple[int, int, float]]) -> Edges:
+def _edges(n: int, weighted: list[tuple[int, int, float]], floor: float = 0.5) -> Edges:
     low, high, weight = zip(*weighted, strict=True)
-    return Edges.from_coo(sp.coo_matrix((weight, (low, high)), shape=(n, n)), 0.5)
+    return Edges.from_coo(sp.coo_matrix((weight, (low, high)), shape=(n, n)), floor)
 
 
 def _clique(size: int, weight: float = 0.9) -> list[tuple[int, int, float]]:
@@ -45,9 +45,7 @@ def test_a_young_account_needs_one_link_whatever_floor_the_graph_was_drawn_with(
     """Configured lower (0.3) or at the default (0.5), a young account's one link at the graph's floor keeps it."""
     young = np.array([False] * 4 + [True])
     for floor in (0.3, 0.5):
-        weighted = [*_clique(4), (0, 4, floor)]
-        low, high, weight = zip(*weighted, strict=True)
-        edges = Edges.from_coo(sp.coo_matrix((weight, (low, high)), shape=(5, 5)), floor)
+        edges = _edges(5, [*_clique(4), (0, 4, floor)], floor)
         assert core(edges, np.arange(5))[0].tolist() == [0, 1, 2, 3]
         assert core(edges, np.arange(5), young=young)[0].tolist() == [0, 1, 2, 3, 4]
 
