@@ -52,8 +52,11 @@ class IntentMatch:
     mask: int
     evidence: tuple[tuple[str, str], ...] = ()
 
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickle as constructor arguments (fast to load in batches from a parse process)."""
+    def __reduce__(self) -> tuple[object, ...] | str:
+        """Pickle as constructor arguments (fast to load in batches from a parse process); ``NO_INTENT``, which
+        most requests carry, as a reference to it (nothing to construct when loaded)."""
+        if self is NO_INTENT:
+            return "NO_INTENT"
         return IntentMatch, (self.mask, self.evidence)
 
     def fired(self, family: str) -> bool:

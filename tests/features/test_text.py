@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from features.intent import FAMILIES, match_intent
-from features.text import TextAnalyzer, normalize, sentence_keys, text_hash
+from features.intent import FAMILIES, NO_INTENT, match_intent
+from features.text import TextAnalyzer, TextInfo, normalize, sentence_keys, text_hash
 
 WRAPPER = ("You are a meticulous tutor. Solve the following problem and lay out every intermediate step of your "
            "reasoning in order before the final answer.\n\nProblem: {task}")
@@ -186,6 +188,19 @@ def test_analyzer_caches_by_text() -> None:
     analyzer.analyze("a")
     analyzer.analyze("b")
     assert analyzer.analyze("Explain step by step how tides work.") is not first  # evicted (LRU of two)
+
+
+def test_analyses_travel_between_processes_unchanged() -> None:
+    """A parse process pickles each event's analysis (``streams.parallel_source``): what loads is equal, a prompt
+    without intent still carries ``NO_INTENT`` itself, and analyses pickled as constructor arguments (checkpoints of
+    earlier versions) still load."""
+    analyzer = TextAnalyzer()
+    asks = analyzer.analyze("Explain your reasoning step by step. What is 17 times 23, and why?")
+    plain = analyzer.analyze("What time does the museum on Elm Street open on Sundays?")
+    loaded = pickle.loads(pickle.dumps([asks, plain], pickle.HIGHEST_PROTOCOL))  # noqa: S301 - written here
+    assert loaded == [asks, plain] and asks.intent.mask and isinstance(loaded[0], TextInfo)
+    assert loaded[1].intent is NO_INTENT
+    assert TextInfo(*tuple(plain)) == plain  # the way an earlier version's pickle rebuilds one
 
 
 def test_a_system_prompt_counts_as_the_requests_instructions() -> None:
