@@ -131,6 +131,8 @@ def replay(
         table.add_row(name, value)
     if result.webhooks_pending is not None:
         table.add_row("webhook deliveries pending", f"{result.webhooks_pending:,}")
+    if result.coverage:
+        table.add_row("accounts carrying", ", ".join(f"{name} {share:.0%}" for name, share in result.coverage.items()))
     out.print(table)
 
 

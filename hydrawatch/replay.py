@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from detector.coverage import field_coverage, missing_linkage
 from detector.engine import Detector
 from features.embeddings import StaticEncoder, load_tiers
 from hydrawatch.runtime import tune_gc
@@ -36,6 +37,7 @@ class ReplayResult:
     rejected: int
     detector: Detector
     webhooks_pending: int | None = None  # deliveries left in the outbox (None: no webhooks)
+    coverage: dict[str, float] = field(default_factory=dict)  # share of accounts carrying each linkage field
 
 
 def build_detector(settings: Settings, embeddings: bool = True) -> Detector:
@@ -85,7 +87,10 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
         dlq.close()
     left = finish_delivery(webhooks, settings.webhooks.drain_s) if webhooks is not None else None
     source.stats.warn_of_disorder(settings.detection.reorder_window_s)
-    return ReplayResult(summary, source.stats, dlq.count, detector, left)
+    accounts, coverage = field_coverage(detector.accounts.values())
+    for line in missing_linkage(accounts, coverage):
+        log.warning(line)
+    return ReplayResult(summary, source.stats, dlq.count, detector, left, coverage)
 
 
 def replay_source(paths: list[Path], settings: Settings, dlq: DeadLetterFile, url: str | None,

@@ -183,6 +183,7 @@ def test_a_replay_logs_its_own_lines_not_the_start_up_chatter_of_libraries(simul
     assert re.search(r"INFO hydrawatch\.store\.feedback: feedback from the store: .* triaged campaigns\n", done.stderr)
     # ... one record per line in a pipe: rich would have wrapped it at 80 columns
     assert "replay summary" in log
+    assert re.search(r"accounts carrying +│ org_id \d+%", done.stdout)  # linkage fields' coverage
     assert "setup plugin" not in log
     assert "Loading faiss" not in log
     written = [json.loads(line)["alert_id"] for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
