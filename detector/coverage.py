@@ -9,10 +9,13 @@ them), so that an analyst reads its alerts knowing what could not be seen.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from features.account import AccountState
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,31 @@ def field_coverage(accounts: Iterable[AccountState]) -> tuple[int, dict[str, flo
 
 def missing_linkage(total: int, shares: dict[str, float]) -> list[str]:
     """A sentence for each field no account carried (nothing when there were no accounts)."""
-    if not total:
-        return []
-    return [f"no account's requests carried {field.name}: {field.without} (docs/threat-coverage.md)"
-            for field in LINKAGE_FIELDS if shares.get(field.name, 0.0) == 0.0]
+    return [_sentence(field) for field in _missing(total, shares)]
+
+
+class MissingFieldWatch:
+    """A stream's coverage, checked at each checkpoint: each field no account held carried is warned about once,
+    once at least ``min_accounts`` accounts are held (a stream's first minutes show few accounts)."""
+
+    def __init__(self, min_accounts: int = 100) -> None:
+        self.min_accounts = min_accounts
+        self.warned: set[str] = set()
+
+    def check(self, accounts: Iterable[AccountState]) -> dict[str, float]:
+        """The shares of ``field_coverage``; logs a warning for each field newly found missing."""
+        total, shares = field_coverage(accounts)
+        if total >= self.min_accounts:
+            for field in _missing(total, shares):
+                if field.name not in self.warned:
+                    self.warned.add(field.name)
+                    log.warning(_sentence(field))
+        return shares
+
+
+def _missing(total: int, shares: dict[str, float]) -> list[LinkageField]:
+    return [field for field in LINKAGE_FIELDS if total and shares.get(field.name, 0.0) == 0.0]
+
+
+def _sentence(field: LinkageField) -> str:
+    return f"no account's requests carried {field.name}: {field.without} (docs/threat-coverage.md)"

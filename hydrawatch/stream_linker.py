@@ -12,6 +12,7 @@ from typing import Any
 
 from kafka.errors import KafkaError
 
+from detector.coverage import MissingFieldWatch
 from hydrawatch.store.feedback import apply_feedback
 from hydrawatch.stream import Checkpointer, Runtime, StreamResult
 from hydrawatch.stream_roles import outbox_sink, seek_offsets, stream_detector, stream_result
@@ -75,6 +76,7 @@ def _link(rt: Runtime, key: str, lease: Lease) -> StreamResult:
     seek_offsets(consumer, tps, offsets)
     sink = outbox_sink(rt, key)
     positions, saved = dict(offsets), dict(offsets)
+    coverage = MissingFieldWatch()
 
     def emit(alerts: list[dict[str, Any]]) -> None:
         for alert in alerts:
@@ -88,6 +90,7 @@ def _link(rt: Runtime, key: str, lease: Lease) -> StreamResult:
         rt.commit(consumer, k.profiles_topic, positions)
         rt.metrics.accounts.set(len(linker.detector.accounts))
         rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in linker.detector.accounts.values()))
+        rt.metrics.set_coverage(coverage.check(linker.detector.accounts.values()))
 
     cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
                       changed=lambda: positions != saved)

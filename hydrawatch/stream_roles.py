@@ -12,6 +12,7 @@ from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
 from sqlalchemy.orm import Session
 
+from detector.coverage import MissingFieldWatch
 from detector.engine import Detector
 from hydrawatch.replay import build_detector
 from hydrawatch.store import save_alert
@@ -118,6 +119,7 @@ def run_all(rt: Runtime) -> StreamResult:
     saved = dict(offsets)
     source = rt.source(consumer, lambda: cp.tick())
     source.positions.update(offsets)
+    coverage = MissingFieldWatch()
 
     def save() -> None:
         rt.dlq.flush()
@@ -134,6 +136,7 @@ def run_all(rt: Runtime) -> StreamResult:
         rt.metrics.accounts.set(len(detector.accounts))
         rt.metrics.embedding_queue.set(sum(len(s.embed_queue) for s in detector.accounts.values()))
         rt.metrics.set_input_counts(detector.recent.repeats, detector.clock.outliers)
+        rt.metrics.set_coverage(coverage.check(detector.accounts.values()))
 
     cp = Checkpointer(save, k.checkpoint_every_events, k.checkpoint_every_s, rt.metrics,
                       changed=lambda: source.positions != saved)

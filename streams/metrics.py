@@ -92,6 +92,8 @@ class StreamMetrics:
         self.checkpoint_seconds = Gauge("hydrawatch_checkpoint_duration_seconds",
                                         "Duration of the last checkpoint.", registry=r)
         self.accounts = Gauge("hydrawatch_accounts", "Accounts held in memory.", registry=r)
+        self.coverage = Gauge("hydrawatch_accounts_carrying", "Share of the accounts held whose requests carried "
+                              "each field linking reads (detector.coverage).", ["field"], registry=r)
         self.embedding_queue = Gauge("hydrawatch_embedding_queue",
                                      "Prompts queued for the fast embedding tier.", registry=r)
         self.profiles = Counter("hydrawatch_profiles_published", "Account profiles published (worker role).",
@@ -110,6 +112,11 @@ class StreamMetrics:
         """The state's counts of duplicate deliveries and events far ahead (``streams.dedup``, ``streams.clock``)."""
         self.set_apart.labels("duplicate").set(duplicates)
         self.set_apart.labels("far_ahead").set(far_ahead)
+
+    def set_coverage(self, shares: dict[str, float]) -> None:
+        """The accounts' coverage of each linkage field (``detector.coverage.field_coverage``)."""
+        for name, share in shares.items():
+            self.coverage.labels(name).set(share)
 
     def count_events(self, n: int = 1) -> None:
         self.events.inc(n)

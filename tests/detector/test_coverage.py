@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from detector.coverage import LINKAGE_FIELDS, field_coverage, missing_linkage
+from detector.coverage import LINKAGE_FIELDS, MissingFieldWatch, field_coverage, missing_linkage
 from features.account import AccountState
 from features.text import TextAnalyzer
 from hydrawatch.replay import replay
@@ -46,6 +46,21 @@ def test_a_field_no_account_carried_is_named_with_what_is_lost() -> None:
                                                      "no account's requests carried account_created_at"]
     assert "cannot be told from a crew's" in lines[0]
     assert missing_linkage(*field_coverage([])) == []  # no accounts, nothing to say
+
+
+def test_a_stream_warns_of_each_missing_field_once_and_only_once_enough_accounts_are_held(
+        caplog: pytest.LogCaptureFixture) -> None:
+    watch = MissingFieldWatch(min_accounts=3)
+    few = [_state("a", payment_fingerprint="pf"), _state("b", asn=64500)]
+    with caplog.at_level(logging.WARNING, logger="detector.coverage"):
+        assert watch.check(few)["org_id"] == 0.0
+        assert not caplog.records  # two accounts: too early to say
+        more = [*few, _state("c", org_id="o")]
+        shares = watch.check(more)
+        watch.check(more)  # the next checkpoint: nothing new to say
+    assert shares["org_id"] == 1 / 3
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "no account's requests carried account_created_at"]
 
 
 def test_a_replay_warns_of_linkage_fields_its_input_never_carried(tmp_path: Path,

@@ -9,6 +9,7 @@ disturb anything else using the shared one.
 from __future__ import annotations
 
 import pickle
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -166,6 +167,8 @@ def test_crash_and_restart_counts_every_event_once(bootstrap: str, dataset: Path
             first.stop()
         assert health["status"] == "ok" and health["role"] == "all"
         assert "hydrawatch_events_total" in metrics and "hydrawatch_checkpoint_age_seconds" in metrics
+        carrying = re.search(r'hydrawatch_accounts_carrying\{field="org_id"\} ([0-9.]+)', metrics)
+        assert carrying is not None and 0 < float(carrying.group(1)) < 1  # some of the simulator's accounts have one
         before = _checkpoint(db, f"all/g-{topic}/{topic}")
         assert before is not None and 0 < before.events < sent
 

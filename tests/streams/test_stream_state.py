@@ -167,6 +167,7 @@ def test_metrics_and_health_endpoint() -> None:
     metrics = StreamMetrics("all")
     metrics.count_events(5)
     metrics.set_input_counts(duplicates=3, far_ahead=1)
+    metrics.set_coverage({"org_id": 0.25, "payment_fingerprint": 0.0})
     metrics.tick()
     health = {"ok": True}
     server = MetricsServer(metrics, lambda: (health["ok"], {"role": "all"}), port=0, host="127.0.0.1").start()
@@ -176,6 +177,8 @@ def test_metrics_and_health_endpoint() -> None:
         assert "hydrawatch_events_total 5.0" in text and "hydrawatch_checkpoint_age_seconds" in text
         assert 'hydrawatch_input_events_set_apart{kind="duplicate"} 3.0' in text
         assert 'hydrawatch_input_events_set_apart{kind="far_ahead"} 1.0' in text
+        assert 'hydrawatch_accounts_carrying{field="org_id"} 0.25' in text
+        assert 'hydrawatch_accounts_carrying{field="payment_fingerprint"} 0.0' in text
         assert json.loads(urllib.request.urlopen(f"{base}/healthz", timeout=5).read())["status"] == "ok"
         health["ok"] = False
         with pytest.raises(urllib.error.HTTPError) as failed:
