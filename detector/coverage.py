@@ -38,7 +38,8 @@ LINKAGE_FIELDS: tuple[LinkageField, ...] = (
     LinkageField("payment_fingerprint", lambda s: bool(s.payments),
                  "shared cards tie no accounts: a crew tied only by its cards is found late or not at all"),
     LinkageField("account_created_at", lambda s: s.created_at is not None,
-                 "signup waves and account ages are not read: crews on fresh accounts are found later"),
+                 "account ages and signup waves are not read: customers who share public language (a prompt "
+                 "template) may be alerted as a young crew, and crews on fresh accounts are found later"),
     LinkageField("asn / user_agent", _network,
                  "network + client pairs tie no accounts: crews are found later"),
 )
