@@ -78,13 +78,14 @@ def run(generator: str, data: str, out: Path, jobs: int, only: list[str] | None 
     arguments ``data``; once), then replay and score each ablation of it, in ``ABLATIONS``' order."""
     names = [name for name in ABLATIONS if only is None or name in only]
     base = out / f"{generator}-{folder_name(data)}"
-    source = base / folder_name(next(iter(ABLATIONS)))
+    source = base / "as-logged"  # the data set as generated; an ablation that removes nothing replays it
     generate(generator, data, source)
 
     def one(name: str) -> SetResult:
-        folder = base / folder_name(name)
-        if ABLATIONS[name]:
-            ablated_copy(source, folder, ABLATIONS[name])
+        fields = ABLATIONS[name]
+        folder = base / folder_name(name) if fields else source
+        if fields:
+            ablated_copy(source, folder, fields)
         result = replay_and_score(name, folder)
         log.info("%s: precision %.3f recall %.3f", name, result.evaluation.precision, result.evaluation.recall)
         return result
