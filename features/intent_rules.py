@@ -245,4 +245,25 @@ RULES: list[tuple[str, tuple[str, ...], str | tuple[str, ...]]] = [
     ("safe_rewrite", ("innocent", "innocuous", "harmless", "benign"),
      r"\bmake (?:this|it|the|that)(?: (?:request|question|prompt|query))? (?:sound|look|seem|read|appear) (?:\w+ )?"
      r"(?:innocent|innocuous|harmless|benign)"),
+    # generalized from a seventh set of asks (2026-12-05; last in the list, so what fired before keeps its evidence):
+    # the path to the answer in the present tense, a solution broken into steps each justified, a role as an agent,
+    # a request made or turned into an acceptable one
+    ("reasoning", ("how you",),
+     r"\bhow you (?:arrive|get|come) (?:at|to) (?:the|your|this|that|an?) (?:final |correct )?(?:answer|conclusion|"
+     r"result|solution)|\bhow you reach (?:the|your|this|that) (?:final |correct )?(?:answer|conclusion|result|"
+     r"solution)"),
+    ("reasoning", ("justify", "break"),
+     r"\bjustify(?:ing)? (?:each|every) (?:one|step|line)s?\b|\bbreak (?:down )?(?:the|your) (?:solution|answer|"
+     r"derivation|reasoning|working) into\b"),
+    ("agentic", ("agent",),
+     r"\bas an? (?:autonomous|ai|software|coding|web|browsing|llm|tool[- ]using) agent\b"),
+    ("safe_rewrite", ("safe", "acceptable", "harmless", "compliant"),  # ... for a model to answer
+     r"\bmake (?:this|the|my|that) (?:request|question|prompt|query) (?:safe|acceptable|harmless|"
+     r"(?:policy[- ])?compliant)\b[^.?!\n]{0,40}\b(?:model|ai|assistant|chatbot|llm|you)\b"),
+    ("safe_rewrite", ("acceptable", "permissible", "allowed", "allowable", "compliant"),  # ... and then answered
+     (r"\b(?:rewrite|rephrase|reformulate|reword|paraphrase|transform|turn|convert|rework|recast)\b[^.?!\n]{0,60}?"
+      r"\binto an? (?:acceptable|permissible|allowed|allowable|(?:policy[- ])?compliant) (?:request|version|prompt|"
+      r"question|query|form)\b",
+      r"\b(?:then|and) (?:answer|respond to|fulfil|fulfill|carry out|complete|provide (?:a |an )?(?:complete |full |"
+      r"detailed )?(?:response|answer))\b")),
 ]
