@@ -7,11 +7,13 @@ wrap real benchmark tasks from it in wordings written here, and the look-alikes 
 Three days: 1,800 ordinary users, apps with a system prompt, an evaluation team, a viral prompt, a classroom;
 a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new model, a slow crew.
 
-Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra] [--hydra-accounts N] [--consortium]
-                                           [--crew-accounts N] [--viral-template DAY] [--viral-newcomers DAY] [--replay]
+Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra | --own-cards] [--hydra-accounts N]
+                                           [--consortium] [--crew-accounts N] [--viral-template DAY]
+                                           [--viral-newcomers DAY] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
+  --own-cards    the hydra on its proxies and signup waves as before, but a card per account (no shared payment)
   --hydra-accounts N  the hydra's traffic (about 450 requests an hour) spread over N accounts instead of 60: a
                  larger farm, each account lighter (N=1000: about one request every two hours each)
   --crew-accounts N  the rubric, agentic and slow crews with N accounts each instead of 25, 18 and 15 (each account
@@ -182,7 +184,8 @@ class Probe(ProbeWorld):
                         ts += r.uniform(3, 12)
 
     # -- campaigns ------------------------------------------------------------------------------------------
-    def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60, crew_accounts: int | None = None) -> None:
+    def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60, crew_accounts: int | None = None,
+                  own_cards: bool = False) -> None:
         r = self.rng
         rubric, agentic, slow = (crew_accounts,) * 3 if crew_accounts else (25, 18, 15)
         reasoning = REASONING_OBLIQUE if self.hard else REASONING
@@ -194,7 +197,8 @@ class Probe(ProbeWorld):
             wave = T0 - (2 if i < hydra_accounts // 2 else 1) * DAY + r.uniform(0, 2400)
             acct = (self.account("campaign_hydra", i, own, BROWSERS[i % 3], self.uid("pf_", "hc", i), "self_serve",
                                  T0 - r.uniform(10, 90) * DAY) if clean_hydra else
-                    self.account("campaign_hydra", i, own, "python-httpx/0.27.0", cards[i % 8],
+                    self.account("campaign_hydra", i, own, "python-httpx/0.27.0",
+                                 self.uid("pf_", "ho", i) if own_cards else cards[i % 8],
                                  r.choice(["trial", "startup_program"]), wave))
             for ts in self.regular(T0 + 0.5 * DAY + r.uniform(0, HOUR), END, HOUR / r.uniform(6, 9) / light,
                                    60 / light):
@@ -237,14 +241,15 @@ class Probe(ProbeWorld):
 
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
-             viral_newcomers: float | None = None, hydra_accounts: int = 60, crew_accounts: int | None = None) -> int:
+             viral_newcomers: float | None = None, hydra_accounts: int = 60, crew_accounts: int | None = None,
+             own_cards: bool = False) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
     ``viral_newcomers``: the day the trending template or the signups start, None: none); returns the number of
     events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
     probe.lookalikes(consortium, viral_template, viral_newcomers)
-    probe.campaigns(clean_hydra, hydra_accounts, crew_accounts)
+    probe.campaigns(clean_hydra, hydra_accounts, crew_accounts, own_cards)
     return probe.write(out)
 
 
@@ -252,7 +257,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
-    for flag in ("--hard", "--clean-hydra", "--consortium", "--replay"):
+    for flag in ("--hard", "--clean-hydra", "--own-cards", "--consortium", "--replay"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("--viral-template", type=float, metavar="DAY")
     parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
@@ -262,11 +267,13 @@ def main() -> None:
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
             parser.error(f"{flag}: a day from 0 to 2.5")
+    if args.clean_hydra and args.own_cards:
+        parser.error("--own-cards: the clean hydra has a card per account already")
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
     n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
                  viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts,
-                 crew_accounts=args.crew_accounts)
+                 crew_accounts=args.crew_accounts, own_cards=args.own_cards)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

@@ -60,6 +60,20 @@ def test_smaller_crews_have_as_many_accounts_as_asked(tmp_path: Path) -> None:
                                                       "campaign_agentic": 5, "campaign_slow": 5}
 
 
+@pytest.mark.parametrize(("own_cards", "cards"), [(False, 8), (True, 40)])
+def test_the_hydra_shares_eight_cards_or_pays_with_one_per_account(tmp_path: Path, own_cards: bool,
+                                                                   cards: int) -> None:
+    probe_independent.generate(tmp_path, seed=3, corpus=shared_file("data/prompts.jsonl.gz"), users=50,
+                               hydra_accounts=40, crew_accounts=5, own_cards=own_cards)
+    labels = json.loads((tmp_path / "labels.json").read_text())["accounts"]
+    hydra = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()
+             if labels[json.loads(line)["account_id"]] == "campaign_hydra"]
+    paying = {(e["account_id"], e["payment_fingerprint"]) for e in hydra}
+    assert len({a for a, _ in paying}) == 40 == len(paying)  # one card per account, whichever
+    assert len({card for _, card in paying}) == cards
+    assert len({e["ip"] for e in hydra}) > 100  # on the proxy pool either way
+
+
 def _meets_the_targets(data: Path) -> Evaluation:
     """Replay the probe written to ``data`` with default settings and check the issue's targets on it: precision
     and recall, no look-alike alerted, every campaign caught within two hours."""
