@@ -9,7 +9,7 @@ a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new
 
 Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra | --own-cards] [--hydra-accounts N]
                                            [--consortium] [--crew-accounts N] [--viral-template DAY]
-                                           [--viral-newcomers DAY] [--replay]
+                                           [--viral-newcomers DAY] [--slow-rate R] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
@@ -18,6 +18,8 @@ Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra 
                  larger farm, each account lighter (N=1000: about one request every two hours each)
   --crew-accounts N  the rubric, agentic and slow crews with N accounts each instead of 25, 18 and 15 (each account
                  as busy as before: smaller crews, less traffic; N=5 is the smallest a catch can name)
+  --slow-rate R  each slow-crew account sends about R requests an hour by day (0.75R-1.25R; default 4, the 3-5
+                 it sent before the option): the threat model's slower pacing
   --consortium   an evaluation consortium runs a new benchmark: four organisations, one campus network, one harness
   --viral-template DAY  350 ordinary users send a trending prompt that asks for steps around a question of their
                  own, for 8 hours from DAY (0-2.5) into the three days (a look-alike: docs/threat-coverage.md)
@@ -185,7 +187,7 @@ class Probe(ProbeWorld):
 
     # -- campaigns ------------------------------------------------------------------------------------------
     def campaigns(self, clean_hydra: bool, hydra_accounts: int = 60, crew_accounts: int | None = None,
-                  own_cards: bool = False) -> None:
+                  own_cards: bool = False, slow_rate: float = 4.0) -> None:
         r = self.rng
         rubric, agentic, slow = (crew_accounts,) * 3 if crew_accounts else (25, 18, 15)
         reasoning = REASONING_OBLIQUE if self.hard else REASONING
@@ -227,12 +229,14 @@ class Probe(ProbeWorld):
                           max_tokens=4096)
         rewrite = REWRITE_OBLIQUE if self.hard else REWRITE
         for i in range(slow):  # clean residential accounts brought online over 90 minutes, 3-5 requests an hour by day
+            # (``slow_rate``: 0.75-1.25 times that many, 4 by default)
             asn, country = r.choice(NETWORKS)
             acct = self.account("campaign_slow", i, (self.ip(), asn, country), BROWSERS[i % 2],
                                 self.uid("pf_", "sl", i), "self_serve", T0 - r.uniform(14, 60) * DAY)
             day = T0 + 0.8 * DAY + r.uniform(0, 1.5 * HOUR)
             while day < END:
-                for ts in self.regular(day, min(day + r.uniform(8, 12) * HOUR, END), HOUR / r.uniform(3, 5), 300):
+                until = min(day + r.uniform(8, 12) * HOUR, END)  # drawn before the gap, as always
+                for ts in self.regular(day, until, HOUR / r.uniform(0.75 * slow_rate, 1.25 * slow_rate), 300):
                     text = (self.pick("clinc150", "nq_open") if r.random() < 0.25 else
                             r.choice(rewrite).format(task=self.pick(*TASKS)))
                     self.send(acct, ts, text, campaign=True, messages=True)
@@ -242,14 +246,14 @@ class Probe(ProbeWorld):
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
              viral_newcomers: float | None = None, hydra_accounts: int = 60, crew_accounts: int | None = None,
-             own_cards: bool = False) -> int:
+             own_cards: bool = False, slow_rate: float = 4.0) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
-    ``viral_newcomers``: the day the trending template or the signups start, None: none); returns the number of
-    events."""
+    ``viral_newcomers``: the day the trending template or the signups start, None: none; ``slow_rate``: requests
+    an hour of each slow-crew account by day); returns the number of events."""
     probe = Probe(seed, hard, corpus, users)
     probe.ordinary_users()
     probe.lookalikes(consortium, viral_template, viral_newcomers)
-    probe.campaigns(clean_hydra, hydra_accounts, crew_accounts, own_cards)
+    probe.campaigns(clean_hydra, hydra_accounts, crew_accounts, own_cards, slow_rate)
     return probe.write(out)
 
 
@@ -263,17 +267,20 @@ def main() -> None:
     parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
     parser.add_argument("--hydra-accounts", type=int, default=60, metavar="N")
     parser.add_argument("--crew-accounts", type=int, metavar="N")
+    parser.add_argument("--slow-rate", type=float, default=4.0, metavar="R")
     args = parser.parse_args()
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
             parser.error(f"{flag}: a day from 0 to 2.5")
+    if not 0.1 <= args.slow_rate <= 20:
+        parser.error("--slow-rate: requests an hour from 0.1 to 20")
     if args.clean_hydra and args.own_cards:
         parser.error("--own-cards: the clean hydra has a card per account already")
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
     n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
                  viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts,
-                 crew_accounts=args.crew_accounts, own_cards=args.own_cards)
+                 crew_accounts=args.crew_accounts, own_cards=args.own_cards, slow_rate=args.slow_rate)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

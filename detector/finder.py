@@ -54,7 +54,7 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     bundles = bundle_labels(links.n, links.together)
     young = young_askers(views)
     for community in communities(edges, det.min_accounts, links.together):
-        crew = crew_of(edges, community, links, det, bundles, young)
+        crew = crew_of(edges, community, links, det, bundles, young, counts)
         if crew is None:
             continue
         members, inside = crew
@@ -65,20 +65,26 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     return candidates
 
 
-def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings,
-            bundles: np.ndarray | None = None, young: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
+def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings, bundles: np.ndarray | None = None,
+            young: np.ndarray | None = None, hours: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
     """The campaign candidate in a community: its core (``communities.core``) when that is a crew (``is_crew``),
     else the core of its members an operator's tie holds, when those are one. Links that strangers share too (a
     network + client pair, shared hours) can join a crew's cells with accounts nothing else ties to them; the
     crowd must not hide the crew, nor make it one. ``young`` (``young_askers``, per node): accounts that need only
     one link over the floor to stay in the core, when an operator's tie holds them in a community of fewer than
     ``LOUVAIN_ABOVE`` accounts (a young crew, where each account counts; beside a farm a young stranger who sends one
-    of the public tasks it re-sends has that one link too, and one account more changes nothing there)."""
+    of the public tasks it re-sends has that one link too, and one account more changes nothing there). With
+    ``hours`` (requests per hour over the last day, per node: ``hour_counts``), a young account is also held only
+    when it was active within an hour of another account of the community: a crew's accounts work side by side,
+    while an ordinary user who sent a public task hours before a crew wrapped it shares that task and nothing
+    else (``alongside``)."""
     lenient = None
     if young is not None and len(community) < LOUVAIN_ABOVE and young[community].any():
         lenient = np.zeros(len(young), dtype=bool)
         lenient[links.operator_tied_members(community)] = True
         lenient &= young
+        if hours is not None:
+            lenient[community] &= alongside(hours[community])
     members, inside = core(edges, community, bundles, lenient)
     if is_crew(members, inside, links, settings):
         return members, inside
@@ -87,6 +93,17 @@ def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings,
         return None
     members, inside = core(edges, tied, bundles, lenient)
     return (members, inside) if is_crew(members, inside, links, settings) else None
+
+
+def alongside(hours: np.ndarray) -> np.ndarray:
+    """Per row of ``hours`` (accounts x hour buckets: requests), whether another row has requests in one of the
+    row's hours or the hour before or after it."""
+    active = hours > 0
+    near = active.copy()
+    near[:, 1:] |= active[:, :-1]
+    near[:, :-1] |= active[:, 1:]
+    others = active.sum(axis=0)[None, :] - active
+    return (near & (others > 0)).any(axis=1)
 
 
 def young_askers(views: list[AccountView]) -> np.ndarray:

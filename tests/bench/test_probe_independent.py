@@ -74,6 +74,22 @@ def test_the_hydra_shares_eight_cards_or_pays_with_one_per_account(tmp_path: Pat
     assert len({e["ip"] for e in hydra}) > 100  # on the proxy pool either way
 
 
+@pytest.mark.parametrize("rate", [4.0, 0.75])
+def test_the_slow_crew_sends_about_as_many_requests_an_hour_as_asked(tmp_path: Path, rate: float) -> None:
+    probe_independent.generate(tmp_path, seed=3, corpus=shared_file("data/prompts.jsonl.gz"), users=50,
+                               hydra_accounts=5, crew_accounts=5, slow_rate=rate)
+    labels = json.loads((tmp_path / "labels.json").read_text())["accounts"]
+    times: dict[str, list[float]] = {}
+    for event in map(json.loads, (tmp_path / "events.jsonl").read_text().splitlines()):
+        if labels[event["account_id"]] == "campaign_slow":
+            ts = event["ts"] / 1000 if isinstance(event["ts"], int) else datetime.fromisoformat(event["ts"]).timestamp()
+            times.setdefault(event["account_id"], []).append(ts)
+    ordered = [sorted(ts) for ts in times.values()]
+    gaps = sorted(b - a for ts in ordered for a, b in zip(ts, ts[1:], strict=False) if b - a < 6 * 3600)
+    assert len(times) == 5
+    assert 0.7 * 3600 / rate < gaps[len(gaps) // 2] < 1.3 * 3600 / rate  # within a day's working hours
+
+
 def _meets_the_targets(data: Path) -> Evaluation:
     """Replay the probe written to ``data`` with default settings and check the issue's targets on it: precision
     and recall, no look-alike alerted, every campaign caught within two hours."""

@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from detector.communities import LOUVAIN_ABOVE, MEMBER_EVIDENCE, Edges, bundle_labels, communities, core
-from detector.finder import YOUNG_REQUESTS, crew_of, is_crew, young_askers
+from detector.finder import YOUNG_REQUESTS, alongside, crew_of, is_crew, young_askers
 from detector.linking.edges import CONTENT, LinkSet
 from detector.scoring import AccountView
 from features.account import AccountState
@@ -66,6 +66,36 @@ def test_a_young_account_stays_in_a_crew_only_by_an_operators_tie() -> None:
     assert found is not None and found[0].tolist() == [0, 1, 2, 3, 4]
     found = crew_of(edges, np.arange(6), links, settings)
     assert found is not None and found[0].tolist() == [0, 1, 2, 3]
+
+
+def test_a_young_account_is_held_only_when_it_was_active_beside_the_crew() -> None:
+    """A crew of four sharing a card (0-3), active in the last two hours of the day; 4: young, one shared sentence
+    with 0 (a public task the crew wrapped), its requests four hours before anyone else's. Sent in the hour before
+    the crew's first, it would be held."""
+    edges = _edges(5, [*_clique(4), (0, 4, 0.57)])
+    links = LinkSet(5)
+    low, high = zip(*[(a, b) for a, b, _ in _clique(4)], strict=True)
+    links.add("shared_payment", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.9))
+    links.add("shared_template", CONTENT, np.array([0]), np.array([4]), np.array([0.57]))
+    young = np.array([False] * 4 + [True])
+    hours = np.zeros((5, 24))
+    hours[:4, 22:] = 2
+    hours[4, 18] = 3
+    found = crew_of(edges, np.arange(5), links, DetectionSettings(), young=young, hours=hours)
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3]
+    hours[4] = 0
+    hours[4, 21] = 3
+    found = crew_of(edges, np.arange(5), links, DetectionSettings(), young=young, hours=hours)
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_alongside_means_another_account_active_in_the_same_or_a_neighbouring_hour() -> None:
+    hours = np.zeros((4, 6))
+    hours[0, 2] = hours[1, 3] = 1  # neighbouring hours
+    hours[2, 5] = 4                # alone in its hour and the one before
+    hours[3, 0] = 1                # alone at the start of the day
+    assert alongside(hours).tolist() == [True, True, False, False]
+    assert alongside(hours[[0, 0]]).tolist() == [True, True]  # two accounts in the very same hour
 
 
 def test_a_young_account_gets_no_leniency_in_a_community_of_a_dozen_or_more() -> None:
