@@ -228,8 +228,8 @@ class Probe(ProbeWorld):
                           model=model, system=AGENT_SYSTEM, tools=["read_file", "write_file", "run_tests", "shell"],
                           max_tokens=4096)
         rewrite = REWRITE_OBLIQUE if self.hard else REWRITE
-        for i in range(slow):  # clean residential accounts brought online over 90 minutes, 3-5 requests an hour by day
-            # (``slow_rate``: 0.75-1.25 times that many, 4 by default)
+        for i in range(slow):  # clean residential accounts brought online over 90 minutes, each sending 0.75-1.25
+            # times ``slow_rate`` requests an hour by day (3-5 by default)
             asn, country = r.choice(NETWORKS)
             acct = self.account("campaign_slow", i, (self.ip(), asn, country), BROWSERS[i % 2],
                                 self.uid("pf_", "sl", i), "self_serve", T0 - r.uniform(14, 60) * DAY)

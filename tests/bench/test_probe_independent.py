@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 
 from detector.evaluation import Evaluation, evaluate, load_alerts, load_labels
 from hydrawatch.cli import app
+from streams.events import parse_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import probe_independent  # noqa: E402
@@ -44,10 +44,10 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
     first_use: dict[str, tuple[float, str | None]] = {}  # newcomers: signed up minutes before their first request
     for event in map(json.loads, lines):
         if labels["accounts"][event["account_id"]] == "lookalike_viral_newcomers":
-            ts = event["ts"] / 1000 if isinstance(event["ts"], int) else datetime.fromisoformat(event["ts"]).timestamp()
+            ts = parse_time(event["ts"], "ts")
             if event["account_id"] not in first_use or ts < first_use[event["account_id"]][0]:
                 first_use[event["account_id"]] = (ts, event["account_created_at"])
-    gaps = [ts - datetime.fromisoformat(created).timestamp() for ts, created in first_use.values() if created]
+    gaps = [ts - parse_time(created, "account_created_at") for ts, created in first_use.values() if created]
     assert len(first_use) == 38 and gaps and all(0 < gap < 1800 for gap in gaps)
 
 
@@ -82,7 +82,7 @@ def test_the_slow_crew_sends_about_as_many_requests_an_hour_as_asked(tmp_path: P
     times: dict[str, list[float]] = {}
     for event in map(json.loads, (tmp_path / "events.jsonl").read_text().splitlines()):
         if labels[event["account_id"]] == "campaign_slow":
-            ts = event["ts"] / 1000 if isinstance(event["ts"], int) else datetime.fromisoformat(event["ts"]).timestamp()
+            ts = parse_time(event["ts"], "ts")
             times.setdefault(event["account_id"], []).append(ts)
     ordered = [sorted(ts) for ts in times.values()]
     gaps = sorted(b - a for ts in ordered for a, b in zip(ts, ts[1:], strict=False) if b - a < 6 * 3600)
