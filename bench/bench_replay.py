@@ -99,6 +99,21 @@ def time_replay(path: Path, tmp: Path) -> float:
     return time.perf_counter() - started
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set in MB: Linux's ``VmHWM``, the high-water mark of this process's own memory.
+    ``ru_maxrss`` is not: a child started by ``subprocess`` carries its parent's peak over ``exec``, so a child
+    measuring 100,000 accounts would report the parent's peak whenever that was larger (say, after the parent
+    loaded MiniLM to distil the static model)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 PEOPLE = 200
 PERSONAL = ["what should I cook with leeks and rice", "fix my bash loop that skips the last line",
             "is it worth repotting a fig in autumn", "draft a short note to my landlord about the heating",
@@ -129,9 +144,9 @@ def memory_for_accounts(accounts: int) -> None:
         detector.process(parse_record({
             "ts": base + accounts * 250 + i * 50, "account_id": f"person-{i % PEOPLE}", "ip": f"10.250.{i % PEOPLE}.1",
             "prompt": f"{PERSONAL[i % len(PERSONAL)]} ({i})"}))
-    state_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    state_mb = peak_rss_mb()
     detector.evaluate()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"accounts": len(detector.accounts), "state_rss_mb": round(state_mb),
                       "max_rss_mb": round(rss_mb)}))
 

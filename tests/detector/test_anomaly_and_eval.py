@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,17 @@ def test_large_references_are_sampled() -> None:
     assert scorer.fitted_on == 1000
     low, high = scorer.score(np.vstack([np.zeros(4), np.full(4, 6.0)]))
     assert low < 0.7 < 0.99 < high
+
+
+def test_ecod_keeps_no_per_row_matrices_between_calls_and_scores_the_same() -> None:
+    rng = np.random.default_rng(2)
+    scorer = AnomalyScorer("ecod")
+    assert scorer.fit(rng.normal(size=(400, 6)))
+    rows = rng.normal(size=(2000, 6))
+    first = scorer.score(rows)
+    assert not [name for name in ("U_l", "U_r", "U_skew", "O") if hasattr(scorer._model, name)]
+    assert len(pickle.dumps(scorer)) < 50_000  # the reference (400 x 6), not the 2,000 scored rows' matrices
+    assert np.array_equal(scorer.score(rows), first)
 
 
 def test_anomaly_refuses_tiny_reference_and_unknown_models() -> None:
