@@ -1,9 +1,10 @@
 """Field ablation: what detection quality rests on when request logs lack optional fields.
 
 The input contract requires only ``ts`` and ``account_id``; a deployment may log no payment fingerprints, no
-account creation times or no organisations. This script takes one simulated data set, removes groups of optional
-fields from every event (``ABLATIONS``, as data), replays each copy with default settings and scores it like
-``bench/quality_sweep.py`` (its table: a row per ablation). It asserts nothing; it prints numbers.
+account creation times or no organisations, or leave a field out of some requests only. This script takes one
+simulated data set, removes groups of optional fields from every event or leaves gaps in every optional field
+(``ABLATIONS``, as data), replays each copy with default settings and scores it like ``bench/quality_sweep.py`` (its
+table: a row per ablation). It asserts nothing; it prints numbers.
 
 Usage: python bench/field_ablation.py [--probe] [--data "--seed 7"] [--only "no payment" ...] [--jobs 2]
                                      [--out var/ablation]
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -35,7 +38,19 @@ PAYMENT = ("payment_fingerprint",)
 NETWORK = ("asn", "user_agent", "country")
 USAGE = ("max_tokens", "input_tokens", "output_tokens", "status", "latency_ms")
 ORGANISATION = ("org_id", "api_key_id")
-ABLATIONS: dict[str, tuple[str, ...]] = {  # name: the fields removed from every event
+OPTIONAL = ("ip", "model", *SIGNUP, *PAYMENT, *NETWORK, *USAGE, *ORGANISATION)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Each of ``fields`` left out of a ``share`` of the requests that carry it, drawn apart for each request and
+    field (seeded): a log with gaps, where the other requests of the same account still carry the field."""
+
+    fields: tuple[str, ...]
+    share: float
+
+
+ABLATIONS: dict[str, tuple[str, ...] | Gaps] = {  # name: the fields removed from every event, or gaps in them
     "as logged": (),
     "no signup": SIGNUP,
     "no payment": PAYMENT,
@@ -44,12 +59,17 @@ ABLATIONS: dict[str, tuple[str, ...]] = {  # name: the fields removed from every
     "no organisation": ORGANISATION,
     "no payment or organisation": PAYMENT + ORGANISATION,
     "ts, account, ip, model and text only": SIGNUP + PAYMENT + NETWORK + USAGE + ORGANISATION,
+    "every optional field missing from 10 % of requests": Gaps(OPTIONAL, 0.1),
+    "every optional field missing from 30 % of requests": Gaps(OPTIONAL, 0.3),
 }
 
 
-def strip_fields(lines: Iterable[bytes], fields: tuple[str, ...]) -> Iterable[bytes]:
-    """Each JSON line without ``fields`` (every other field, unknown ones too, as it was); lines that are not a
-    JSON object pass unchanged (the replay dead-letters them as it would have)."""
+def strip_fields(lines: Iterable[bytes], fields: tuple[str, ...], share: float = 1.0, seed: int = 0) -> Iterable[bytes]:
+    """Each JSON line without ``fields`` (every other field, unknown ones too, as it was); with ``share`` under 1,
+    each field a line carries is removed with that probability (``random.Random(seed)``, one draw per field the
+    line carries, in ``fields``' order). Lines that are not a JSON object pass unchanged (the replay dead-letters
+    them as it would have)."""
+    draw = random.Random(seed).random
     for line in lines:
         try:
             record = orjson.loads(line)
@@ -57,19 +77,24 @@ def strip_fields(lines: Iterable[bytes], fields: tuple[str, ...]) -> Iterable[by
             yield line
             continue
         if isinstance(record, dict) and any(name in record for name in fields):
-            for name in fields:
-                record.pop(name, None)
+            removed = [name for name in fields if name in record and (share >= 1.0 or draw() < share)]
+            if not removed:
+                yield line
+                continue
+            for name in removed:
+                del record[name]
             line = orjson.dumps(record) + b"\n"
         yield line
 
 
-def ablated_copy(source: Path, folder: Path, fields: tuple[str, ...]) -> None:
-    """``folder/events.jsonl`` and ``folder/labels.json``: ``source``'s, less ``fields`` (written once)."""
+def ablated_copy(source: Path, folder: Path, ablation: tuple[str, ...] | Gaps) -> None:
+    """``folder/events.jsonl`` and ``folder/labels.json``: ``source``'s, less the ablation's fields (written once)."""
     if (folder / "labels.json").exists():
         return
     folder.mkdir(parents=True, exist_ok=True)
+    fields, share = (ablation.fields, ablation.share) if isinstance(ablation, Gaps) else (ablation, 1.0)
     with (source / "events.jsonl").open("rb") as lines, (folder / "events.jsonl").open("wb") as out:
-        out.writelines(strip_fields(lines, fields))
+        out.writelines(strip_fields(lines, fields, share))
     (folder / "labels.json").write_bytes((source / "labels.json").read_bytes())
 
 
@@ -82,10 +107,10 @@ def run(generator: str, data: str, out: Path, jobs: int, only: list[str] | None 
     generate(generator, data, source)
 
     def one(name: str) -> SetResult:
-        fields = ABLATIONS[name]
-        folder = base / folder_name(name) if fields else source
-        if fields:
-            ablated_copy(source, folder, fields)
+        ablation = ABLATIONS[name]
+        folder = base / folder_name(name) if ablation else source
+        if ablation:
+            ablated_copy(source, folder, ablation)
         result = replay_and_score(name, folder)
         log.info("%s: precision %.3f recall %.3f", name, result.evaluation.precision, result.evaluation.recall)
         return result

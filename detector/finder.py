@@ -12,7 +12,7 @@ from detector.communities import LOUVAIN_ABOVE, Edges, bundle_labels, communitie
 from detector.linking.clients import ClientPopulation
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.infra import link_infrastructure, org_codes
+from detector.linking.infra import link_infrastructure
 from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
@@ -161,7 +161,7 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     accounts = [v.state for v in views]
     keys = [view_keys(v) for v in views]
     counts = hour_counts(keys, now, BALANCE_HOURS) if counts is None else counts
-    orgs = org_codes(accounts)
+    orgs = view_org_codes(views)
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
     link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs, clients)
     open_org = transparent(views)
@@ -185,15 +185,52 @@ def transparent(views: list[AccountView]) -> np.ndarray:
     """Accounts of organisations with several accounts (``org_size``, counted over every retained account, not
     only the suspicious ones): the provider knows them as one customer, so their prompts resembling strangers'
     prompts (public benchmarks, common agent frameworks) is no hidden link."""
-    return np.array([bool(v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
+    return np.array([bool(v.org or v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
+
+
+def view_org_codes(views: list[AccountView]) -> np.ndarray:
+    """``infra.org_codes`` of the views' organisations (``AccountView.org`` where ``set_org_sizes`` found one)."""
+    codes: dict[str, int] = {}
+    return np.array([codes.setdefault(v.org or v.state.org_id or f"account:{v.state.account_id}", len(codes))
+                     for v in views], dtype=np.int64)
 
 
 def set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:
-    """Give each view the number of accounts its organisation has among the retained ``accounts`` (active or
-    not: the provider knows an organisation's keys whether or not they are busy right now)."""
-    sizes = Counter(a.org_id for a in accounts if a.org_id)
+    """Give each view its organisation (``AccountView.org``) and the number of accounts that organisation has among
+    the retained ``accounts`` (active or not: the provider knows an organisation's keys whether or not they are busy
+    right now). An account whose requests have not named an organisation yet belongs to the one whose accounts pay
+    with its cards (``_org_of_cards``): logs that leave ``org_id`` out of some requests must not turn an evaluation
+    team's key into a stranger hiding behind the team's card."""
+    orgless = Counter(card for v in views if not v.state.org_id for card in v.state.payments)
+    sizes: Counter[str] = Counter()
+    card_orgs: dict[str, Counter[str]] = {}
+    for account in accounts:
+        org = account.org_id
+        if org:
+            sizes[org] += 1
+            for card in account.payments:
+                if card in orgless:
+                    card_orgs.setdefault(card, Counter())[org] += 1
     for view in views:
-        view.org_size = sizes[view.state.org_id] if view.state.org_id else 1
+        org = view.state.org_id or _org_of_cards(view.state.payments, card_orgs, orgless)
+        view.org = org
+        view.org_size = sizes[org] if org else 1
+
+
+def _org_of_cards(cards: set[str], card_orgs: dict[str, Counter[str]], orgless: Counter[str]) -> str | None:
+    """The one organisation whose accounts hold each of ``cards``, outnumbering each card's holders that name no
+    organisation (``orgless``, among the views); else None. A farm that paid with an organisation's card on more
+    keys than the organisation has does not become that organisation."""
+    found: set[str] = set()
+    for card in cards:
+        holders = card_orgs.get(card)
+        if holders is None or len(holders) != 1:
+            return None
+        (org, count), = holders.items()
+        if count <= orgless[card]:
+            return None
+        found.add(org)
+    return found.pop() if len(found) == 1 else None
 
 
 def load_balancing(counts: np.ndarray) -> float:

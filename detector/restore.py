@@ -20,7 +20,8 @@ _CAMPAIGN_FIELDS: dict[str, Callable[[Any], Any]] = {  # each added field's valu
     "announced_at": lambda campaign: None,  # before versions kept their time: not known (see ``Campaign``)
     "named": lambda campaign: None,  # before versions kept the names: not known
 }
-_VIEW_DEFAULTS = {"keys": None, "events_at": 0, "recycled_at": 0, "computed_at": -math.inf}  # -inf: refresh due
+_VIEW_DEFAULTS = {"keys": None, "events_at": 0, "recycled_at": 0, "computed_at": -math.inf,  # -inf: refresh due
+                  "org": None}
 
 
 def fill_missing(detector: Any, state: dict[str, Any]) -> None:

@@ -85,7 +85,8 @@ class AccountView:
     anomaly: float
     pivot: float
     wrappers: dict[int, float] = field(default_factory=dict)
-    org_size: int = 0  # active accounts of the account's organisation, set at each evaluation
+    org_size: int = 0  # active accounts of the account's organisation, set at each evaluation ...
+    org: str | None = None  # ... and that organisation (``finder.set_org_sizes``), None while not known
     features: np.ndarray | None = None
     asn_user_agents: list[tuple[object, object]] = field(default_factory=list)
     suspicion: float = 0.0
@@ -225,7 +226,9 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     the same accounts sending shared wrappers around new tasks on a machine's schedule, which extraction pipelines do
     whatever words their prompts use; people sharing a prompt do not keep a schedule, and an evaluation re-running
     fixed items recycles them. ``established_accounts`` (negative) is the mean over members of how long-standing the
-    account is, or the group's accounts are together (``signup_spread``: created years apart), x (1 - automation) x
+    account is (``established``; for a member whose creation time no request of it carried, a log with gaps, the mean
+    of the members whose creation time is known, 0 when none is), or the group's accounts are together
+    (``signup_spread``: created years apart), x (1 - automation) x
     (1 - evasion), and 0 for members working a shared template or paying with a card another member uses
     (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
     trending prompt with a slot of their own); the crews of the threat model run accounts made for the purpose,
@@ -235,11 +238,14 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
     keep a schedule, rotate addresses or came through a lightly verified entry point do not count."""
     columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
-                         m.anomaly, established(m.state), signed_up_to_use(m.state),
+                         m.anomaly, np.nan if m.state.created_at is None else established(m.state),
+                         signed_up_to_use(m.state),
                          (not working_a_template(m)) * (m.state.account_id not in paying_together)) for m in members],
                        dtype=np.float64).reshape(len(members), 10).T
     weight, intent, recycled, templated, automated, evasive, anomaly, aged, signed_up, own_way = columns
     total = sum(weight.tolist())
+    known = ~np.isnan(aged)  # a member whose requests never gave its creation time is taken to be like the others
+    aged = np.where(known, aged, float(aged[known].mean()) if known.any() else 0.0)
 
     def weighted(values: np.ndarray) -> float:  # summed one member after another, as Python's ``sum`` does
         return sum((values * weight).tolist()) / total

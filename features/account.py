@@ -141,10 +141,16 @@ class AccountState:
         self.truncated += event.truncated
 
     def _update_infra(self, event: Event) -> None:
-        _bump(self.ips, event.ip)
-        _bump(self.asns, event.asn, 16)
-        _bump(self.countries, event.country, 16)
-        _bump(self.user_agents, event.user_agent, 16)
+        """Values an event lacks (null, absent or empty) are not counted: ``None`` in a distribution is its overflow
+        bucket (many distinct values, as a rotating proxy shows), never a gap in the log."""
+        if event.ip:
+            _bump(self.ips, event.ip)
+        if event.asn is not None:
+            _bump(self.asns, event.asn, 16)
+        if event.country:
+            _bump(self.countries, event.country, 16)
+        if event.user_agent:
+            _bump(self.user_agents, event.user_agent, 16)
         if event.payment_fingerprint and len(self.payments) < 8:
             self.payments.add(event.payment_fingerprint)
         if event.api_key_id and len(self.api_keys) < 32:

@@ -23,6 +23,20 @@ def test_stripping_removes_only_the_named_fields_and_passes_other_lines_unchange
     assert out[1:] == lines[1:]
 
 
+def test_gaps_remove_each_field_from_about_its_share_of_the_lines_that_carry_it() -> None:
+    lines = [orjson.dumps({"ts": i, "account_id": f"a{i % 7}", "ip": "10.0.0.1", "org_id": "o", "x": i}) + b"\n"
+             for i in range(2000)]
+    out = [orjson.loads(line) for line in field_ablation.strip_fields(lines, ("ip", "org_id", "asn"), 0.3, seed=1)]
+    assert [{k: v for k, v in e.items() if k in ("ts", "account_id", "x")} for e in out] == [
+        {"ts": i, "account_id": f"a{i % 7}", "x": i} for i in range(2000)]  # nothing else changes, no line is lost
+    for field in ("ip", "org_id"):
+        assert 500 < sum(field not in e for e in out) < 700
+    both = sum("ip" not in e and "org_id" not in e for e in out)
+    assert 120 < both < 240  # drawn apart for each field: about 0.3 x 0.3 of the lines
+    again = list(field_ablation.strip_fields(lines, ("ip", "org_id", "asn"), 0.3, seed=1))
+    assert [orjson.loads(line) for line in again] == out  # seeded
+
+
 def test_each_ablation_replays_a_copy_without_its_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(field_ablation, "ABLATIONS", {"as logged": (), "no payment": field_ablation.PAYMENT})

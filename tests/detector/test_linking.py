@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from detector.finder import build_links, set_org_sizes, transparent
 from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import (
     CONCENTRATED,
@@ -27,11 +28,14 @@ from detector.linking.infra import ASN_UA_WEIGHT, TOGETHER_ABOVE, link_infrastru
 from detector.linking.keys import TEMPLATED_REQUESTS, asn_user_agents, link_keys, rotation, template_use
 from detector.linking.pair_codes import sorted_contains
 from detector.linking.shared_keys import shared_key_pairs
+from detector.scoring import AccountView
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
+from hydrawatch.settings import Settings
 from streams.events import parse_record
 
+_LINK_SETTINGS = Settings(db_url="").detection
 WRAPPER = ("Act as an impartial judge and evaluate the following response against the rubric of accuracy, depth "
            "and clarity, explaining every deduction in detail. Response to grade: {task}")
 
@@ -59,6 +63,43 @@ def test_payment_links_only_across_organisations() -> None:
     pay = links.matrices["shared_payment"]
     assert pay[0, 1] == 0  # same organisation: transparent
     assert pay[0, 2] > 0.8 and pay[1, 2] > 0.8
+
+
+def _views_of(states: dict[str, AccountState]) -> list[AccountView]:
+    return [AccountView(state=s, intent=0.0, templated=0.0, recycled=0.0, automation=0.0, evasion=0.0, anomaly=0.0,
+                        pivot=0.0) for s in states.values()]
+
+
+def test_an_account_whose_requests_named_no_organisation_joins_the_one_paying_with_its_card() -> None:
+    """An evaluation team's six keys and one card; one key's first requests were logged without ``org_id``. It is
+    the team's key, not a stranger hiding behind its card: no hidden payment link to its colleagues."""
+    records = [{"ts": i, "account_id": f"k{i}", "prompt": "x", "payment_fingerprint": "team", "org_id": "evals"}
+               for i in range(5)]
+    records.append({"ts": 9, "account_id": "k5", "prompt": "x", "payment_fingerprint": "team", "org_id": None})
+    states, _ = feed(records)
+    views = _views_of(states)
+    assert build_links(views, np.zeros((6, 4)), np.zeros(6, dtype=bool), 10.0, _LINK_SETTINGS).pairs[
+        "shared_payment"][0].size == 5  # not yet told whose key it is: a hidden tie to each of the five
+    set_org_sizes(views, states.values())
+    assert [v.org for v in views] == ["evals"] * 6 and views[5].org_size == 5 and transparent(views).all()
+    links = build_links(views, np.zeros((6, 4)), np.zeros(6, dtype=bool), 10.0, _LINK_SETTINGS)
+    assert "shared_payment" not in links.pairs or not links.pairs["shared_payment"][0].size
+
+
+def test_keys_paying_with_an_organisations_card_that_outnumber_its_own_stay_strangers() -> None:
+    """A farm that pays for six org-less keys with the card of a two-key organisation is not that organisation."""
+    records = [{"ts": i, "account_id": f"o{i}", "prompt": "x", "payment_fingerprint": "card", "org_id": "tiny"}
+               for i in range(2)]
+    records += [{"ts": 10 + i, "account_id": f"f{i}", "prompt": "x", "payment_fingerprint": "card"} for i in range(6)]
+    records.append({"ts": 30, "account_id": "mixed", "prompt": "x", "payment_fingerprint": "card2"})
+    records += [{"ts": 31 + i, "account_id": f"p{i}", "prompt": "x", "payment_fingerprint": "card2",
+                 "org_id": f"org{i}"} for i in range(3)]  # a card of three organisations names none of them
+    states, _ = feed(records)
+    views = _views_of(states)
+    set_org_sizes(views, states.values())
+    assert [v.org for v in views] == ["tiny", "tiny"] + [None] * 7 + ["org0", "org1", "org2"]
+    links = build_links(views, np.zeros((12, 4)), np.zeros(12, dtype=bool), 40.0, _LINK_SETTINGS)
+    assert len(links.pairs["shared_payment"][0]) == 8 * 7 // 2 - 1 + 6  # card: all but the organisation's own pair
 
 
 def test_a_network_and_client_only_the_linked_accounts_use_weighs_fully() -> None:

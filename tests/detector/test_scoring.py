@@ -113,6 +113,20 @@ def test_long_standing_customers_acting_like_people_count_against_a_group() -> N
     assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == crew.score
 
 
+def test_a_member_whose_creation_time_no_request_carried_is_taken_to_be_like_the_others() -> None:
+    signals = {"intent": 1.0, "templated": 0.85, "anomaly": 0.4}
+
+    def established_value(days: float, unknown: int) -> float:
+        views = _aged(_members(12, **signals), days)
+        for view in views[:unknown]:
+            view.state.created_at = None  # a log with gaps: none of its requests so far said when it was created
+        return group_score(views, linkage=0.85, load_balancing=0.0).values["established_accounts"]
+
+    assert established_value(400, 3) == established_value(400, 0) == 1.0  # not 0.75: customers, gaps or not
+    assert established_value(30, 3) == 0.0  # a crew's fresh accounts lend their age to none
+    assert established_value(400, 12) == 0.0  # nothing known: not established (``established``)
+
+
 def test_the_spread_of_a_group_s_creation_dates_is_their_interquartile_range() -> None:
     states = [v.state for v in _created_days_before(_members(5), [10, 20, 30, 40, 1000])]
     assert creation_spread_days(states) == 20.0  # one old account does not make a crew's accounts spread

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 
+from detector.linking.keys import rotation
 from features.account import MAX_DISTINCT, AccountState
 from features.text import TextAnalyzer
 from features.vector import FEATURE_NAMES, account_features, gap_cv
@@ -47,6 +48,18 @@ def test_distributions_are_capped() -> None:
     _feed(state, [{"ts": i, "prompt": "x", "ip": f"10.0.{i // 250}.{i % 250}"} for i in range(MAX_DISTINCT + 20)])
     assert len(state.ips) == MAX_DISTINCT + 1  # the None bucket holds the overflow
     assert state.ips[None] == 20
+
+
+def test_values_a_request_lacks_are_not_counted_as_the_overflow_of_a_rotating_address() -> None:
+    state = AccountState("a")
+    _feed(state, [{"ts": i, "prompt": "x", "ip": "10.0.0.1" if i % 3 else None, "asn": 64500 if i % 2 else None,
+                   "country": "" if i % 4 == 0 else "NL", "user_agent": None if i == 5 else "cli/1"}
+                  for i in range(12)])
+    assert state.ips == {"10.0.0.1": 8} and None not in state.asns
+    assert state.countries == {"NL": 9} and state.user_agents == {"cli/1": 11}
+    assert rotation(state) == 0.0  # one stable address with gaps in the log: no rotation (was 0.6)
+    features = dict(zip(FEATURE_NAMES, account_features(state, 12.0, {}), strict=True))
+    assert features["asn_count"] == 1 and features["country_count"] == 1
 
 
 def test_regularity_and_feature_vector() -> None:
