@@ -153,7 +153,8 @@ class Detector:
         seen: dict[str, list[AccountView]] = {}  # by campaign: the accounts of its groups in this evaluation
         built: dict[str, tuple[Candidate, float | None]] = {}  # by campaign: what its version's alert explains
         with self.tracker.evaluation():
-            for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients):
+            for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients,
+                                         self.accounts):
                 small = len(candidate.members) < self.det.small_group_accounts
                 if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
                     continue

@@ -13,7 +13,7 @@ from detector.campaign import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
-from detector.scoring import creation_spread_days, established, signed_up_to_use
+from detector.scoring import GroupScore, creation_spread_days, established, signed_up_to_use
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -47,7 +47,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
         "established_accounts": {"established_x_unautomated_x_unevasive": round(values["established_accounts"], 3),
                                  "accounts_a_year_old": sum(established(s) >= 1.0 for s in states),
-                                 "creation_spread_days": None if spread is None else round(spread, 1)},
+                                 "creation_spread_days": None if spread is None else round(spread, 1),
+                                 **_tie_evidence(candidate.score)},
         "newcomers": {"signed_up_to_use_x_unautomated_x_unevasive": round(values["newcomers"], 3),
                       "accounts_first_used_within_an_hour_of_signup": sum(map(signed_up_to_use, states))},
     }
@@ -182,3 +183,12 @@ def _timeline(states: list) -> list[list[Any]]:
     for state in states:
         hours.update(state.hour_buckets)
     return [[iso(hour * 3600.0), count] for hour, count in sorted(hours.items())]
+
+
+def _tie_evidence(score: GroupScore) -> dict[str, Any]:
+    """Who else sends the sentences that tie the group (``tie_senders``), when anyone does."""
+    if not score.tie_senders:
+        return {}
+    spread = score.tie_spread_days
+    return {"senders_of_tying_sentences": score.tie_senders,
+            "their_creation_spread_days": None if spread is None else round(spread, 1)}

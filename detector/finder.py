@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,7 @@ from detector.linking.infra import link_infrastructure
 from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
+from detector.tie_senders import tie_senders
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
@@ -38,14 +39,16 @@ class Candidate:
 
 
 def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.ndarray, index: SharedIndex,
-                now: float, settings, clients: ClientPopulation | None = None) -> list[Candidate]:
+                now: float, settings, clients: ClientPopulation | None = None,
+                retained: Mapping[str, AccountState] | None = None) -> list[Candidate]:
     """Link ``views`` (already filtered to suspicious accounts) and score each community. Most of a community's
     members need a tie only an operator makes (a shared payment instrument or shared content): shared IPs, network
     + browser, signup hour and active hours are also what strangers behind one VPN or carrier NAT, or in one class
     or office, have in common. And its members' strongest ties must on average clear the graph's floor
     (``min_group_linkage``): the light senders of a trending prompt, each worded around with a remark of their
     own, are all tied by that one sentence and the hour they sent it, each tie just above ``min_edge_weight``.
-    A community that fails as a whole is judged on its operator-tied members (``crew_of``)."""
+    A community that fails as a whole is judged on its operator-tied members (``crew_of``). Given the ``retained``
+    accounts, a group is also judged by everyone who sent the sentences that tie it (``tie_senders``)."""
     det = settings
     counts, links, edges = _graph(views, profiles, has_profile, index, now, det, clients)
     disabled = disabled_signals(det.disabled_signals)
@@ -58,9 +61,11 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
         if crew is None:
             continue
         members, inside = crew
-        score = group_score([views[i] for i in members], linkage(inside), load_balancing(counts[members]),
-                            disabled, _paying_together(views, links, members))
-        candidates.append(Candidate([views[i] for i in members], score, links,
+        group = [views[i] for i in members]
+        score = group_score(group, linkage(inside), load_balancing(counts[members]), disabled,
+                            _paying_together(views, links, members),
+                            tie_senders(group, index, retained) if retained is not None else ())
+        candidates.append(Candidate(group, score, links,
                                     {views[i].state.account_id: int(i) for i in members}, inside, edges, accounts))
     return candidates
 

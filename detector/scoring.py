@@ -208,15 +208,19 @@ def suspicion_ceiling(view: AccountView, disabled: Collection[str] = ()) -> floa
 
 @dataclass(slots=True)
 class GroupScore:
-    """Score of a group with each signal's value and contribution (weight x value)."""
+    """Score of a group with each signal's value and contribution (weight x value), and the senders of the sentences
+    that tie it (``tie_states``) when others send them too: how many, and how far apart they were created."""
 
     score: float
     values: dict[str, float]
     contributions: dict[str, float]
+    tie_senders: int = 0
+    tie_spread_days: float | None = None
 
 
 def group_score(members: list[AccountView], linkage: float, load_balancing: float,
-                disabled: Collection[str] = (), paying_together: Collection[str] = ()) -> GroupScore:
+                disabled: Collection[str] = (), paying_together: Collection[str] = (),
+                tie_states: Collection[AccountState] = ()) -> GroupScore:
     """Score a set of linked accounts; signals are request-weighted means over members (``disabled`` ones
     keep their value but weigh nothing). ``extraction_intent`` counts a member's asks at most up to its share of
     novel (not recycled) requests: asks around texts the accounts send each other are an evaluation re-running fixed
@@ -228,7 +232,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     fixed items recycles them. ``established_accounts`` (negative) is the mean over members of how long-standing the
     account is (``established``; for a member whose creation time no request of it carried, a log with gaps, the mean
     of the members whose creation time is known, 0 when none is), or the group's accounts are together
-    (``signup_spread``: created years apart), x (1 - automation) x
+    (``signup_spread``: created years apart; or the accounts that send the sentences tying the group, ``tie_states``,
+    when others send them too: a trending prompt's senders, of which a community drew a few), x (1 - automation) x
     (1 - evasion), and 0 for members working a shared template or paying with a card another member uses
     (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
     trending prompt with a slot of their own); the crews of the threat model run accounts made for the purpose,
@@ -250,7 +255,9 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     def weighted(values: np.ndarray) -> float:  # summed one member after another, as Python's ``sum`` does
         return sum((values * weight).tolist()) / total
 
-    standing = np.maximum(aged, signup_spread([m.state for m in members]))  # as a customer, alone or as a group
+    states = [m.state for m in members]
+    together = max(signup_spread(states), signup_spread(tie_states)) if tie_states else signup_spread(states)
+    standing = np.maximum(aged, together)  # as a customer, alone or as a group
     apart_from_new = np.maximum(0.0, 1.0 - (1.0 - evasive) / (1.0 - FRESH_EVASION))  # being new is what a
                                                                                      # newcomer is: the rest counts
 
@@ -268,7 +275,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}
-    return GroupScore(sigmoid(GROUP_BIAS + sum(contributions.values())), values, contributions)
+    return GroupScore(sigmoid(GROUP_BIAS + sum(contributions.values())), values, contributions, len(tie_states),
+                      creation_spread_days(tie_states) if tie_states else None)
 
 
 def severity(score: float, size: int) -> str:
