@@ -12,7 +12,7 @@ from detector.communities import LOUVAIN_ABOVE, Edges, bundle_labels, communitie
 from detector.linking.clients import ClientPopulation
 from detector.linking.content import link_similar_content, link_templates
 from detector.linking.edges import LinkSet, disabled_links
-from detector.linking.infra import link_infrastructure
+from detector.linking.infra import link_infrastructure, org_codes
 from detector.linking.keys import LinkKeys, hour_counts, link_keys
 from detector.linking.timing import link_timing
 from detector.scoring import AccountView, GroupScore, disabled_signals, group_score
@@ -166,7 +166,7 @@ def build_links(views: list[AccountView], profiles: np.ndarray, has_profile: np.
     accounts = [v.state for v in views]
     keys = [view_keys(v) for v in views]
     counts = hour_counts(keys, now, BALANCE_HOURS) if counts is None else counts
-    orgs = view_org_codes(views)
+    orgs = org_codes(accounts, [v.org for v in views])
     links = LinkSet(len(accounts), disabled=disabled_links(det.disabled_links))
     link_infrastructure(accounts, links, det.max_key_accounts, keys, orgs, clients)
     open_org = transparent(views)
@@ -191,13 +191,6 @@ def transparent(views: list[AccountView]) -> np.ndarray:
     only the suspicious ones): the provider knows them as one customer, so their prompts resembling strangers'
     prompts (public benchmarks, common agent frameworks) is no hidden link."""
     return np.array([bool(v.org or v.state.org_id) and v.org_size >= TRANSPARENT_ORG for v in views], dtype=bool)
-
-
-def view_org_codes(views: list[AccountView]) -> np.ndarray:
-    """``infra.org_codes`` of the views' organisations (``AccountView.org`` where ``set_org_sizes`` found one)."""
-    codes: dict[str, int] = {}
-    return np.array([codes.setdefault(v.org or v.state.org_id or f"account:{v.state.account_id}", len(codes))
-                     for v in views], dtype=np.int64)
 
 
 def set_org_sizes(views: list[AccountView], accounts: Iterable[AccountState]) -> None:

@@ -164,7 +164,11 @@ def signup_spread(states: Collection[AccountState]) -> float:
     """How much the accounts look like a slice of the customer base by when they were created, in [0, 1]: 0 up to a
     creation spread (``creation_spread_days``) of ``SPREAD_DAYS[0]`` days, 1 from ``SPREAD_DAYS[1]``. Accounts made
     for a campaign are created within weeks of each other; strangers who share a sentence, over years."""
-    days = creation_spread_days(states)
+    return spread_standing(creation_spread_days(states))
+
+
+def spread_standing(days: float | None) -> float:
+    """``signup_spread`` of a creation spread of ``days`` (0 when unknown)."""
     start, full = SPREAD_DAYS
     return 0.0 if days is None else min(1.0, max(0.0, (days - start) / (full - start)))
 
@@ -255,8 +259,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     def weighted(values: np.ndarray) -> float:  # summed one member after another, as Python's ``sum`` does
         return sum((values * weight).tolist()) / total
 
-    states = [m.state for m in members]
-    together = max(signup_spread(states), signup_spread(tie_states)) if tie_states else signup_spread(states)
+    tie_days = creation_spread_days(tie_states) if tie_states else None
+    together = max(signup_spread([m.state for m in members]), spread_standing(tie_days))
     standing = np.maximum(aged, together)  # as a customer, alone or as a group
     apart_from_new = np.maximum(0.0, 1.0 - (1.0 - evasive) / (1.0 - FRESH_EVASION))  # being new is what a
                                                                                      # newcomer is: the rest counts
@@ -276,7 +280,7 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}
     return GroupScore(sigmoid(GROUP_BIAS + sum(contributions.values())), values, contributions, len(tie_states),
-                      creation_spread_days(tie_states) if tie_states else None)
+                      tie_days)
 
 
 def severity(score: float, size: int) -> str:

@@ -32,12 +32,12 @@ def tie_senders(members: list[AccountView], index: SharedIndex,
     own = 2 * len(members)  # senders up to which a sentence is the group's own
     senders: set[str] = set()
     for key, holders in held.items():
-        stats = index.keys.get(key)
-        if 2 * holders <= len(members) or stats is None:
+        sent_by = index.senders(key) if 2 * holders > len(members) else None
+        if sent_by is None:
             continue
-        if len(stats[1]) <= own:
+        if len(sent_by) <= own:
             return []
-        senders.update(stats[1])
+        senders.update(sent_by)
     if len(senders) <= own:
         return []
     return [accounts[a] for a in sorted(senders) if a in accounts]

@@ -82,6 +82,11 @@ class SharedIndex:
         else:
             self.crowded.discard(key)
 
+    def senders(self, key: int) -> set[str] | None:
+        """The accounts that sent ``key`` (up to ``MAX_KEY_ACCOUNTS_TRACKED`` of them); None for a key not indexed."""
+        stats = self.keys.get(key)
+        return None if stats is None else stats[1]
+
     def wraps_new_texts(self, key: int) -> bool:
         """Whether ``key`` was seen in at least half as many distinct texts as it has senders: a wrapper around
         tasks that change (some of them re-sent), not a text many accounts re-send (a public task, a viral prompt)

@@ -33,9 +33,13 @@ def org_key(state: AccountState) -> str:
     return state.org_id or f"account:{state.account_id}"
 
 
-def org_codes(accounts: list[AccountState]) -> np.ndarray:
+def org_codes(accounts: list[AccountState], known: list[str | None] | None = None) -> np.ndarray:
+    """A code per account, one per organisation (``org_key``; ``known``: each account's organisation where more is
+    known than its requests named, ``AccountView.org``)."""
     codes: dict[str, int] = {}
-    return np.array([codes.setdefault(org_key(s), len(codes)) for s in accounts], dtype=np.int64)
+    names = [org_key(s) for s in accounts] if known is None else [
+        org or org_key(s) for org, s in zip(known, accounts, strict=True)]
+    return np.array([codes.setdefault(name, len(codes)) for name in names], dtype=np.int64)
 
 
 def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.ndarray, orgs: np.ndarray) -> None:
