@@ -238,7 +238,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     of the members whose creation time is known, 0 when none is), or the group's accounts are together
     (``signup_spread``: created years apart; or the accounts that send the sentences tying the group, ``tie_states``,
     when others send them too: a trending prompt's senders, of which a community drew a few), x (1 - automation) x
-    (1 - evasion), and 0 for members working a shared template or paying with a card another member uses
+    (1 - evasion), and 0 for members working a shared template (unless ``tie_states`` judge the group: that template
+    is public language, which people who keep it as their tool work too) or paying with a card another member uses
     (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
     trending prompt with a slot of their own); the crews of the threat model run accounts made for the purpose,
     within weeks of each other, and what they automate, hide or share that strangers never do cancels the
@@ -246,10 +247,12 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
     keep a schedule, rotate addresses or came through a lightly verified entry point do not count."""
+    public_tie = bool(tie_states)  # the group is judged by the senders of the sentences tying it
     columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
                          m.anomaly, np.nan if m.state.created_at is None else established(m.state),
                          signed_up_to_use(m.state),
-                         (not working_a_template(m)) * (m.state.account_id not in paying_together)) for m in members],
+                         (public_tie or not working_a_template(m)) * (m.state.account_id not in paying_together))
+                        for m in members],
                        dtype=np.float64).reshape(len(members), 10).T
     weight, intent, recycled, templated, automated, evasive, anomaly, aged, signed_up, own_way = columns
     total = sum(weight.tolist())

@@ -89,3 +89,27 @@ def test_a_group_holding_a_sentence_of_its_own_is_judged_by_its_own_accounts() -
     states, index = _traffic(senders)
     assert tie_senders(_views(states, index, ["w0", "w1", "w2"]), index, states) == []
     assert len(tie_senders(_views(states, index, ["o0", "o1", "w0"]), index, states)) == 33  # the trend ties these
+
+
+def test_customers_working_a_public_template_are_judged_as_customers_unless_they_act_like_a_machine() -> None:
+    """Working a shared template (``working_a_template``) cancels a group's exemption as customers, except when the
+    sentences that tie it are public language (a slice of the senders, ``tie_senders``): people who keep a public
+    prompt template as their tool work it too. What a crew automates still cancels it."""
+    senders = {f"m{i}": (TRENDING, 9) for i in range(5)} | {f"o{i}": (TRENDING, 1) for i in range(40)}
+    states, index = _traffic(senders)
+    for i, state in enumerate(states.values()):  # the customer base: created 20 to 700 days before ...
+        state.first_ts, state.created_at = NOW, NOW - (20 + 680 * (i * 37 % 47) / 46) * DAY
+    for i in range(5):  # ... the five one community drew within weeks of each other
+        states[f"m{i}"].created_at = NOW - (120 + 6 * i) * DAY
+    group = _views(states, index, [f"m{i}" for i in range(5)])
+    for view in group:
+        view.templated = 1.0  # each sent its 9 requests on the template: it works it
+    tied = tie_senders(group, index, states)
+    assert len(tied) == 45
+    judged = group_score(group, linkage=0.7, load_balancing=0.0, tie_states=tied)
+    assert judged.values["established_accounts"] == 1.0 and judged.score < 0.55
+    alone = group_score(group, linkage=0.7, load_balancing=0.0)  # its own sentence: working it cancels the exemption
+    assert alone.values["established_accounts"] == 0.0 and alone.score >= 0.55
+    for view in group:
+        view.automation = 0.8  # on a machine's schedule
+    assert group_score(group, linkage=0.7, load_balancing=0.0, tie_states=tied).score >= 0.55
