@@ -49,6 +49,8 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
                                  "accounts_a_year_old": sum(established(s) >= 1.0 for s in states),
                                  "creation_spread_days": None if spread is None else round(spread, 1),
                                  **_tie_evidence(candidate.score)},
+        "signup_cohort": {"cohort_x_new_x_used_later": round(values["signup_cohort"], 3),
+                          "creation_spread_days": None if spread is None else round(spread, 1)},
         "newcomers": {"signed_up_to_use_x_unautomated_x_unevasive": round(values["newcomers"], 3),
                       "accounts_first_used_within_an_hour_of_signup": sum(map(signed_up_to_use, states))},
     }

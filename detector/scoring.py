@@ -27,6 +27,7 @@ GROUP_WEIGHTS = {
     "behaviour_anomaly": 1.0, "hidden_linkage": 1.5, "load_balancing": 0.5, "recycled_content": -3.0,
     "automated_templates": 3.0,  # templated novel requests sent on a machine's schedule: a harvesting pipeline
     "established_accounts": -3.0,  # long-standing customers acting like people: what they share is public language
+    "signup_cohort": 0.6,  # accounts created as one batch, new, and put to use later: made for the purpose
     "newcomers": -3.0,  # people who signed up to send their first request there and then, acting like people
 }
 NEW_ACCOUNT_DAYS = 3.0
@@ -35,6 +36,8 @@ ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which 
                                   # and fully so
 SPREAD_DAYS = (90.0, 270.0)  # spread of a group's creation dates (interquartile range, days) from which its
                              # accounts count as established together, and fully so (crews: within weeks)
+COHORT_DAYS = (30.0, 90.0)  # spread of a group's creation dates (interquartile range, days) up to which its accounts
+                            # count fully as one batch of sign-ups, and from which not at all
 SIGNUP_TO_USE_S = 3600.0  # a first request this soon after the account's creation: signed up to use it there and then
 RUNS_TEMPLATES = (0.5, 5)  # templated share and recent requests from which an account runs shared wrappers rather
                            # than writing its own prompts: it does not define normal for the anomaly model
@@ -167,6 +170,16 @@ def signup_spread(states: Collection[AccountState]) -> float:
     return spread_standing(creation_spread_days(states))
 
 
+def signup_cohort(states: Collection[AccountState]) -> float:
+    """How much the accounts look like one batch of sign-ups by when they were created, in [0, 1]: 1 up to a creation
+    spread (``creation_spread_days``) of ``COHORT_DAYS[0]`` days, 0 from ``COHORT_DAYS[1]`` days and when unknown."""
+    days = creation_spread_days(states)
+    if days is None:
+        return 0.0
+    start, end = COHORT_DAYS
+    return 1.0 - min(1.0, max(0.0, (days - start) / (end - start)))
+
+
 def spread_standing(days: float | None) -> float:
     """``signup_spread`` of a creation spread of ``days`` (0 when unknown)."""
     start, full = SPREAD_DAYS
@@ -246,7 +259,12 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     exemption. ``newcomers`` (negative) is the same for members that signed up to send their first request there
     and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
-    keep a schedule, rotate addresses or came through a lightly verified entry point do not count."""
+    keep a schedule, rotate addresses or came through a lightly verified entry point do not count. ``signup_cohort``
+    is how much the accounts were created as one batch (``signup_cohort``) x (1 - their mean standing) x (1 - the
+    share of them that signed up to use it there and then): accounts made for the purpose and put to use later, as
+    the threat model's crews run them (their evidence when nothing else is: clean addresses and cards, no schedule,
+    wordings no intent rule reads); customers are created over years, and people a trending prompt brings in sign up
+    and send at once."""
     public_tie = bool(tie_states)  # the group is judged by the senders of the sentences tying it
     columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
                          m.anomaly, np.nan if m.state.created_at is None else established(m.state),
@@ -279,6 +297,8 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "automated_templates": weighted(templated * automated * (1.0 - recycled)),
         "established_accounts": weighted(standing * like_people(evasive)),
         "newcomers": weighted(signed_up * (1.0 - standing) * like_people(apart_from_new)),
+        "signup_cohort": signup_cohort([m.state for m in members]) * (1.0 - weighted(standing))
+        * (1.0 - weighted(signed_up)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -10,6 +10,7 @@ from detector.scoring import (
     group_score,
     runs_templates,
     signed_up_to_use,
+    signup_cohort,
     signup_spread,
     working_a_template,
 )
@@ -110,7 +111,9 @@ def test_long_standing_customers_acting_like_people_count_against_a_group() -> N
     assert hiding.score >= 0.55
     ablated = group_score(_aged(_members(12, **signals), 400), linkage=0.85, load_balancing=0.0,
                           disabled=disabled_signals(["established_accounts"]))
-    assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == crew.score
+    young = group_score(_aged(_members(12, **signals), 30), linkage=0.85, load_balancing=0.0,
+                        disabled=disabled_signals(["signup_cohort"]))  # the crew but for its accounts' batch
+    assert ablated.contributions["established_accounts"] == 0.0 and ablated.score == young.score
 
 
 def test_a_member_whose_creation_time_no_request_carried_is_taken_to_be_like_the_others() -> None:
@@ -238,3 +241,23 @@ def test_people_who_signed_up_to_try_a_trending_prompt_count_against_a_group() -
     _created_days_before(old, [0.001, 400, 800])
     mixed = group_score(old, linkage=0.85, load_balancing=0.0)
     assert mixed.values["established_accounts"] + mixed.values["newcomers"] <= 1.0 + 1e-9
+
+
+def test_accounts_created_as_one_batch_and_put_to_use_later_weigh_as_a_signup_cohort() -> None:
+    """A slow crew on clean infrastructure: young accounts created within weeks of each other, used weeks later; its
+    wordings read in part (intent 0.4), no machine schedule, the anomaly model sees nothing."""
+    signals = {"intent": 0.4, "templated": 0.8, "anomaly": 0.1}
+    assert signup_cohort([AccountState("unknown")] * 3) == 0.0  # no creation times: nothing is known
+    batch = _created_days_before(_members(8, **signals), [20 + 2 * i for i in range(8)])
+    assert signup_cohort([v.state for v in batch]) == 1.0  # created 7 days apart (interquartile range)
+    crew = group_score(batch, linkage=0.8, load_balancing=0.0)
+    assert crew.values["signup_cohort"] == 1.0 and crew.contributions["signup_cohort"] == 0.6
+    assert crew.score >= 0.55
+    months = _created_days_before(_members(8, **signals), [20 + 30 * i for i in range(8)])  # 4 months apart
+    assert signup_cohort([v.state for v in months]) == 0.0
+    assert group_score(months, linkage=0.8, load_balancing=0.0).score < 0.55
+    # customers of years created in one week, and people who signed up to use it there and then, are no such batch
+    customers = _created_days_before(_members(8, **signals), [400 + 2 * i for i in range(8)])
+    assert group_score(customers, linkage=0.8, load_balancing=0.0).values["signup_cohort"] == 0.0
+    newcomers = _signed_up(_members(8, **signals), 10)
+    assert group_score(newcomers, linkage=0.8, load_balancing=0.0).values["signup_cohort"] == 0.0
