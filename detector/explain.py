@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from detector.account_age import creation_spread_days, established, signed_up_to_use
 from detector.campaign import Campaign
 from detector.finder import Candidate
 from detector.linking.infra import infrastructure_evidence
 from detector.related import related_campaigns
-from detector.scoring import GroupScore, creation_spread_days, established, signed_up_to_use
+from detector.scoring import GroupScore
 from features.intent import FAMILIES
 
 MAX_EXAMPLE_LINKS = 8
@@ -35,6 +36,7 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
     values = candidate.score.values
     contributions = candidate.score.contributions
     spread = creation_spread_days(states)  # days between the accounts' creation (interquartile range)
+    spread_days = None if spread is None else round(spread, 1)
     evidence = {
         "extraction_intent": {**_intent_evidence(states), "counted": round(values["extraction_intent"], 3)},
         "shared_templates": {"templated_share": round(values["shared_templates"], 3)},
@@ -47,10 +49,10 @@ def build_alert(campaign: Campaign, candidate: Candidate, detected_at: float, sh
         "automated_templates": {"templated_x_automation_x_novel": round(values["automated_templates"], 3)},
         "established_accounts": {"established_x_unautomated_x_unevasive": round(values["established_accounts"], 3),
                                  "accounts_a_year_old": sum(established(s) >= 1.0 for s in states),
-                                 "creation_spread_days": None if spread is None else round(spread, 1),
+                                 "creation_spread_days": spread_days,
                                  **_tie_evidence(candidate.score)},
         "signup_cohort": {"cohort_x_new_x_used_later": round(values["signup_cohort"], 3),
-                          "creation_spread_days": None if spread is None else round(spread, 1)},
+                          "creation_spread_days": spread_days},
         "newcomers": {"signed_up_to_use_x_unautomated_x_unevasive": round(values["newcomers"], 3),
                       "accounts_first_used_within_an_hour_of_signup": sum(map(signed_up_to_use, states))},
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detector.account_age import cohort_share, creation_spread_days, established, signed_up_to_use, spread_standing
 from detector.linking.keys import TEMPLATED_REQUESTS, LinkKeys
 from features.account import AccountState
 from features.vector import LIGHT_VERIFICATION, hour_coverage
@@ -32,13 +33,6 @@ GROUP_WEIGHTS = {
 }
 NEW_ACCOUNT_DAYS = 3.0
 FRESH_EVASION = 0.3  # what an account younger than NEW_ACCOUNT_DAYS adds to its evasion
-ESTABLISHED_DAYS = (90.0, 365.0)  # account age at its first request from which it starts to count as established,
-                                  # and fully so
-SPREAD_DAYS = (90.0, 270.0)  # spread of a group's creation dates (interquartile range, days) from which its
-                             # accounts count as established together, and fully so (crews: within weeks)
-COHORT_DAYS = (30.0, 90.0)  # spread of a group's creation dates (interquartile range, days) up to which its accounts
-                            # count fully as one batch of sign-ups, and from which not at all
-SIGNUP_TO_USE_S = 3600.0  # a first request this soon after the account's creation: signed up to use it there and then
 RUNS_TEMPLATES = (0.5, 5)  # templated share and recent requests from which an account runs shared wrappers rather
                            # than writing its own prompts: it does not define normal for the anomaly model
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
@@ -143,55 +137,6 @@ def evasion(state: AccountState, rotation: float) -> float:
     return noisy_or(0.6 * rotation, FRESH_EVASION * new, 0.3 * light)
 
 
-def established(state: AccountState) -> float:
-    """How long-standing the account was when its first request arrived, in [0, 1]: 0 up to ``ESTABLISHED_DAYS[0]``
-    days after it was created (or when the creation time is unknown), 1 from ``ESTABLISHED_DAYS[1]``."""
-    age = state.age_days()
-    if age is None:
-        return 0.0
-    start, full = ESTABLISHED_DAYS
-    return min(1.0, max(0.0, (age - start) / (full - start)))
-
-
-def creation_spread_days(states: Collection[AccountState]) -> float | None:
-    """How far apart the accounts were created: the interquartile range of their creation times, in days (None with
-    fewer than three creation times known)."""
-    created = [s.created_at for s in states if s.created_at is not None]
-    if len(created) < 3:
-        return None
-    low, high = np.percentile(created, [25.0, 75.0])
-    return float(high - low) / 86400.0
-
-
-def signup_spread(states: Collection[AccountState]) -> float:
-    """How much the accounts look like a slice of the customer base by when they were created, in [0, 1]: 0 up to a
-    creation spread (``creation_spread_days``) of ``SPREAD_DAYS[0]`` days, 1 from ``SPREAD_DAYS[1]``. Accounts made
-    for a campaign are created within weeks of each other; strangers who share a sentence, over years."""
-    return spread_standing(creation_spread_days(states))
-
-
-def signup_cohort(states: Collection[AccountState]) -> float:
-    """How much the accounts look like one batch of sign-ups by when they were created, in [0, 1]: 1 up to a creation
-    spread (``creation_spread_days``) of ``COHORT_DAYS[0]`` days, 0 from ``COHORT_DAYS[1]`` days and when unknown."""
-    days = creation_spread_days(states)
-    if days is None:
-        return 0.0
-    start, end = COHORT_DAYS
-    return 1.0 - min(1.0, max(0.0, (days - start) / (end - start)))
-
-
-def spread_standing(days: float | None) -> float:
-    """``signup_spread`` of a creation spread of ``days`` (0 when unknown)."""
-    start, full = SPREAD_DAYS
-    return 0.0 if days is None else min(1.0, max(0.0, (days - start) / (full - start)))
-
-
-def signed_up_to_use(state: AccountState) -> bool:
-    """Whether the account's first request came within ``SIGNUP_TO_USE_S`` of its creation: someone who signed up to
-    try something there and then (a trending prompt brings a wave of them)."""
-    return state.created_at is not None and state.first_ts - state.created_at < SIGNUP_TO_USE_S
-
-
 def working_a_template(view: AccountView) -> bool:
     """Whether the account sent ``TEMPLATED_REQUESTS`` or more of its recent requests on shared wrappers: a tool it
     works, not a trending prompt tried a few times."""
@@ -260,11 +205,11 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
     keep a schedule, rotate addresses or came through a lightly verified entry point do not count. ``signup_cohort``
-    is how much the accounts were created as one batch (``signup_cohort``) x (1 - their mean standing) x (1 - the
-    share of them that signed up to use it there and then): accounts made for the purpose and put to use later, as
-    the threat model's crews run them (their evidence when nothing else is: clean addresses and cards, no schedule,
-    wordings no intent rule reads); customers are created over years, and people a trending prompt brings in sign up
-    and send at once."""
+    is how much the accounts were created as one batch (``account_age.signup_cohort``) x (1 - their mean standing)
+    x (1 - the share of them that signed up to use it there and then): accounts made for the purpose and put to use
+    later, as the threat model's crews run them (their evidence when nothing else is: clean addresses and cards, no
+    schedule, wordings no intent rule reads); customers are created over years, and people a trending prompt brings
+    in sign up and send at once."""
     public_tie = bool(tie_states)  # the group is judged by the senders of the sentences tying it
     columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
                          m.anomaly, np.nan if m.state.created_at is None else established(m.state),
@@ -280,8 +225,9 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     def weighted(values: np.ndarray) -> float:  # summed one member after another, as Python's ``sum`` does
         return sum((values * weight).tolist()) / total
 
+    days = creation_spread_days([m.state for m in members])
     tie_days = creation_spread_days(tie_states) if tie_states else None
-    together = max(signup_spread([m.state for m in members]), spread_standing(tie_days))
+    together = max(spread_standing(days), spread_standing(tie_days))
     standing = np.maximum(aged, together)  # as a customer, alone or as a group
     apart_from_new = np.maximum(0.0, 1.0 - (1.0 - evasive) / (1.0 - FRESH_EVASION))  # being new is what a
                                                                                      # newcomer is: the rest counts
@@ -297,8 +243,7 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "automated_templates": weighted(templated * automated * (1.0 - recycled)),
         "established_accounts": weighted(standing * like_people(evasive)),
         "newcomers": weighted(signed_up * (1.0 - standing) * like_people(apart_from_new)),
-        "signup_cohort": signup_cohort([m.state for m in members]) * (1.0 - weighted(standing))
-        * (1.0 - weighted(signed_up)),
+        "signup_cohort": cohort_share(days) * (1.0 - weighted(standing)) * (1.0 - weighted(signed_up)),
     }
     contributions = {name: 0.0 if name in disabled else GROUP_WEIGHTS[name] * value
                      for name, value in values.items()}

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from detector.scoring import (
-    AccountView,
-    creation_spread_days,
-    disabled_signals,
-    established,
-    group_score,
-    runs_templates,
-    signed_up_to_use,
-    signup_cohort,
-    signup_spread,
-    working_a_template,
-)
+from detector.account_age import creation_spread_days, established, signed_up_to_use, signup_cohort, signup_spread
+from detector.scoring import AccountView, disabled_signals, group_score, runs_templates, working_a_template
 from features.account import AccountState
 
 
