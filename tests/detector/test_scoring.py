@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detector.account_age import creation_spread_days, established, signed_up_to_use, signup_cohort, signup_spread
+from detector.account_age import established
 from detector.scoring import AccountView, disabled_signals, group_score, runs_templates, working_a_template
 from features.account import AccountState
 
@@ -78,12 +78,6 @@ def _aged(views: list[AccountView], days: float) -> list[AccountView]:
     return _created_days_before(views, [days] * len(views))
 
 
-def test_an_account_counts_as_established_from_a_quarter_to_a_year_after_it_was_created() -> None:
-    assert established(AccountState("unknown")) == 0.0  # no creation time: nothing is known
-    assert [established(_aged([AccountView(AccountState("a"), 0, 0, 0, 0, 0, 0, 0)], days)[0].state)
-            for days in (2, 90, 227.5, 365, 2000)] == [0.0, 0.0, 0.5, 1.0, 1.0]
-
-
 def test_long_standing_customers_acting_like_people_count_against_a_group() -> None:
     # strangers sending a trending prompt that asks for steps around a question of their own, with nothing else sent
     # yet (bench/probe_independent.py --viral-template): intent, the shared wrapper and its hour, like a young crew
@@ -118,19 +112,6 @@ def test_a_member_whose_creation_time_no_request_carried_is_taken_to_be_like_the
     assert established_value(400, 3) == established_value(400, 0) == 1.0  # not 0.75: customers, gaps or not
     assert established_value(30, 3) == 0.0  # a crew's fresh accounts lend their age to none
     assert established_value(400, 12) == 0.0  # nothing known: not established (``established``)
-
-
-def test_the_spread_of_a_group_s_creation_dates_is_their_interquartile_range() -> None:
-    states = [v.state for v in _created_days_before(_members(5), [10, 20, 30, 40, 1000])]
-    assert creation_spread_days(states) == 20.0  # one old account does not make a crew's accounts spread
-    assert signup_spread(states) == 0.0
-    unknown = _members(5)
-    _created_days_before(unknown[:2], [10, 600])
-    assert creation_spread_days([v.state for v in unknown]) is None  # fewer than three creation times known
-    assert signup_spread([v.state for v in unknown]) == 0.0
-    spreads = [signup_spread([v.state for v in _created_days_before(_members(3), [0, iqr, 2 * iqr])])
-               for iqr in (30, 90, 180, 270, 900)]
-    assert spreads == [0.0, 0.0, 0.5, 1.0, 1.0]
 
 
 def test_young_accounts_created_years_apart_count_against_a_group_as_established_ones_do() -> None:
@@ -200,12 +181,6 @@ def _signed_up(views: list[AccountView], minutes: float) -> list[AccountView]:
     return _created_days_before(views, [minutes / 1440] * len(views))
 
 
-def test_an_account_signed_up_to_use_it_when_its_first_request_came_within_the_hour() -> None:
-    assert not signed_up_to_use(AccountState("unknown"))  # no creation time: nothing is known
-    assert [signed_up_to_use(_signed_up(_members(1), minutes)[0].state) for minutes in (0, 5, 59, 60, 600)] == [
-        True, True, True, False, False]
-
-
 def test_people_who_signed_up_to_try_a_trending_prompt_count_against_a_group() -> None:
     # a trending prompt brought them: each signed up and sent it minutes later, a few times, with nothing else sent
     # (bench/probe_independent.py --viral-newcomers): intent, the shared wrapper, the hour, a fresh account
@@ -237,14 +212,11 @@ def test_accounts_created_as_one_batch_and_put_to_use_later_weigh_as_a_signup_co
     """A slow crew on clean infrastructure: young accounts created within weeks of each other, used weeks later; its
     wordings read in part (intent 0.4), no machine schedule, the anomaly model sees nothing."""
     signals = {"intent": 0.4, "templated": 0.8, "anomaly": 0.1}
-    assert signup_cohort([AccountState("unknown")] * 3) == 0.0  # no creation times: nothing is known
     batch = _created_days_before(_members(8, **signals), [20 + 2 * i for i in range(8)])
-    assert signup_cohort([v.state for v in batch]) == 1.0  # created 7 days apart (interquartile range)
     crew = group_score(batch, linkage=0.8, load_balancing=0.0)
     assert crew.values["signup_cohort"] == 1.0 and crew.contributions["signup_cohort"] == 0.6
     assert crew.score >= 0.55
     months = _created_days_before(_members(8, **signals), [20 + 30 * i for i in range(8)])  # 4 months apart
-    assert signup_cohort([v.state for v in months]) == 0.0
     assert group_score(months, linkage=0.8, load_balancing=0.0).score < 0.55
     # customers of years created in one week, and people who signed up to use it there and then, are no such batch
     customers = _created_days_before(_members(8, **signals), [400 + 2 * i for i in range(8)])
