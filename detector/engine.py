@@ -24,6 +24,7 @@ from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import fill_missing
 from detector.scoring import AccountView, account_suspicion, disabled_signals, runs_templates, severity
+from detector.second_look import SecondLook
 from detector.views import account_view
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
@@ -56,6 +57,7 @@ class Detector:
                                        self.det.small_group_accounts)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
+        self.second_look = SecondLook()  # groups of customers wait for a second evaluation
         self.disabled = disabled_signals(self.det.disabled_signals)  # ablation (empty in production)
         disabled_links(self.det.disabled_links)  # unknown names fail here, not at the first evaluation
         self.rng = random.Random(7)
@@ -136,6 +138,7 @@ class Detector:
         """Re-evaluate campaigns at the current event time (``final``: the end of the input)."""
         now = self.now
         self.evaluations += 1
+        self.second_look.start()
         self._evict(now)
         fresh = [self._view(self.accounts[a]) for a in self._due_for_refresh(now)]
         horizon = now - self.det.lookback_s
@@ -156,7 +159,9 @@ class Detector:
             for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients,
                                          self.accounts):
                 small = len(candidate.members) < self.det.small_group_accounts
-                if candidate.score.score < (self.det.small_group_min_score if small else self.det.min_score):
+                floor = self.det.small_group_min_score if small else self.det.min_score
+                if candidate.score.score < floor or not self.second_look.admits(
+                        candidate.members, candidate.score, self.tracker.account_campaign, final):
                     continue
                 members = {m.state.account_id for m in candidate.members}
                 first_seen = min(m.state.first_ts for m in candidate.members)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from detector.linking.clients import ClientPopulation
+from detector.second_look import SecondLook
 from streams.clock import EventClock
 from streams.dedup import RecentIds
 
@@ -33,6 +34,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
+    if "second_look" not in state:  # written before groups of customers waited for a second evaluation
+        detector.second_look = SecondLook()
     _fill_tracker(detector.tracker)
     for view in detector._views.values():  # slotted: fields added since are unset, not defaulted
         for name, value in _VIEW_DEFAULTS.items():

@@ -58,7 +58,8 @@ HARNESS_ITEMS = [f"How does the {WORDS[i % 37]} change the {WORDS[i * 7 % 37]} i
 VIRAL = "Explain step by step why the sky looks blue at noon but red at sunset"
 VIRAL_TEMPLATE = "Act as a patient teacher: answer my question step by step, showing your reasoning at each step. "
 CREATED_DAYS = {"spread": (20, 400), "years": (400, 1500),  # account age at the scenario's start, by ``created``
-                "customers": (20, 1000)}  # a slice of a customer base: some weeks to years
+                "customers": (20, 1000),  # a slice of a customer base: some weeks to years
+                "months": (120, 300)}  # customers of some months, none a year old
 
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "detector" / "scenarios").glob("*.yaml"))
@@ -128,7 +129,7 @@ def _group_events(spec: dict[str, Any], hours: float, rng: random.Random, groups
         }
         own_ip = f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
         near_max = spec.get("near_max", spec["style"].startswith("templated"))  # outputs run to max_tokens
-        ts = BASE_TS + (spec.get("start_hour", 0) + rng.random()) * 3600  # each account starts within that hour
+        ts = BASE_TS + (spec.get("start_hour", 0) + rng.random() * spec.get("start_within_hours", 1)) * 3600
         if spec["created"] == "at_first_use":  # signed up to send it
             base["account_created_at"] = round((ts - rng.uniform(60, 1800)) * 1000)
         for _ in range(spec.get("requests", 1 << 30)):  # ``requests``: a batch of that many, then silence
