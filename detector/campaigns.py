@@ -20,8 +20,9 @@ class CampaignTracker(TriageMixin):
     """Matches each evaluation's groups to known campaigns and decides when a new version is due."""
 
     def __init__(self, growth_for_new_version: float = 0.2, dismissed_growth: float = 0.5,
-                 fragment_accounts: int = 5) -> None:
+                 fragment_accounts: int = 5, name_each_account_below: int = 10) -> None:
         self.growth = growth_for_new_version
+        self.each_account_below = name_each_account_below  # versions that named fewer: every new account is material
         self.dismissed_growth = dismissed_growth
         self.fragment_accounts = fragment_accounts
         self.campaigns: dict[str, Campaign] = {}
@@ -189,8 +190,9 @@ class CampaignTracker(TriageMixin):
 
     def _grow(self, campaign: Campaign, added: set[str], score: float, severity: str, first_seen: float,
               growth: float, at: float | None = None) -> Campaign | None:
-        """Add accounts to a known campaign; the campaign when it grew materially since its last version (or
-        its severity rose)."""
+        """Add accounts to a known campaign; the campaign when it grew materially since its last version (by
+        ``growth`` of its size then, or by any account while that was under ``each_account_below``) or its severity
+        rose."""
         campaign.members |= added
         for account in added:
             self.account_campaign[account] = campaign.campaign_id
@@ -200,8 +202,8 @@ class CampaignTracker(TriageMixin):
                 return None
             campaign.status = "open"
         announced = campaign.announced if campaign.announced >= 0 else len(campaign.members) - len(added)
-        if campaign.campaign_id in (self._versioned or ()):
-            growth = 0.0  # versioned in this evaluation already: restating it names any new account for free
+        if campaign.campaign_id in (self._versioned or ()) or announced < self.each_account_below:
+            growth = 0.0  # versioned in this evaluation already (restating it names any new account for free), or small
         grew = self._unnamed(campaign, announced) >= max(1.0, growth * announced)
         escalated = SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(campaign.severity)
         if grew or escalated:

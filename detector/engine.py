@@ -54,7 +54,7 @@ class Detector:
         self.index = SharedIndex(self.det.max_key_accounts)
         self.clients = ClientPopulation()
         self.tracker = CampaignTracker(self.det.growth_for_new_version, self.det.dismissed_growth,
-                                       self.det.small_group_accounts)
+                                       self.det.small_group_accounts, self.det.name_each_account_below)
         self.anomaly = AnomalyScorer(self.det.anomaly_model)
         self.allow = AllowListMatcher(settings.allowlist)
         self.second_look = SecondLook()  # groups of customers wait for a second evaluation

@@ -36,6 +36,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
     if "second_look" not in state:  # written before groups of customers waited for a second evaluation
         detector.second_look = SecondLook()
+    if not hasattr(detector.tracker, "each_account_below"):  # written before small campaigns named each account
+        detector.tracker.each_account_below = detector.det.name_each_account_below
     _fill_tracker(detector.tracker)
     for view in detector._views.values():  # slotted: fields added since are unset, not defaulted
         for name, value in _VIEW_DEFAULTS.items():

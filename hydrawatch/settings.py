@@ -75,6 +75,10 @@ class DetectionSettings(BaseModel):
     growth_for_new_version: float = Field(
         0.2, description="Membership growth since the last alert version that makes a new version."
     )
+    name_each_account_below: int = Field(
+        10, description="A campaign whose last version named fewer accounts than this gets a new version for each "
+        "account it gains: in a handful of accounts each one is material (and a crew's fifth account is when it is "
+        "a crew).")
     announce_unnamed_after_s: int = Field(
         6 * 3600, description="A campaign with members its last version did not name (growth under "
         "growth_for_new_version) gets a version naming them once that version is this old (event time); 0: only "

@@ -57,7 +57,8 @@ def test_early_account_follows_its_crew_when_the_crew_founds_a_campaign() -> Non
     group = members(4, "r") | {"s0"}
     ties = Ties.of_pairs(group, {(a, "s0"): 0.8 for a in members(4, "r")})
     grown = tracker.observe(group, 0.8, "medium", 0.0, ties=ties)
-    assert grown is None and tracker.account_campaign["s0"] == tracker.account_campaign["r0"]  # absorbed
+    assert tracker.account_campaign["s0"] == tracker.account_campaign["r0"]  # absorbed
+    assert grown is not None and grown.version == 2  # and named at once: a campaign of six names each account
     crew = {"s0", "s1", "s2", "s3", "s4", "r0", "r1"}  # no match: 3 of 7 accounts are the other campaign's
     pairs = {("s0", "s1"): 0.9, ("s0", "s2"): 0.6, ("s1", "s2"): 0.7, ("s2", "s3"): 0.7, ("s3", "s4"): 0.7,
              ("s0", "r0"): 0.85, ("r0", "r1"): 0.9, ("r1", "s4"): 0.4}
@@ -80,6 +81,22 @@ def test_growth_is_measured_from_the_last_version() -> None:
     last = tracker.observe(members(13), 0.7, "medium", 0.0, final=True)  # the end of the input: announced
     assert last is not None and last.version == 3 and len(last.members) == 13
     assert tracker.observe(members(13), 0.7, "medium", 0.0, final=True) is None  # nothing new
+
+
+def test_a_small_campaign_names_each_account_it_gains() -> None:
+    """Under ``name_each_account_below`` accounts at its last version every account a campaign gains is material:
+    a crew's fifth account is what makes it a crew, and an analyst acting on six accounts wants the seventh now."""
+    tracker = CampaignTracker(growth_for_new_version=0.2)
+    assert tracker.observe(members(5), 0.7, "medium", 0.0) is not None
+    versions = []
+    for n in range(6, 13):
+        campaign = tracker.observe(members(n), 0.7, "medium", 0.0)
+        versions.append(campaign.version if campaign else None)
+    assert versions == [2, 3, 4, 5, 6, None, 7]  # from ten accounts named: 20 % again
+    assert campaign is not None and campaign.members == campaign.named == members(12)
+    fewer = CampaignTracker(growth_for_new_version=0.2, name_each_account_below=0)  # growth alone
+    assert fewer.observe(members(6), 0.7, "medium", 0.0) is not None
+    assert fewer.observe(members(7), 0.7, "medium", 0.0) is None  # +1 on 6: under 20 %
 
 
 def test_an_absorbed_account_tied_to_its_crew_does_not_make_the_crew_a_match() -> None:
@@ -225,7 +242,7 @@ def test_members_no_version_named_are_listed_until_announced() -> None:
 def test_a_member_that_replaced_a_named_one_is_still_unnamed() -> None:
     """Membership can change at the same size: a named member leaves for its own crew's campaign and a new
     account joins. The newcomer is unnamed until a version names it, whatever the campaign's size says."""
-    tracker = CampaignTracker(growth_for_new_version=0.2)
+    tracker = CampaignTracker(growth_for_new_version=0.2, name_each_account_below=0)  # growth alone decides
     assert tracker.observe(members(5, "r"), 0.8, "medium", 0.0) is not None
     named = tracker.observe(members(5, "r") | {"s0"}, 0.8, "medium", 0.0, at=10.0)
     assert named is not None and named.version == 2 and "s0" in named.members  # 1 of 5: material

@@ -104,7 +104,7 @@ def test_attached_mates_are_named_left_out_of_fragments_and_leave_the_mates_once
 
 
 def test_a_mate_attached_by_less_than_material_growth_waits_for_a_version() -> None:
-    tracker = CampaignTracker(growth_for_new_version=0.5)
+    tracker = CampaignTracker(growth_for_new_version=0.5, name_each_account_below=0)  # growth alone decides
     with tracker.evaluation():
         campaign = tracker.observe({"c1", "c2", "c3", "c4"}, 0.9, "high", 0.0, min_accounts=3)
     views = [_view(a, {"card"}, 0.8) for a in ("c1", "c2", "c3", "c4")] + [_view("m1", {"card"})]

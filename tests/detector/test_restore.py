@@ -41,7 +41,7 @@ def _legacy_checkpoint(detector: Detector, monkeypatch: pytest.MonkeyPatch, view
     assert tuple(f.name for f in fields(AccountView))[-len(VIEW_FIELDS_ADDED):] == VIEW_FIELDS_ADDED
     assert fields(LinkKeys)[-1].name == "template_cover"  # what ``_written_without_last`` drops must be these
     state = pickle.loads(detector.checkpoint())
-    del state["tracker"]._versioned
+    del state["tracker"]._versioned, state["tracker"].each_account_below
     del state["second_look"]  # before groups of customers waited for a second evaluation
     for campaign in state["tracker"].campaigns.values():
         for name in CAMPAIGN_FIELDS_ADDED:
@@ -64,7 +64,7 @@ def test_a_checkpoint_of_an_earlier_version_is_completed_on_restore_and_the_repl
     restored = Detector(Settings(db_url=""))
     restored.restore(_legacy_checkpoint(detector, monkeypatch, view_fields_dropped))
 
-    assert restored.tracker._versioned is None
+    assert restored.tracker._versioned is None and restored.tracker.each_account_below == 10  # the setting's
     assert restored.second_look.previous == restored.second_look.current == set()
     for cid, campaign in restored.tracker.campaigns.items():
         assert campaign.founders == members[cid]  # its members then founded it
