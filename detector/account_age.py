@@ -45,26 +45,16 @@ def creation_spread_days(states: Collection[AccountState]) -> float | None:
     return float(high - low) / 86400.0
 
 
-def signup_spread(states: Collection[AccountState]) -> float:
-    """How much the accounts look like a slice of the customer base by when they were created, in [0, 1]: 0 up to a
-    creation spread (``creation_spread_days``) of ``SPREAD_DAYS[0]`` days, 1 from ``SPREAD_DAYS[1]``. Accounts made
-    for a campaign are created within weeks of each other; strangers who share a sentence, over years."""
-    return spread_standing(creation_spread_days(states))
-
-
 def spread_standing(days: float | None) -> float:
-    """``signup_spread`` of a creation spread of ``days`` (0 when unknown)."""
+    """How much accounts created a spread of ``days`` apart (``creation_spread_days``) look like a slice of the
+    customer base, in [0, 1]: 0 up to ``SPREAD_DAYS[0]`` days and when unknown, 1 from ``SPREAD_DAYS[1]``. Accounts
+    made for a campaign are created within weeks of each other; strangers who share a sentence, over years."""
     return 0.0 if days is None else ramp(days, SPREAD_DAYS)
 
 
-def signup_cohort(states: Collection[AccountState]) -> float:
-    """How much the accounts look like one batch of sign-ups by when they were created, in [0, 1]: 1 up to a creation
-    spread (``creation_spread_days``) of ``COHORT_DAYS[0]`` days, 0 from ``COHORT_DAYS[1]`` days and when unknown."""
-    return cohort_share(creation_spread_days(states))
-
-
 def cohort_share(days: float | None) -> float:
-    """``signup_cohort`` of a creation spread of ``days`` (0 when unknown)."""
+    """How much accounts created a spread of ``days`` apart (``creation_spread_days``) look like one batch of
+    sign-ups, in [0, 1]: 1 up to ``COHORT_DAYS[0]`` days, 0 from ``COHORT_DAYS[1]`` days and when unknown."""
     return 0.0 if days is None else 1.0 - ramp(days, COHORT_DAYS)
 
 

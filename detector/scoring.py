@@ -194,8 +194,9 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     fixed items recycles them. ``established_accounts`` (negative) is the mean over members of how long-standing the
     account is (``established``; for a member whose creation time no request of it carried, a log with gaps, the mean
     of the members whose creation time is known, 0 when none is), or the group's accounts are together
-    (``signup_spread``: created years apart; or the accounts that send the sentences tying the group, ``tie_states``,
-    when others send them too: a trending prompt's senders, of which a community drew a few), x (1 - automation) x
+    (``account_age.spread_standing`` of their creation spread: created years apart; or the accounts that send the
+    sentences tying the group, ``tie_states``, when others send them too: a trending prompt's senders, of which a
+    community drew a few), x (1 - automation) x
     (1 - evasion), and 0 for members working a shared template (unless ``tie_states`` judge the group: that template
     is public language, which people who keep it as their tool work too) or paying with a card another member uses
     (``paying_together``: account ids): customers acting like people who share a sentence share public language (a
@@ -205,7 +206,7 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     and then (``signed_up_to_use``; their evasion apart from being new, less what ``established_accounts`` counts
     for them): people a trending prompt brought in; a crew's fresh accounts that work its template, share cards,
     keep a schedule, rotate addresses or came through a lightly verified entry point do not count. ``signup_cohort``
-    is how much the accounts were created as one batch (``account_age.signup_cohort``) x (1 - their mean standing)
+    is how much the accounts were created as one batch (``account_age.cohort_share``) x (1 - their mean standing)
     x (1 - the share of them that signed up to use it there and then): accounts made for the purpose and put to use
     later, as the threat model's crews run them (their evidence when nothing else is: clean addresses and cards, no
     schedule, wordings no intent rule reads); customers are created over years, and people a trending prompt brings

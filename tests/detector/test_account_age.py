@@ -10,8 +10,7 @@ from detector.account_age import (
     established,
     ramp,
     signed_up_to_use,
-    signup_cohort,
-    signup_spread,
+    spread_standing,
 )
 from features.account import AccountState
 
@@ -41,19 +40,19 @@ def test_an_account_counts_as_established_from_a_quarter_to_a_year_after_it_was_
 def test_the_spread_of_a_group_s_creation_dates_is_their_interquartile_range() -> None:
     states = _created([10, 20, 30, 40, 1000])
     assert creation_spread_days(states) == 20.0  # one old account does not make a crew's accounts spread
-    assert signup_spread(states) == 0.0
+    assert spread_standing(creation_spread_days(states)) == 0.0
     unknown = [AccountState(f"u{i}") for i in range(3)] + _created([10, 600])
     assert creation_spread_days(unknown) is None  # fewer than three creation times known
-    assert signup_spread(unknown) == 0.0
-    spreads = [signup_spread(_created([0, iqr, 2 * iqr])) for iqr in (30, 90, 180, 270, 900)]
+    assert spread_standing(creation_spread_days(unknown)) == 0.0
+    spreads = [spread_standing(creation_spread_days(_created([0, iqr, 2 * iqr]))) for iqr in (30, 90, 180, 270, 900)]
     assert spreads == [0.0, 0.0, 0.5, 1.0, 1.0]
 
 
 def test_accounts_created_within_a_month_are_one_batch_and_from_three_months_none() -> None:
-    assert signup_cohort([AccountState("unknown")] * 3) == 0.0  # no creation times: nothing is known
+    assert cohort_share(creation_spread_days([AccountState("unknown")] * 3)) == 0.0  # no creation times: unknown
     assert cohort_share(None) == 0.0
-    assert signup_cohort(_created([20 + 2 * i for i in range(8)])) == 1.0  # 7 days apart (interquartile range)
-    assert signup_cohort(_created([20 + 30 * i for i in range(8)])) == 0.0  # 4 months apart
+    assert cohort_share(creation_spread_days(_created([20 + 2 * i for i in range(8)]))) == 1.0  # 7 days (IQR)
+    assert cohort_share(creation_spread_days(_created([20 + 30 * i for i in range(8)]))) == 0.0  # 4 months apart
     assert [cohort_share(days) for days in (0, 30, 60, 90, 400)] == [1.0, 1.0, 0.5, 0.0, 0.0]
 
 
