@@ -12,10 +12,12 @@ import logging
 import sys
 import types
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
+
+from detector.scoring import AccountView, account_suspicion, runs_templates
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +115,19 @@ def _drop_workspace(model: object) -> None:
     for name in WORKSPACE:
         if hasattr(model, name):
             delattr(model, name)
+
+
+def refit_on(scorer: AnomalyScorer, views: list[AccountView], grouped: Collection[str]) -> bool:
+    """Fit ``scorer`` on the active accounts outside every campaign's groups (``grouped``: account ids) that do not
+    run templates; False when too few. A campaign's card mates stay in the reference: named by their card alone,
+    their behaviour flagged nothing. Accounts running shared wrappers (``scoring.runs_templates``) are left out: a farm
+    nobody flagged yet must not become the norm, against which it looks ordinary and ordinary users look anomalous."""
+    reference = [v for v in views if v.state.account_id not in grouped and not runs_templates(v)]
+    return scorer.fit(np.array([v.features for v in reference]) if reference else np.empty((0, 0)))
+
+
+def rescore(scorer: AnomalyScorer, views: list[AccountView], disabled: Collection[str]) -> None:
+    """Set each view's anomaly (how far into the upper half of the reference it scores) and its suspicion."""
+    for view, score in zip(views, scorer.score(np.array([v.features for v in views])), strict=True):
+        view.anomaly = max(0.0, 2.0 * float(score) - 1.0)
+        view.suspicion = account_suspicion(view, disabled)

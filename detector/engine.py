@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from detector.allowlist import AllowListMatcher
-from detector.anomaly import AnomalyScorer
+from detector.anomaly import AnomalyScorer, refit_on, rescore
 from detector.attribution import Ties
 from detector.campaign import Campaign, grouped_members
 from detector.campaigns import CampaignTracker
@@ -23,7 +23,7 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import fill_missing
-from detector.scoring import AccountView, account_suspicion, disabled_signals, runs_templates, severity
+from detector.scoring import AccountView, disabled_signals, severity
 from detector.second_look import SecondLook
 from detector.views import account_view
 from features.account import AccountState
@@ -144,7 +144,7 @@ class Detector:
         horizon = now - self.det.lookback_s
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
-            self._score_anomaly(fresh, now)
+            rescore(self.anomaly, fresh, self.disabled)
         suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         set_org_sizes(suspicious, self.accounts.values())
@@ -259,26 +259,15 @@ class Detector:
         return {m: t for m, t in self.model_first_seen.items() if t >= start + NEW_MODEL_GRACE_S}
 
     def _refit_anomaly(self, views: list[AccountView], now: float) -> bool:
-        """Refit on active accounts outside every campaign's groups that do not run templates, and rescore all views;
-        False when not due. A campaign's card mates stay in the reference: named by their card alone, their behaviour
-        flagged nothing. Accounts running shared wrappers (``runs_templates``) are left out: a farm nobody flagged yet
-        must not become the norm, against which it looks ordinary and ordinary users look anomalous."""
+        """Refit on the accounts outside every campaign's groups (``anomaly.refit_on``) and rescore all views; False
+        when not due."""
         if now < self.next_refit and self.anomaly.fitted:
             return False
-        grouped = self.tracker.account_campaign.keys() - self.tracker.card_mates()
-        reference = [v for v in views if v.state.account_id not in grouped and not runs_templates(v)]
-        rows = np.array([v.features for v in reference]) if reference else np.empty((0, 0))
-        if not self.anomaly.fit(rows):
+        if not refit_on(self.anomaly, views, self.tracker.account_campaign.keys() - self.tracker.card_mates()):
             return False
         self.next_refit = now + self.det.anomaly_refit_s
-        self._score_anomaly(views, now)
+        rescore(self.anomaly, views, self.disabled)
         return True
-
-    def _score_anomaly(self, views: list[AccountView], now: float) -> None:
-        matrix = np.array([v.features for v in views])
-        for view, score in zip(views, self.anomaly.score(matrix), strict=True):
-            view.anomaly = max(0.0, 2.0 * float(score) - 1.0)  # how far into the upper half of the reference
-            view.suspicion = account_suspicion(view, self.disabled)
 
     def _profiles(self, states: list[AccountState]) -> tuple[np.ndarray, np.ndarray]:
         """Content profiles of the given accounts and which have one (``features.embeddings.content_profiles``)."""
