@@ -21,6 +21,7 @@ WAVE_SECONDS = 3600
 SHARE_SMOOTHING = 2.0  # requests added to an account's count, so a two-request account cannot look fully templated
 TEMPLATED_SPECIFICITY = 1.0  # summed key specificity that makes a request templated
 TEMPLATED_REQUESTS = 8  # templated requests among the recent ones (a quarter of RECENT_KEYED) that count fully
+ROTATED_WRAPPERS = 2  # requests on shared wrapper sentences from which a young account's are templated unreused
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -55,7 +56,11 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
       filler must not dilute it; young accounts, with fewer requests than that, keep the plain share). A
       thousand-account farm's wrapper sentences (``SharedIndex.crowded``) count like any other: each of its
       accounts re-uses them around new tasks (a viral prompt's senders send theirs once or twice, so re-use makes
-      them no more templated);
+      them no more templated). While an account has fewer than ``TEMPLATED_REQUESTS`` recent requests, once
+      ``ROTATED_WRAPPERS`` of them are built on shared sentences, each of those counts whether reused or not: an
+      operator rotating paraphrased wrappers (the threat model's evasion) reuses none at first, and a farm's
+      accounts send a few requests each. Later, reuse alone decides: an ordinary user's traffic meets public
+      boilerplate (a popular prompt, a stock prefix) now and then;
     - *cover* (smoothed): requests carrying wrapper sentences, each counting at most once (its wrapper keys'
       summed specificity, up to 1). It bounds the account's template links: a long public prompt (a benchmark's
       instructions and few-shot examples) shares ten sentences with every stranger who sends it once, and must not
@@ -65,7 +70,7 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
     by_words = SPECIFICITY_BY_WORDS
     specificity = {key: by_words.get(key >> 32, 1.0) for key in wrappers}
     reused = {key for key in specificity if counts.get(key, 0) >= 2}
-    templated = 0
+    templated = wrapped = 0
     covered = 0.0
     for keys in recent_keys:
         weight = reuse = 0.0
@@ -77,6 +82,9 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
                     reuse += value
         covered += min(1.0, weight)
         templated += reuse >= TEMPLATED_SPECIFICITY
+        wrapped += weight >= TEMPLATED_SPECIFICITY
+    if wrapped >= ROTATED_WRAPPERS and len(recent_keys) < TEMPLATED_REQUESTS:  # paraphrases in rotation
+        templated = max(templated, wrapped)
     return (min(1.0, templated / min(len(recent_keys), TEMPLATED_REQUESTS)),
             covered / (len(recent_keys) + SHARE_SMOOTHING))
 

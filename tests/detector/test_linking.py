@@ -367,6 +367,23 @@ def test_template_use_is_not_diluted_by_ordinary_requests() -> None:
     assert templated(2, 4) == 0.5 and templated(0, 32) == 0.0
 
 
+def test_template_use_counts_rotated_wrappers_of_young_accounts() -> None:
+    """A crew rotating paraphrased wrappers reuses none of them at first: from a young account's second request
+    built on wrapper sentences other accounts share, each such request is templated; one alone is not (a prompt
+    tried once), nor are those of an account with TEMPLATED_REQUESTS requests (public boilerplate, met now and
+    then)."""
+    paraphrases = [(6 << 32) | i for i in range(1, 5)]  # specificity 1 each, every one sent once by this account
+    ordinary, short = (6 << 32) | 9, (3 << 32) | 8  # a sentence nobody else sends; a short shared one (0.25)
+    shares = {key: 1 / 6 for key in paraphrases} | {short: 1 / 6}
+    counts: dict[int | None, int] = {key: 1 for key in [*paraphrases, ordinary, short]}
+    assert template_use([(paraphrases[0],), (ordinary,)], shares, counts)[0] == 0.0
+    assert template_use([(paraphrases[0],), (short,), (ordinary,)], shares, counts)[0] == 0.0  # too generic
+    assert template_use([(paraphrases[0],), (paraphrases[1],), (ordinary,), (ordinary,)], shares, counts)[0] == 0.5
+    assert template_use([(key,) for key in paraphrases], shares, counts)[0] == 1.0
+    older = [*((key,) for key in paraphrases), *[(ordinary,)] * (TEMPLATED_REQUESTS - len(paraphrases))]
+    assert template_use(older, shares, counts)[0] == 0.0
+
+
 def test_noisy_or_combination() -> None:
     links = LinkSet(3)
     links.add("one", "content", np.array([0]), np.array([1]), np.array([0.5]))
