@@ -84,7 +84,7 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
         templated += reuse >= TEMPLATED_SPECIFICITY
         wrapped += weight >= TEMPLATED_SPECIFICITY
     if wrapped >= ROTATED_WRAPPERS and len(recent_keys) < TEMPLATED_REQUESTS:  # paraphrases in rotation
-        templated = max(templated, wrapped)
+        templated = wrapped  # (a request on reused sentences is one on shared sentences: templated <= wrapped)
     return (min(1.0, templated / min(len(recent_keys), TEMPLATED_REQUESTS)),
             covered / (len(recent_keys) + SHARE_SMOOTHING))
 
