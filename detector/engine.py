@@ -68,11 +68,19 @@ class Detector:
         self.recent = RecentIds(self.det.dedup_window_s)
         self.next_eval: float | None = None
         self.next_refit = 0.0
+        self.oldest_activity = math.inf  # at most the last request time of every retained account (``_evict``)
         self.evaluations = 0
         self._views: dict[str, AccountView] = {}
         self._dirty: dict[str, None] = {}  # accounts with events since the last evaluation (ordered)
 
     # -- ingestion -------------------------------------------------------------------------------------
+    def input_deduplicated(self) -> None:
+        """All events will come from one source that drops repeated ids itself, over the same window of event time
+        and in the same order (``streams.sources.ReplaySource``): the detector's own check could never find one, and
+        is skipped. Only for a detector that has seen no event yet."""
+        if self.stream_start is None:
+            self.recent = RecentIds(0.0)
+
     def process(self, event: Event) -> list[dict[str, Any]]:
         """Fold one event into the state; returns alerts when an evaluation falls due."""
         if self.recent.repeated(event):  # the same request delivered twice (``streams.dedup``)
@@ -93,6 +101,7 @@ class Detector:
         state = self.accounts.get(event.account_id)
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
+            self.oldest_activity = min(self.oldest_activity, event.ts)
         self._dirty[event.account_id] = None
         info = event.analysis if event.analysis is not None else self.analyzer.analyze_request(event)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts, state.template_keys)
@@ -124,6 +133,7 @@ class Detector:
         """Install or replace an account's state built elsewhere; it is re-scored at the next evaluation."""
         self.accounts[state.account_id] = state
         self._dirty[state.account_id] = None
+        self.oldest_activity = min(self.oldest_activity, state.last_ts)
 
     def drop_account(self, account_id: str) -> None:
         """Forget an account (evicted upstream); alerts already emitted stay."""
@@ -282,7 +292,12 @@ class Detector:
     def _evict(self, now: float) -> None:
         """Forget accounts idle for longer than the TTL, and index entries older than the lookback."""
         horizon = now - self.det.account_ttl_s
-        idle = [a for a, s in self.accounts.items() if s.last_ts < horizon]
+        if horizon <= self.oldest_activity:  # no account can be idle that long yet: no scan
+            idle = []
+        else:
+            idle = [a for a, s in self.accounts.items() if s.last_ts < horizon]
+            self.oldest_activity = min((s.last_ts for s in self.accounts.values() if s.last_ts >= horizon),
+                                       default=math.inf)
         for account in idle:
             del self.accounts[account]
             self._views.pop(account, None)

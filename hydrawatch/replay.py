@@ -58,6 +58,7 @@ def replay(paths: list[Path], settings: Settings, *, alerts_out: Path | None = N
         init_db(engine)  # before a parse process may write activity
     dlq = DeadLetterFile(dlq_out)
     source = replay_source(paths, settings, dlq, url, detector)  # large inputs: forks a parse process, before threads
+    detector.input_deduplicated()  # the source drops repeated ids (``dedup_window_s``) before the detector sees them
     sinks: list[AlertSink] = []
     recorder: ActivityRecorder | None = None
     webhooks: DeliveryWorker | None = None

@@ -316,3 +316,42 @@ def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() ->
     detector.evaluate()
     assert all(detector._views[f"farm-{a}"].templated >= 0.5 for a in range(120))
     assert detector.anomaly.fitted_on == 80
+
+
+def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None:
+    """Evaluations skip the scan for idle accounts while none can be due (``oldest_activity``), yet every account
+    goes at the first evaluation after its TTL ran out: one seen first, one that came later, one handed over with
+    an older last request (the streaming linker's ``put_account``) and, after a restore from a checkpoint written
+    before the bound existed, the rest."""
+    import pickle
+
+    from features.account import AccountState
+
+    detector = _detector()
+    detector.det.account_ttl_s = 3600
+    _send(detector, "first", 1, 0)
+    _send(detector, "later", 1, 1800)
+    detector.evaluate()
+    assert detector.oldest_activity == detector.accounts["first"].last_ts
+    _send(detector, "busy", 1, 3000)
+    detector.evaluate()
+    assert set(detector.accounts) == {"first", "later", "busy"}
+    _send(detector, "busy", 1, 3700)  # "first" idle for 3,700 s
+    detector.evaluate()
+    assert set(detector.accounts) == {"later", "busy"}
+    handed = AccountState("handed")
+    handed.first_ts = handed.last_ts = detector.accounts["later"].last_ts - 900  # older than every retained one
+    handed.events = 1
+    detector.put_account(handed)
+    _send(detector, "busy", 1, 4600)  # "handed" idle for 3,700 s, "later" for 2,800
+    detector.evaluate()
+    assert set(detector.accounts) == {"later", "busy"}
+
+    state = pickle.loads(detector.checkpoint())
+    del state["oldest_activity"]
+    restored = _detector()
+    restored.det.account_ttl_s = 3600
+    restored.restore(pickle.dumps(state))
+    _send(restored, "busy", 1, 5500)  # "later" idle for 3,700 s
+    restored.evaluate()
+    assert set(restored.accounts) == {"busy"}
