@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import INFRASTRUCTURE, LinkSet
 from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
-from detector.linking.shared_keys import membership_matrix, shared_key_pairs, star_pairs
+from detector.linking.shared_keys import KeyPairs, membership_matrix, shared_key_pairs, star_pairs
 from features.account import AccountState
 
 PAYMENT_WEIGHT = 0.9
@@ -42,7 +42,7 @@ def org_codes(accounts: list[AccountState], known: list[str | None] | None = Non
     return np.array([codes.setdefault(name, len(codes)) for name in names], dtype=np.int64)
 
 
-def _add_cross_org(links: LinkSet, name: str, pairs: sp.coo_matrix, weights: np.ndarray, orgs: np.ndarray) -> None:
+def _add_cross_org(links: LinkSet, name: str, pairs: KeyPairs, weights: np.ndarray, orgs: np.ndarray) -> None:
     cross = orgs[pairs.row] != orgs[pairs.col]
     if cross.all():  # no copies of a farm's millions of pairs
         links.add(name, INFRASTRUCTURE, pairs.row, pairs.col, weights)
@@ -63,7 +63,7 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     rotations = np.array([k.rotation for k in keys])
     matrix, degree, _ = membership_matrix([k.ips for k in keys], max_members)
     rarity = 1.0 / np.log1p(np.maximum(degree, 1))
-    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
+    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)) if matrix.nnz else matrix)
     adamic_adar = pairs.data
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
@@ -85,9 +85,13 @@ def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int,
     not split a clique tied at 0.9 anyway, and as one node, with the links among them as its loop, they leave
     modularity as it is and cost Louvain one node instead of all their pairs."""
     matrix, degree, _ = membership_matrix(payments, len(payments))  # every shared instrument, however widely held
-    pairs = shared_key_pairs(matrix[:, degree <= max_members])
+    narrow = degree <= max_members
+    pairs = shared_key_pairs(matrix if narrow.all() else matrix[:, narrow])
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
-    wide = matrix[:, degree > min(TOGETHER_ABOVE, max_members)].tocsc()
+    widely_held = degree > min(TOGETHER_ABOVE, max_members)
+    if not widely_held.any():
+        return
+    wide = matrix[:, widely_held].tocsc()
     wide.sort_indices()
     stars: list[tuple[np.ndarray, np.ndarray]] = []
     for column in range(wide.shape[1]):

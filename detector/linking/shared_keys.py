@@ -6,40 +6,54 @@ A key shared by hundreds of accounts costs C time here, not Python loops; pairs 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 
-def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -> sp.coo_matrix:
+class KeyPairs(NamedTuple):
+    """Pairs of accounts sharing keys (``shared_key_pairs``): ``row`` < ``col``, sorted by (row, column), with the sums
+    of the products of their values (``data``); int32 ids, as scipy's index arrays."""
+
+    row: np.ndarray
+    col: np.ndarray
+    data: np.ndarray
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+
+def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -> KeyPairs:
     """Pairs of accounts (rows) sharing columns, with the sum of the products of their values, sorted by (row,
     column) with row < column. The product is taken ``rows_per_block`` rows at a time, each block keeping only its
     pairs with later rows: the full symmetric product of thousands of accounts on a few networks would hold every
-    pair twice at once."""
+    pair twice at once. The pairs come as plain arrays: an evaluation takes this product five times, mostly of a
+    few dozen accounts, where building scipy matrices of the result would cost as much as the product."""
     n = membership.shape[0]
+    ids = np.int32 if n <= np.iinfo(np.int32).max else np.int64
+    if not membership.nnz:  # no key held by two accounts (most evaluations, for most keys): no product
+        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
     membership = sp.csr_matrix(membership)
     transposed = membership.T.tocsr()
     rows, cols, data = [], [], []
     for start in range(0, n, rows_per_block):
-        product = membership[start:start + rows_per_block] @ transposed
-        block = product.shape[0]
-        row = np.repeat(np.arange(start, start + block), np.diff(product.indptr))
+        product = (membership if n <= rows_per_block else membership[start:start + rows_per_block]) @ transposed
+        product.sort_indices()  # each row's columns ascending: the pairs come sorted
+        row = np.repeat(np.arange(start, start + product.shape[0], dtype=ids), np.diff(product.indptr))
         upper = row < product.indices  # the pairs with later rows
-        row = row[upper]  # still grouped by row: sorting each row's columns below leaves the rows as they are
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row - start, minlength=block))])
-        product = sp.csr_matrix((product.data[upper], product.indices[upper], indptr), shape=product.shape)
-        product.sort_indices()
-        rows.append(row)
-        cols.append(product.indices)
-        data.append(product.data)
+        rows.append(row[upper])
+        cols.append(product.indices[upper].astype(ids, copy=False))
+        data.append(product.data[upper])
         del product, row, upper
     if not rows:
-        return sp.coo_matrix((n, n))
+        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
     joined = []
-    for parts in (data, rows, cols):  # the blocks' parts of each array go as soon as it is joined
-        joined.append(np.concatenate(parts))
+    for parts in (rows, cols, data):  # the blocks' parts of each array go as soon as it is joined
+        joined.append(np.concatenate(parts) if len(parts) > 1 else parts[0])
         parts.clear()
-    return sp.coo_matrix((joined[0], (joined[1], joined[2])), shape=(n, n))
+    return KeyPairs(*joined)
 
 
 def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
