@@ -7,6 +7,7 @@ the community founds a new campaign.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -20,17 +21,30 @@ class Ties:
     graph's edges among its members (each member of a group has at least one, so its strongest tie is always an
     edge). Sparse because a farm's group holds thousands of accounts and each has a few dozen ties."""
 
-    def __init__(self, accounts: list[str], weights: sp.csr_matrix) -> None:
+    def __init__(self, accounts: list[str], weights: sp.csr_matrix | None = None, edges: Edges | None = None) -> None:
+        """``weights`` (symmetric, ``accounts``' order), or the ``edges`` they are made of when first needed: most
+        groups of an evaluation match their campaign without asking where an account belongs."""
         self.accounts = accounts
-        self.weights = weights
-        self.index = {a: i for i, a in enumerate(accounts)}
+        self._weights = weights
+        self._edges = edges
 
     @classmethod
     def of_edges(cls, accounts: list[str], edges: Edges) -> Ties:
         """Ties from a group's edges (``detector.communities.Edges`` numbered like ``accounts``)."""
-        n = len(accounts)
+        return cls(list(accounts), edges=edges)
+
+    @functools.cached_property
+    def weights(self) -> sp.csr_matrix:
+        if self._weights is not None:
+            return self._weights
+        assert self._edges is not None, "Ties need weights or edges"
+        edges, n = self._edges, len(self.accounts)
         ends = (np.concatenate([edges.low, edges.high]), np.concatenate([edges.high, edges.low]))
-        return cls(list(accounts), sp.csr_matrix((np.concatenate([edges.weight, edges.weight]), ends), shape=(n, n)))
+        return sp.csr_matrix((np.concatenate([edges.weight, edges.weight]), ends), shape=(n, n))
+
+    @functools.cached_property
+    def index(self) -> dict[str, int]:
+        return {a: i for i, a in enumerate(self.accounts)}
 
     @classmethod
     def of_pairs(cls, accounts: set[str], pairs: Mapping[tuple[str, str], float]) -> Ties:
