@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 class KeyPairs(NamedTuple):
     """Pairs of accounts sharing keys (``shared_key_pairs``): ``row`` < ``col``, sorted by (row, column), with the sums
-    of the products of their values (``data``); int32 ids, as scipy's index arrays."""
+    of the products of their values (``data``); int32 ids as scipy's index arrays (int64 beyond 2**31 accounts)."""
 
     row: np.ndarray
     col: np.ndarray
@@ -33,7 +33,7 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
     few dozen accounts, where building scipy matrices of the result would cost as much as the product."""
     n = membership.shape[0]
     ids = np.int32 if n <= np.iinfo(np.int32).max else np.int64
-    if not membership.nnz:  # no key held by two accounts (most evaluations, for most keys): no product
+    if not membership.nnz:  # no key held by two of the accounts: no product to take
         return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
     membership = sp.csr_matrix(membership)
     transposed = membership.T.tocsr()
