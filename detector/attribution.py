@@ -21,30 +21,16 @@ class Ties:
     graph's edges among its members (each member of a group has at least one, so its strongest tie is always an
     edge). Sparse because a farm's group holds thousands of accounts and each has a few dozen ties."""
 
-    def __init__(self, accounts: list[str], weights: sp.csr_matrix | None = None, edges: Edges | None = None) -> None:
-        """``weights`` (symmetric, ``accounts``' order), or the ``edges`` they are made of when first needed: most
-        groups of an evaluation match their campaign without asking where an account belongs."""
+    def __init__(self, accounts: list[str], edges: Edges) -> None:
+        """The ``edges`` among ``accounts`` (numbered like them); their matrix is made when first needed: most groups
+        of an evaluation match their campaign without asking where an account belongs."""
         self.accounts = accounts
-        self._weights = weights
-        self._edges = edges
+        self.edges = edges
 
     @classmethod
     def of_edges(cls, accounts: list[str], edges: Edges) -> Ties:
         """Ties from a group's edges (``detector.communities.Edges`` numbered like ``accounts``)."""
-        return cls(list(accounts), edges=edges)
-
-    @functools.cached_property
-    def weights(self) -> sp.csr_matrix:
-        if self._weights is not None:
-            return self._weights
-        assert self._edges is not None, "Ties need weights or edges"
-        edges, n = self._edges, len(self.accounts)
-        ends = (np.concatenate([edges.low, edges.high]), np.concatenate([edges.high, edges.low]))
-        return sp.csr_matrix((np.concatenate([edges.weight, edges.weight]), ends), shape=(n, n))
-
-    @functools.cached_property
-    def index(self) -> dict[str, int]:
-        return {a: i for i, a in enumerate(self.accounts)}
+        return cls(list(accounts), edges)
 
     @classmethod
     def of_pairs(cls, accounts: set[str], pairs: Mapping[tuple[str, str], float]) -> Ties:
@@ -53,8 +39,20 @@ class Ties:
         at = {a: i for i, a in enumerate(ordered)}
         weights = np.zeros((len(ordered), len(ordered)))
         for (a, b), w in pairs.items():
-            weights[at[a], at[b]] = weights[at[b], at[a]] = w
-        return cls(ordered, sp.csr_matrix(weights))
+            low, high = sorted((at[a], at[b]))
+            weights[low, high] = w
+        return cls(ordered, Edges.from_coo(sp.coo_matrix(weights), min_weight=0.0))
+
+    @functools.cached_property
+    def weights(self) -> sp.csr_matrix:
+        """Symmetric pair weights in ``accounts``' order, with no diagonal."""
+        edges, n = self.edges, len(self.accounts)
+        ends = (np.concatenate([edges.low, edges.high]), np.concatenate([edges.high, edges.low]))
+        return sp.csr_matrix((np.concatenate([edges.weight, edges.weight]), ends), shape=(n, n))
+
+    @functools.cached_property
+    def index(self) -> dict[str, int]:
+        return {a: i for i, a in enumerate(self.accounts)}
 
     def strongest_to_each(self, others: Collection[str]) -> np.ndarray:
         """Per account (in ``accounts``' order), its strongest tie to any of ``others`` but itself (0 without any)."""

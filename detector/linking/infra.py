@@ -63,7 +63,7 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     rotations = np.array([k.rotation for k in keys])
     matrix, degree, _ = membership_matrix([k.ips for k in keys], max_members)
     rarity = 1.0 / np.log1p(np.maximum(degree, 1))
-    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)) if matrix.nnz else matrix)
+    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
     adamic_adar = pairs.data
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
