@@ -13,12 +13,14 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from filelock import FileLock
 
 from features.account import EMBED_CHARS, MIN_EMBED_LENGTH, AccountState
 from features.text import text_hash
@@ -120,18 +122,31 @@ def static_model_path(cache_dir: Path, source: Path, dims: int, configured: Path
         if not configured.is_dir():
             raise ModelNotFoundError(f"static model folder {configured} does not exist")
         return configured
-    digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:8]
-    target = cache_dir / f"static-minilm-{dims}-{digest}"
+    target = static_model_folder(cache_dir, source, dims)
     if (target / "config.json").is_file():
         return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(target.with_name(target.name + ".lock")):  # processes started together distil it once
+        if not (target / "config.json").is_file():
+            _distill(source, dims, target)
+    return target
+
+
+def static_model_folder(cache_dir: Path, source: Path, dims: int) -> Path:
+    """Where the static model distilled from ``source`` is cached (its lock file sits beside it)."""
+    digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:8]
+    return cache_dir / f"static-minilm-{dims}-{digest}"
+
+
+def _distill(source: Path, dims: int, target: Path) -> None:
     log.info("distilling a static embedding model from %s into %s (once, about 30 s)", source, target)
     from model2vec.distill import distill
 
     model = distill(model_name=str(source), pca_dims=dims)
     tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)  # left by a process killed while saving
     model.save_pretrained(str(tmp))
     tmp.replace(target)
-    return target
 
 
 class EmbeddingCache:

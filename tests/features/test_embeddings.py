@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from filelock import FileLock
 
 from features.account import AccountState
 from features.embeddings import (
@@ -15,6 +17,7 @@ from features.embeddings import (
     ModelNotFoundError,
     StaticEncoder,
     minilm_path,
+    static_model_folder,
     static_model_path,
 )
 from features.text import TextAnalyzer
@@ -88,6 +91,22 @@ def test_missing_configured_models_fail_clearly(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelNotFoundError, match="no model.safetensors, tokenizer.json"):
         StaticEncoder(tmp_path)
+
+
+def test_a_static_model_being_distilled_by_another_process_is_waited_for_and_reused(tmp_path: Path) -> None:
+    source = tmp_path / "no-minilm-here"  # distilling from it would fail: only reuse can succeed
+    target = static_model_folder(tmp_path / "cache", source, 8)
+    target.parent.mkdir()
+    found: list[Path] = []
+    with FileLock(target.with_name(target.name + ".lock")):  # another process, distilling
+        waiter = threading.Thread(target=lambda: found.append(static_model_path(tmp_path / "cache", source, 8)))
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive() and not found  # waits rather than distilling a second copy
+        target.mkdir()
+        (target / "config.json").write_text("{}")
+    waiter.join(10)
+    assert found == [target]
 
 
 def test_packaged_minilm_and_distilled_static_tier(tmp_path: Path) -> None:
