@@ -19,6 +19,7 @@ from detector.card_mates import attach_card_mates
 from detector.decisions import apply_decision
 from detector.explain import build_alert
 from detector.finder import Candidate, build_links, candidate_of, find_groups, set_org_sizes
+from detector.idle import IdleAccounts
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
@@ -68,7 +69,7 @@ class Detector:
         self.recent = RecentIds(self.det.dedup_window_s)
         self.next_eval: float | None = None
         self.next_refit = 0.0
-        self.oldest_activity = math.inf  # at most the last request time of every retained account (``_evict``)
+        self.idle = IdleAccounts()  # finds the accounts to forget (``_evict``)
         self.evaluations = 0
         self._views: dict[str, AccountView] = {}
         self._dirty: dict[str, None] = {}  # accounts with events since the last evaluation (ordered)
@@ -101,7 +102,7 @@ class Detector:
         state = self.accounts.get(event.account_id)
         if state is None:
             state = self.accounts[event.account_id] = AccountState(event.account_id)
-            self.oldest_activity = min(self.oldest_activity, event.ts)
+            self.idle.seen(event.ts)
         self._dirty[event.account_id] = None
         info = event.analysis if event.analysis is not None else self.analyzer.analyze_request(event)
         recycled, first_sender = self.index.observe(event.account_id, info, event.ts, state.template_keys)
@@ -133,7 +134,7 @@ class Detector:
         """Install or replace an account's state built elsewhere; it is re-scored at the next evaluation."""
         self.accounts[state.account_id] = state
         self._dirty[state.account_id] = None
-        self.oldest_activity = min(self.oldest_activity, state.last_ts)
+        self.idle.seen(state.last_ts)
 
     def drop_account(self, account_id: str) -> None:
         """Forget an account (evicted upstream); alerts already emitted stay."""
@@ -291,13 +292,7 @@ class Detector:
 
     def _evict(self, now: float) -> None:
         """Forget accounts idle for longer than the TTL, and index entries older than the lookback."""
-        horizon = now - self.det.account_ttl_s
-        if horizon <= self.oldest_activity:  # no account can be idle that long yet: no scan
-            idle = []
-        else:
-            idle = [a for a, s in self.accounts.items() if s.last_ts < horizon]
-            self.oldest_activity = min((s.last_ts for s in self.accounts.values() if s.last_ts >= horizon),
-                                       default=math.inf)
+        idle = self.idle.older_than(self.accounts, now - self.det.account_ttl_s)
         for account in idle:
             del self.accounts[account]
             self._views.pop(account, None)

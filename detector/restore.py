@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from detector.idle import IdleAccounts
 from detector.linking.clients import ClientPopulation
 from detector.second_look import SecondLook
 from streams.clock import EventClock
@@ -34,8 +35,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.recent = RecentIds(detector.det.dedup_window_s)
     if "clients" not in state:  # written before the detector counted network + client pairs
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
-    if "oldest_activity" not in state:  # written before evictions skipped their scan while none could be due
-        detector.oldest_activity = -math.inf
+    if "idle" not in state:  # written before evictions skipped their scan while none could be due
+        detector.idle = IdleAccounts(-math.inf)  # the first evaluation scans
     if "second_look" not in state:  # written before groups of customers waited for a second evaluation
         detector.second_look = SecondLook()
     if not hasattr(detector.tracker, "each_account_below"):  # written before small campaigns named each account

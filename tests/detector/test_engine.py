@@ -319,7 +319,7 @@ def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() ->
 
 
 def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None:
-    """Evaluations skip the scan for idle accounts while none can be due (``oldest_activity``), yet every account
+    """Evaluations skip the scan for idle accounts while none can be due (``detector.idle``), yet every account
     goes at the first evaluation after its TTL ran out: one seen first, one that came later, one handed over with
     an older last request (the streaming linker's ``put_account``) and, after a restore from a checkpoint written
     before the bound existed, the rest."""
@@ -332,7 +332,7 @@ def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None
     _send(detector, "first", 1, 0)
     _send(detector, "later", 1, 1800)
     detector.evaluate()
-    assert detector.oldest_activity == detector.accounts["first"].last_ts
+    assert detector.idle.oldest == detector.accounts["first"].last_ts
     _send(detector, "busy", 1, 3000)
     detector.evaluate()
     assert set(detector.accounts) == {"first", "later", "busy"}
@@ -348,7 +348,7 @@ def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None
     assert set(detector.accounts) == {"later", "busy"}
 
     state = pickle.loads(detector.checkpoint())
-    del state["oldest_activity"]
+    del state["idle"]
     restored = _detector()
     restored.det.account_ttl_s = 3600
     restored.restore(pickle.dumps(state))
