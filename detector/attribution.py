@@ -62,6 +62,23 @@ class Ties:
             return np.zeros(len(self.accounts))
         return self.weights[rows].max(axis=0).toarray().ravel()  # the matrix is symmetric: rows are columns
 
+    def strongest_to_other_campaigns(self, accounts: Collection[str], staying: Collection[str],
+                                     campaign_of: Mapping[str, str]) -> dict[str, float]:
+        """Per account of ``accounts``, its strongest tie to the accounts of ``staying`` that another campaign
+        holds (``campaign_of`` names the campaign of each of both)."""
+        if not accounts or not staying:
+            return {}
+        at, ordered = self.index, sorted(accounts)
+        cols = np.array(sorted(at[a] for a in staying))
+        block = self.weights[[at[a] for a in ordered]][:, cols].tocoo()
+        codes: dict[str, int] = {}
+        row_campaign = np.array([codes.setdefault(campaign_of[a], len(codes)) for a in ordered])
+        col_campaign = np.array([codes.setdefault(campaign_of[self.accounts[i]], len(codes)) for i in cols])
+        other = row_campaign[block.row] != col_campaign[block.col]
+        best = np.zeros(len(ordered))
+        np.maximum.at(best, block.row[other], block.data[other])
+        return dict(zip(ordered, best.tolist(), strict=True))
+
     def strongest(self, campaign_of: Mapping[str, str]) -> dict[str, str | None]:
         """Each account's strongest tie inside the group (None without any). Among equal weights an account of
         the same campaign comes first, then one some campaign holds, then the last by id: a tie no stronger than

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from detector.campaign import SEVERITY_ORDER, Campaign, campaign_id_for, grouped_members
+from detector.movers import movers
 from detector.triage import TriageMixin
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class CampaignTracker(TriageMixin):
         needed = MATCH_OVERLAP * min(len(members), len(grouped_members(campaign)))
         if best[1] < needed:
             return self._plurality(campaign, members, fresh, ties, len(votes))
-        founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self._founder(a))
+        founders = sum(1 for a in members if self.account_campaign.get(a) == campaign.campaign_id and self.founded(a))
         if ties is None or founders >= needed or (final and len(fresh) < max(min_accounts, 1)):
             return campaign, None
         leaving = self.movers(fresh, ties)
@@ -91,19 +92,6 @@ class CampaignTracker(TriageMixin):
             if 2 * follow > len(fresh):
                 return campaign, None
         return None, leaving
-
-    def _settled(self, inside: Collection[str], strongest: Mapping[str, str | None]) -> set[str]:
-        """Of a group's accounts ``inside`` one campaign, those settled in it: its founders, and accounts it absorbed
-        whose strongest tie in the group leads to them (directly or through other settled accounts)."""
-        followers: dict[str | None, list[str]] = {}
-        for account in inside:
-            followers.setdefault(strongest.get(account), []).append(account)
-        settled = {a for a in inside if self._founder(a)}
-        reached = list(settled)
-        while reached:
-            reached = [b for a in reached for b in followers.get(a, ()) if b not in settled]
-            settled.update(reached)
-        return settled
 
     def observe(self, members: set[str], score: float, severity: str, first_seen: float,
                 min_accounts: int = 3, ties: Ties | None = None, final: bool = False,
@@ -239,36 +227,11 @@ class CampaignTracker(TriageMixin):
         return self._new_version(campaign, score, max(severity, campaign.severity, key=SEVERITY_ORDER.index), at)
 
     def movers(self, fresh: set[str], ties: Ties, strongest: Mapping[str, str | None] | None = None) -> set[str]:
-        """Accounts of the group that leave their campaign for the one ``fresh`` accounts found.
+        """Accounts of the group that leave their campaign for the one ``fresh`` accounts found
+        (``detector.movers``)."""
+        return movers(self, fresh, ties, strongest)
 
-        An account is attributed by its strongest tie at the time, often before its own crew is visible (the
-        first account of a slowly starting crew lands in whatever campaign shares some evidence with it). It
-        follows the new campaign when its strongest tie inside the group leads to the founders, directly or
-        through other accounts that follow; or when it is not settled in its campaign (``_settled``) and its
-        strongest tie to the founders and followers is at least as strong as to the settled accounts (equal
-        ties otherwise go to its own campaign). It must not have founded its campaign: founders define a campaign
-        and never move, so an account moves at most once. (``strongest``: ``ties.strongest`` of the current
-        attribution, when the caller has it.)"""
-        strongest = ties.strongest(self.account_campaign) if strongest is None else strongest
-        absorbed = {a for a in ties.accounts if a in self.account_campaign and not self._founder(a)}
-        inside: dict[str, list[str]] = {self.account_campaign[a]: [] for a in absorbed}
-        for account in ties.accounts:
-            if self.account_campaign.get(account) in inside:
-                inside[self.account_campaign[account]].append(account)
-        settled = {cid: self._settled(accounts, strongest) for cid, accounts in inside.items()}
-        unsettled = {a for a in absorbed if a not in settled[self.account_campaign[a]]}
-        reach = {cid: ties.strongest_to_each(settled[cid]) for cid in {self.account_campaign[a] for a in unsettled}}
-        to_settled = {a: reach[self.account_campaign[a]][ties.index[a]] for a in unsettled}  # its tie to them
-        joining = set(fresh)
-        while True:
-            to_joining = ties.strongest_to_each(joining)
-            follow = {a for a in absorbed - joining if strongest[a] in joining or (
-                a in to_settled and 0.0 < to_joining[ties.index[a]] >= to_settled[a])}
-            if not follow:
-                return joining - fresh
-            joining |= follow
-
-    def _founder(self, account: str) -> bool:
+    def founded(self, account: str) -> bool:
         """Whether ``account`` founded its campaign."""
         return account in self.campaigns[self.account_campaign[account]].founders
 
@@ -289,3 +252,5 @@ class CampaignTracker(TriageMixin):
         """Drop evicted or allow-listed accounts from the account index (alerts already emitted stay)."""
         for account in accounts:
             self.account_campaign.pop(account, None)
+
+

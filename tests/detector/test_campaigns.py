@@ -135,6 +135,35 @@ def test_absorbed_accounts_tied_to_each_other_follow_their_crew() -> None:
     assert tracker.campaigns[tracker.account_campaign["r0"]].members == members(6, "r")
 
 
+def test_absorbed_accounts_with_no_settled_account_in_the_group_stay_beside_other_campaigns_accounts() -> None:
+    """Young accounts of a crew alerted as several cells, absorbed by those cells (one of them alone), sit in a
+    community with a slow crew's first accounts (their tasks and hours alike), none of their cells' settled accounts
+    with them. Tied more to each other than to the slow crew, they stay in their cells: the slow crew's campaign is
+    its own. Early slow accounts absorbed by one campaign, each other's strongest tie, still follow their crew."""
+    tracker = CampaignTracker()
+    for cell, young in (("a", ("ya0", "ya1", "ya2")), ("b", ("yb0", "yb1")), ("c", ("yc0",))):
+        tracker.observe(members(6, cell), 0.9, "high", 0.0)
+        tracker.observe(members(6, cell) | set(young), 0.9, "high", 0.0)
+    young = {"ya0", "ya1", "ya2", "yb0", "yb1", "yc0"}
+    slow = members(5, "s")
+    group = young | slow
+    pairs = {(a, b): 0.89 for a in young for b in young if a < b}
+    pairs |= {(a, b): 0.85 for a in slow for b in slow if a < b}
+    pairs |= {(a, b): 0.7 for a in young for b in slow}
+    founded = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
+    assert founded is not None and founded.members == slow
+    for cell, young_of_cell in (("a", {"ya0", "ya1", "ya2"}), ("b", {"yb0", "yb1"}), ("c", {"yc0"})):
+        assert tracker.campaigns[tracker.account_campaign[f"{cell}0"]].members == members(6, cell) | young_of_cell
+
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "r"), 0.9, "high", 0.0)
+    tracker.observe(members(6, "r") | {"e0", "e1"}, 0.9, "high", 0.0)  # the slow crew's first two, absorbed
+    group = {"e0", "e1"} | slow
+    pairs = {(a, b): 0.85 for a in slow for b in slow if a < b} | {("e0", "e1"): 0.95, ("e0", "s0"): 0.8}
+    founded = tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, pairs))
+    assert founded is not None and founded.members == slow | {"e0", "e1"}
+
+
 def test_a_clique_inside_a_campaign_still_matches_its_growth() -> None:
     """Absorbed accounts tied most to each other (a shared-card group) but more to the campaign than to the
     group's new accounts still count for it: the campaign grows instead of splitting."""
@@ -169,6 +198,14 @@ def test_ties_of_edges_are_symmetric() -> None:
     assert ties.strongest({}) == {"a": "b", "b": "a", "c": "b"}
     assert ties.strongest_to_each({"c"}).tolist() == [0.0, 0.6, 0.0]  # c's tie to itself is none
     assert ties.strongest_to_each({"a", "c", "z"}).tolist() == [0.0, 0.75, 0.0]  # z is not in the group
+
+
+def test_ties_to_other_campaigns_leave_out_the_own_campaign_and_accounts_not_staying() -> None:
+    ties = Ties.of_pairs({"a", "b", "c", "d"}, {("a", "b"): 0.9, ("a", "c"): 0.6, ("a", "d"): 0.8, ("b", "c"): 0.7})
+    campaign_of = {"a": "x", "b": "x", "c": "y", "d": "z"}
+    assert ties.strongest_to_other_campaigns({"a", "b"}, {"a", "b", "c"}, campaign_of) == {"a": 0.6, "b": 0.7}
+    assert ties.strongest_to_other_campaigns({"a"}, {"a", "b", "c", "d"}, campaign_of) == {"a": 0.8}
+    assert ties.strongest_to_other_campaigns({"a"}, {"b"}, campaign_of) == {"a": 0.0}
 
 
 def test_ties_strongest_prefers_the_own_campaign_among_equal_ties() -> None:
