@@ -25,7 +25,7 @@ from detector.linking.edges import CONTENT, LinkSet
 from detector.linking.infra import org_codes
 from detector.linking.keys import SHARE_SMOOTHING, SPECIFICITY_BY_WORDS, LinkKeys
 from detector.linking.pair_codes import sorted_contains
-from detector.linking.shared_keys import membership_matrix, shared_key_pairs
+from detector.linking.shared_keys import key_columns, membership_matrix, shared_key_pairs
 from features.account import AccountState
 from features.shared_index import SharedIndex
 
@@ -85,7 +85,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
     matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
     narrow = degree <= max_members
-    pairs = shared_key_pairs(matrix[:, narrow] if not narrow.all() else matrix)
+    pairs = shared_key_pairs(key_columns(matrix, narrow))
     low, high, overlap = pairs.row.astype(np.int64), pairs.col.astype(np.int64), pairs.data
     codes = low * links.n + high  # sorted
     del pairs

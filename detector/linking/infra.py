@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import INFRASTRUCTURE, LinkSet
 from detector.linking.keys import WAVE_SECONDS, LinkKeys, asn_user_agents, link_keys
-from detector.linking.shared_keys import KeyPairs, membership_matrix, shared_key_pairs, star_pairs
+from detector.linking.shared_keys import KeyPairs, key_columns, membership_matrix, shared_key_pairs, star_pairs
 from features.account import AccountState
 
 PAYMENT_WEIGHT = 0.9
@@ -85,8 +85,7 @@ def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int,
     not split a clique tied at 0.9 anyway, and as one node, with the links among them as its loop, they leave
     modularity as it is and cost Louvain one node instead of all their pairs."""
     matrix, degree, _ = membership_matrix(payments, len(payments))  # every shared instrument, however widely held
-    narrow = degree <= max_members
-    pairs = shared_key_pairs(matrix if narrow.all() else matrix[:, narrow])
+    pairs = shared_key_pairs(key_columns(matrix, degree <= max_members))
     _add_cross_org(links, "shared_payment", pairs, np.full(pairs.nnz, PAYMENT_WEIGHT), orgs)
     widely_held = degree > min(TOGETHER_ABOVE, max_members)
     if not widely_held.any():

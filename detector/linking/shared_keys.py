@@ -47,13 +47,16 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
         cols.append(product.indices[upper].astype(ids, copy=False))
         data.append(product.data[upper])
         del product, row, upper
-    if not rows:
-        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
     joined = []
     for parts in (rows, cols, data):  # the blocks' parts of each array go as soon as it is joined
         joined.append(np.concatenate(parts) if len(parts) > 1 else parts[0])
         parts.clear()
     return KeyPairs(*joined)
+
+
+def key_columns(membership: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """The ``keep`` columns (keys) of a membership matrix: the matrix itself, not copied, when it keeps them all."""
+    return membership if keep.all() else membership[:, keep]
 
 
 def star_pairs(holders: np.ndarray, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
