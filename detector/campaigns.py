@@ -252,5 +252,3 @@ class CampaignTracker(TriageMixin):
         """Drop evicted or allow-listed accounts from the account index (alerts already emitted stay)."""
         for account in accounts:
             self.account_campaign.pop(account, None)
-
-
