@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import pickle
 import random
 from typing import Any
 
@@ -23,7 +22,7 @@ from detector.idle import IdleAccounts
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
-from detector.restore import fill_missing
+from detector.restore import checkpoint_of, restore_into
 from detector.scoring import AccountView, disabled_signals, severity
 from detector.second_look import SecondLook
 from detector.views import account_view
@@ -37,7 +36,6 @@ from streams.events import Event
 
 log = logging.getLogger(__name__)
 
-_NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow", "disabled"})
 NEW_MODEL_GRACE_S = 6 * 3600   # models first seen this long after the stream started count as new releases
 
 
@@ -115,15 +113,12 @@ class Detector:
 
     # -- checkpoints -----------------------------------------------------------------------------------
     def checkpoint(self) -> bytes:
-        """Everything the detector has learned, as bytes (embedding models are not part of it)."""
-        state = {k: v for k, v in self.__dict__.items() if k not in _NOT_CHECKPOINTED}
-        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        """Everything the detector has learned, as bytes (``detector.restore.checkpoint_of``)."""
+        return checkpoint_of(self)
 
     def restore(self, blob: bytes) -> None:
         """Continue from a ``checkpoint`` taken by a detector with the same settings."""
-        state = pickle.loads(blob)  # noqa: S301 - our own checkpoint, never untrusted input
-        self.__dict__.update(state)
-        fill_missing(self, state)  # what checkpoints of earlier versions lack
+        restore_into(self, blob)
 
     def finish(self) -> list[dict[str, Any]]:
         """Evaluate once more at the end of the input, announcing any growth since a campaign's last version."""

@@ -1,4 +1,4 @@
-"""What a detector checkpoint written by an earlier version lacks, filled in on restore.
+"""A detector's checkpoints: what they hold, and what one written by an earlier version lacks, filled in on restore.
 
 Every later addition to the checkpointed objects is completed here, once, so the code that reads them never
 has to ask whether an attribute exists."""
@@ -6,6 +6,7 @@ has to ask whether an attribute exists."""
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from detector.second_look import SecondLook
 from streams.clock import EventClock
 from streams.dedup import RecentIds
 
+_NOT_CHECKPOINTED = frozenset({"settings", "det", "fast_tier", "minilm_tier", "allow", "disabled"})
 _CAMPAIGN_FIELDS: dict[str, Callable[[Any], Any]] = {  # each added field's value for a campaign written before it
     "founders": lambda campaign: set(campaign.members),  # before founders were kept: its members then founded it
     "absorbed": lambda campaign: [],  # before fragments were merged into campaigns
@@ -24,6 +26,20 @@ _CAMPAIGN_FIELDS: dict[str, Callable[[Any], Any]] = {  # each added field's valu
 }
 _VIEW_DEFAULTS = {"keys": None, "events_at": 0, "recycled_at": 0, "computed_at": -math.inf,  # -inf: refresh due
                   "org": None}
+
+
+def checkpoint_of(detector: Any) -> bytes:
+    """Everything a ``detector.engine.Detector`` has learned, as bytes: its attributes but its settings and what is
+    built from them, and its embedding models."""
+    state = {k: v for k, v in detector.__dict__.items() if k not in _NOT_CHECKPOINTED}
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def restore_into(detector: Any, blob: bytes) -> None:
+    """Continue ``detector`` from a ``checkpoint_of`` a detector with the same settings."""
+    state = pickle.loads(blob)  # noqa: S301 - our own checkpoint, never untrusted input
+    detector.__dict__.update(state)
+    fill_missing(detector, state)  # what checkpoints of earlier versions lack
 
 
 def fill_missing(detector: Any, state: dict[str, Any]) -> None:
