@@ -21,7 +21,7 @@ from features.vector import LIGHT_VERIFICATION, hour_coverage
 
 ACCOUNT_BIAS = -2.5
 ACCOUNT_WEIGHTS = {"intent": 3.0, "templated": 1.5, "automation": 1.5, "evasion": 1.0, "anomaly": 1.0,
-                   "recycled": -3.0}
+                   "recycled": -3.0, "automated_templates": 3.0}
 GROUP_BIAS = -4.0
 GROUP_WEIGHTS = {
     "extraction_intent": 3.0, "shared_templates": 1.5, "automation": 1.5, "evasion": 1.0,
@@ -94,6 +94,11 @@ class AccountView:
 
     def signal(self, name: str) -> float:
         return float(getattr(self, name))
+
+    @property
+    def automated_templates(self) -> float:
+        """Templated share x automation x the share of novel requests (as the group signal of that name)."""
+        return self.templated * self.automation * (1.0 - self.recycled)
 
     def refresh_due(self, now: float, growth: float, max_age_s: float) -> bool:
         """Whether the account, which has new requests or newly recycled ones, changed by ``growth`` (of its

@@ -18,7 +18,8 @@ EVENT_COLUMNS = ("event_id", "ts", "account_id", "org_id", "api_key_id", "ip", "
                  "payment_fingerprint", "account_created_at", "signup_channel", "model", "endpoint", "has_image",
                  "max_tokens", "input_tokens", "output_tokens", "status", "latency_ms", "tool_turns", "truncated",
                  "text")
-SIGNALS = ("intent", "templated", "recycled", "automation", "evasion", "anomaly", "pivot", "suspicion")
+SIGNALS = ("intent", "templated", "recycled", "automation", "automated_templates", "evasion", "anomaly", "pivot",
+           "suspicion")
 
 
 def _times(values: Any) -> pd.Series:

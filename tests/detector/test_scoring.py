@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from detector.account_age import established
-from detector.scoring import AccountView, disabled_signals, group_score, runs_templates, working_a_template
+from detector.scoring import (
+    AccountView,
+    account_suspicion,
+    disabled_signals,
+    group_score,
+    runs_templates,
+    working_a_template,
+)
 from features.account import AccountState
+from hydrawatch.settings import DetectionSettings
 
 
 def _members(n: int, **signals: float) -> list[AccountView]:
@@ -30,6 +38,20 @@ def test_templated_requests_on_a_machine_schedule_make_a_campaign_without_intent
     machines = group_score(_members(19, automation=0.45, anomaly=0.8), linkage=0.85, load_balancing=0.0)
     assert people.contributions["automated_templates"] == machines.contributions["automated_templates"] == 0.0
     assert people.score < 0.55 and machines.score < 0.55
+
+
+def test_an_account_sending_templated_novel_requests_on_a_schedule_is_suspicious_without_intent_phrases() -> None:
+    # a farm account of the held-out probe (--hard --clean-hydra, 2,000 accounts): oblique wordings no rule reads,
+    # clean infrastructure, and 40 % of its texts re-sent from the farm's small task bank
+    floor = DetectionSettings().member_min_suspicion
+    (farm,) = _members(1, templated=0.9, automation=0.65, recycled=0.4, anomaly=0.2)
+    assert abs(farm.automated_templates - 0.9 * 0.65 * 0.6) < 1e-9
+    assert account_suspicion(farm) >= floor
+    assert account_suspicion(farm, disabled_signals(["automated_templates"])) < floor
+    # the same wrappers sent by a person (no schedule), or re-run as a fixed item set (nothing novel)
+    (person,) = _members(1, templated=0.9, automation=0.1, recycled=0.4, anomaly=0.2)
+    (evaluation,) = _members(1, templated=0.9, automation=0.65, recycled=1.0, anomaly=0.2)
+    assert account_suspicion(person) < floor and account_suspicion(evaluation) < floor
 
 
 def test_a_crowd_sharing_a_trending_prompt_gains_nothing_from_automated_templates() -> None:
