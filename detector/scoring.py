@@ -97,7 +97,8 @@ class AccountView:
 
     @property
     def automated_templates(self) -> float:
-        """Templated share x automation x the share of novel requests (as the group signal of that name)."""
+        """Templated share x automation x the share of novel requests: templated novel tasks on a machine's schedule
+        (the account signal, and per member the group signal, of that name)."""
         return self.templated * self.automation * (1.0 - self.recycled)
 
     def refresh_due(self, now: float, growth: float, max_age_s: float) -> bool:
@@ -217,13 +218,14 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
     schedule, wordings no intent rule reads); customers are created over years, and people a trending prompt brings
     in sign up and send at once."""
     public_tie = bool(tie_states)  # the group is judged by the senders of the sentences tying it
-    columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation, m.evasion,
-                         m.anomaly, np.nan if m.state.created_at is None else established(m.state),
-                         signed_up_to_use(m.state),
+    columns = np.array([(max(m.state.events, 1), m.intent, m.recycled, m.templated, m.automation,
+                         m.automated_templates, m.evasion, m.anomaly,
+                         np.nan if m.state.created_at is None else established(m.state), signed_up_to_use(m.state),
                          (public_tie or not working_a_template(m)) * (m.state.account_id not in paying_together))
                         for m in members],
-                       dtype=np.float64).reshape(len(members), 10).T
-    weight, intent, recycled, templated, automated, evasive, anomaly, aged, signed_up, own_way = columns
+                       dtype=np.float64).reshape(len(members), 11).T
+    (weight, intent, recycled, templated, automated, automated_templates, evasive, anomaly, aged, signed_up,
+     own_way) = columns
     total = sum(weight.tolist())
     known = ~np.isnan(aged)  # a member whose requests never gave its creation time is taken to be like the others
     aged = np.where(known, aged, float(aged[known].mean()) if known.any() else 0.0)
@@ -246,7 +248,7 @@ def group_score(members: list[AccountView], linkage: float, load_balancing: floa
         "shared_templates": weighted(templated), "automation": weighted(automated), "evasion": weighted(evasive),
         "behaviour_anomaly": weighted(anomaly), "hidden_linkage": linkage,
         "load_balancing": load_balancing, "recycled_content": weighted(recycled),
-        "automated_templates": weighted(templated * automated * (1.0 - recycled)),
+        "automated_templates": weighted(automated_templates),
         "established_accounts": weighted(standing * like_people(evasive)),
         "newcomers": weighted(signed_up * (1.0 - standing) * like_people(apart_from_new)),
         "signup_cohort": cohort_share(days) * (1.0 - weighted(standing)) * (1.0 - weighted(signed_up)),
