@@ -9,7 +9,7 @@ a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new
 
 Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra | --own-cards] [--hydra-accounts N]
                                            [--consortium] [--crew-accounts N] [--viral-template DAY]
-                                           [--viral-newcomers DAY] [--slow-rate R] [--replay]
+                                           [--viral-newcomers DAY] [--slow-rate R] [--tenants] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
@@ -26,6 +26,8 @@ Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra 
   --viral-newcomers DAY  350 people sign up during 8 hours from DAY, sent by a trending prompt that asks for steps
                  (the prompt as posted, or its slot filled with a question of their own); half stay on as ordinary
                  users: a signup wave of young accounts with extraction intent and no tie but the prompt
+  --tenants      an agent product and a reseller: one organisation and card each for many accounts, multi-tenant
+                 traffic (``probe_tenants``), drawn after everything else
   --replay       replay OUT with default settings and print ``hydrawatch evaluate``
 """
 
@@ -36,6 +38,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from probe_tenants import agent_product, reseller
 from probe_wordings import (
     AGENT_SYSTEM,
     CLASS_ASKS,
@@ -246,7 +249,7 @@ class Probe(ProbeWorld):
 def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = False, consortium: bool = False,
              corpus: Path = CORPUS, users: int = 1800, viral_template: float | None = None,
              viral_newcomers: float | None = None, hydra_accounts: int = 60, crew_accounts: int | None = None,
-             own_cards: bool = False, slow_rate: float = 4.0) -> int:
+             own_cards: bool = False, slow_rate: float = 4.0, tenants: bool = False) -> int:
     """Write ``out/events.jsonl`` and ``out/labels.json`` (``users``: ordinary users; ``viral_template`` and
     ``viral_newcomers``: the day the trending template or the signups start, None: none; ``slow_rate``: requests
     an hour of each slow-crew account by day); returns the number of events."""
@@ -254,6 +257,9 @@ def generate(out: Path, seed: int = 1, hard: bool = False, clean_hydra: bool = F
     probe.ordinary_users()
     probe.lookalikes(consortium, viral_template, viral_newcomers)
     probe.campaigns(clean_hydra, hydra_accounts, crew_accounts, own_cards, slow_rate)
+    if tenants:
+        agent_product(probe)
+        reseller(probe)
     return probe.write(out)
 
 
@@ -261,7 +267,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
-    for flag in ("--hard", "--clean-hydra", "--own-cards", "--consortium", "--replay"):
+    for flag in ("--hard", "--clean-hydra", "--own-cards", "--consortium", "--tenants", "--replay"):
         parser.add_argument(flag, action="store_true")
     parser.add_argument("--viral-template", type=float, metavar="DAY")
     parser.add_argument("--viral-newcomers", type=float, metavar="DAY")
@@ -280,7 +286,8 @@ def main() -> None:
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
     n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
                  viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts,
-                 crew_accounts=args.crew_accounts, own_cards=args.own_cards, slow_rate=args.slow_rate)
+                 crew_accounts=args.crew_accounts, own_cards=args.own_cards, slow_rate=args.slow_rate,
+                 tenants=args.tenants)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]

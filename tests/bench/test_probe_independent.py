@@ -90,6 +90,35 @@ def test_the_slow_crew_sends_about_as_many_requests_an_hour_as_asked(tmp_path: P
     assert 0.7 * 3600 / rate < gaps[len(gaps) // 2] < 1.3 * 3600 / rate  # within a day's working hours
 
 
+def test_the_tenant_look_alikes_are_one_organisation_and_card_each_drawn_after_everything_else(
+        tmp_path: Path) -> None:
+    corpus = shared_file("data/prompts.jsonl.gz")
+    probe_independent.generate(tmp_path / "plain", seed=3, corpus=corpus, users=50, hydra_accounts=5, crew_accounts=5)
+    probe_independent.generate(tmp_path / "tenants", seed=3, corpus=corpus, users=50, hydra_accounts=5,
+                               crew_accounts=5, tenants=True)
+    labels = json.loads((tmp_path / "tenants" / "labels.json").read_text())["accounts"]
+    events = [json.loads(line) for line in (tmp_path / "tenants" / "events.jsonl").read_text().splitlines()]
+    tenants = {"lookalike_agent_product": [], "lookalike_reseller": []}
+    for event in events:
+        tenants.get(labels[event["account_id"]], []).append(event)
+    for group, accounts in (("lookalike_agent_product", 30), ("lookalike_reseller", 25)):
+        sent = tenants[group]
+        assert len({e["account_id"] for e in sent}) == accounts
+        assert len({e["org_id"] for e in sent}) == 1 == len({e["payment_fingerprint"] for e in sent})
+    product = tenants["lookalike_agent_product"]
+    assert all(e["messages"][0]["role"] == "system" and e["tools"] for e in product)
+    assert len({e["messages"][0]["content"] for e in product}) == 1 and len({e["ip"] for e in product}) == 3
+    moved = {e["account_id"] for e in product if e["model"] == "nova-4"}
+    assert len(moved) == 30 and all(parse_time(e["ts"], "ts") > probe_independent.RELEASE
+                                    for e in product if e["model"] == "nova-4")
+    assert len({e["ip"] for e in tenants["lookalike_reseller"]}) == 2
+    plain = (tmp_path / "plain" / "events.jsonl").read_text().splitlines()
+    tenant_ids = {e["account_id"] for e in product + tenants["lookalike_reseller"]}
+    others = [line for line in (tmp_path / "tenants" / "events.jsonl").read_text().splitlines()
+              if json.loads(line)["account_id"] not in tenant_ids]
+    assert others == plain  # every other draw is the same with the tenants
+
+
 def _meets_the_targets(data: Path) -> Evaluation:
     """Replay the probe written to ``data`` with default settings and check the issue's targets on it: precision
     and recall, no look-alike alerted, every campaign caught within two hours."""
@@ -124,3 +153,14 @@ def test_a_thousand_account_farm_leaves_the_small_crews_their_own_campaigns(tmp_
     probe_independent.generate(tmp_path, seed=1, corpus=corpus, hydra_accounts=1000)
     quality = _meets_the_targets(tmp_path)
     assert next(c for c in quality.campaigns if c.group == "campaign_hydra").accounts == 1000
+
+
+@pytest.mark.slow
+def test_an_agent_product_and_a_reseller_stay_quiet(tmp_path: Path) -> None:
+    """Seed 2 in oblique wordings with the multi-tenant look-alikes: an agent product's workspaces (one system prompt
+    and tool set around the clock, moved to the new model hours after its release) and a reseller's tenants, each one
+    organisation and card. None of their accounts is alerted, and the campaigns are caught as without them."""
+    corpus = shared_file("data/prompts.jsonl.gz")
+    probe_independent.generate(tmp_path, seed=2, hard=True, corpus=corpus, tenants=True)
+    quality = _meets_the_targets(tmp_path)
+    assert quality.flagged == 118
