@@ -97,10 +97,12 @@ def test_the_tenant_look_alikes_are_one_organisation_and_card_each_drawn_after_e
     probe_independent.generate(tmp_path / "tenants", seed=3, corpus=corpus, users=50, hydra_accounts=5,
                                crew_accounts=5, tenants=True)
     labels = json.loads((tmp_path / "tenants" / "labels.json").read_text())["accounts"]
-    events = [json.loads(line) for line in (tmp_path / "tenants" / "events.jsonl").read_text().splitlines()]
-    tenants = {"lookalike_agent_product": [], "lookalike_reseller": []}
+    lines = (tmp_path / "tenants" / "events.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
+    tenants: dict[str, list[dict]] = {"lookalike_agent_product": [], "lookalike_reseller": []}
     for event in events:
-        tenants.get(labels[event["account_id"]], []).append(event)
+        if labels[event["account_id"]] in tenants:
+            tenants[labels[event["account_id"]]].append(event)
     for group, accounts in (("lookalike_agent_product", 30), ("lookalike_reseller", 25)):
         sent = tenants[group]
         assert len({e["account_id"] for e in sent}) == accounts
@@ -114,8 +116,7 @@ def test_the_tenant_look_alikes_are_one_organisation_and_card_each_drawn_after_e
     assert len({e["ip"] for e in tenants["lookalike_reseller"]}) == 2
     plain = (tmp_path / "plain" / "events.jsonl").read_text().splitlines()
     tenant_ids = {e["account_id"] for e in product + tenants["lookalike_reseller"]}
-    others = [line for line in (tmp_path / "tenants" / "events.jsonl").read_text().splitlines()
-              if json.loads(line)["account_id"] not in tenant_ids]
+    others = [line for line, event in zip(lines, events, strict=True) if event["account_id"] not in tenant_ids]
     assert others == plain  # every other draw is the same with the tenants
 
 
