@@ -9,7 +9,7 @@ a proxy-rotating hydra, a rubric-grading crew, an agentic crew pivoting to a new
 
 Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra | --own-cards] [--hydra-accounts N]
                                            [--consortium] [--crew-accounts N] [--viral-template DAY]
-                                           [--viral-newcomers DAY] [--slow-rate R] [--tenants] [--replay]
+                                           [--viral-newcomers DAY] [--slow-rate R] [--tenants] [--users N] [--replay]
   --hard         campaign wrappers in oblique words no intent rule was written from, more ordinary users who ask
                  for steps, and strangers who send public prompt templates with slots of their own
   --clean-hydra  the hydra on one residential address, card and browser per account (no proxy, no signup waves)
@@ -28,6 +28,7 @@ Usage: python bench/probe_independent.py OUT [--seed N] [--hard] [--clean-hydra 
                  users: a signup wave of young accounts with extraction intent and no tie but the prompt
   --tenants      an agent product and a reseller: one organisation and card each for many accounts, multi-tenant
                  traffic (``probe_tenants``), drawn after everything else
+  --users N      ordinary users instead of 1,800 (more people, more chance one asks a public task a crew wrapped)
   --replay       replay OUT with default settings and print ``hydrawatch evaluate``
 """
 
@@ -274,20 +275,21 @@ def main() -> None:
     parser.add_argument("--hydra-accounts", type=int, default=60, metavar="N")
     parser.add_argument("--crew-accounts", type=int, metavar="N")
     parser.add_argument("--slow-rate", type=float, default=4.0, metavar="R")
+    parser.add_argument("--users", type=int, default=1800, metavar="N")
     args = parser.parse_args()
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
             parser.error(f"{flag}: a day from 0 to 2.5")
-    if not 0.1 <= args.slow_rate <= 20:
-        parser.error("--slow-rate: requests an hour from 0.1 to 20")
+    if not 0.1 <= args.slow_rate <= 20 or args.users < 100:
+        parser.error("--slow-rate: requests an hour from 0.1 to 20; --users: 100 or more")
     if args.clean_hydra and args.own_cards:
         parser.error("--own-cards: the clean hydra has a card per account already")
     if not CORPUS.exists():
         sys.exit(f"the prompt corpus is not at {CORPUS}: set HYDRAWATCH_SHARED_DIR (a clone has no ../shared)")
-    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, viral_template=args.viral_template,
-                 viral_newcomers=args.viral_newcomers, hydra_accounts=args.hydra_accounts,
-                 crew_accounts=args.crew_accounts, own_cards=args.own_cards, slow_rate=args.slow_rate,
-                 tenants=args.tenants)
+    n = generate(args.out, args.seed, args.hard, args.clean_hydra, args.consortium, users=args.users,
+                 viral_template=args.viral_template, viral_newcomers=args.viral_newcomers,
+                 hydra_accounts=args.hydra_accounts, crew_accounts=args.crew_accounts, own_cards=args.own_cards,
+                 slow_rate=args.slow_rate, tenants=args.tenants)
     print(f"{args.out}: {n:,} events")
     if args.replay:
         cli = [sys.executable, "-m", "hydrawatch.cli"]
