@@ -1,16 +1,17 @@
 """Content links: shared wrapper templates around novel tasks, and faiss kNN over account content profiles.
 
-A wrapper key counts in proportion to its *specificity* (long boilerplate sentences, not a generic
-"explain step by step"), and an account's share of a key is smoothed so a two-request account cannot look
-fully templated. Recycled texts (viral prompts, fixed benchmark items) are no evidence of a shared operator:
-template links are discounted by how much of the pair's traffic is recycled, and content profiles are built
-from non-recycled prompts only. A sentence that many ordinary accounts send too (stock phrasing, a trending prompt
-that each sender words around with a remark of their own) is public language: it counts in proportion to the
-share of its senders among the accounts being linked. Accounts that share sentences are linked by the template
-link alone: their similar profiles come from that same text, and counting them again as similar content would
-bypass those discounts. A sentence too widely held to link every pair of its holders (a thousand-account farm's
-wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one community when they are
-most of its senders.
+A wrapper key counts in proportion to its *specificity* (long boilerplate sentences, not a generic "explain step by
+step"), and an account's share of a key is smoothed so a two-request account cannot look fully templated; the
+sentences of one text the account sent once weigh one request together, not one each (a long public task a crew
+wrapped once and a person asked is one request of each). Recycled texts (viral prompts, fixed benchmark items) are
+no evidence of a shared operator: template links are discounted by how much of the pair's traffic is recycled, and
+content profiles are built from non-recycled prompts only. A sentence that many ordinary accounts send too (stock
+phrasing, a trending prompt that each sender words around with a remark of their own) is public language: it counts
+in proportion to the share of its senders among the accounts being linked. Accounts that share sentences are linked
+by the template link alone: their similar profiles come from that same text, and counting them again as similar
+content would bypass those discounts. A sentence too widely held to link every pair of its holders (a
+thousand-account farm's wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one
+community when they are most of its senders.
 """
 
 from __future__ import annotations
