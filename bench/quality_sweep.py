@@ -60,8 +60,7 @@ SUITES: dict[str, tuple[str, list[str]]] = {  # suite: (generator, the arguments
                  "--seed 1 --crew-accounts 6 --hydra-accounts 8", "--seed 2 --crew-accounts 5 --hydra-accounts 5",
                  "--seed 1 --slow-rate 0.75", "--seed 4 --slow-rate 0.75", "--seed 2 --hard --slow-rate 1.5"]
               + [f"--seed {s} --hard --viral-template 1" for s in (24, 25, 26, 27, 28)]
-              + ["--seed 1 --tenants", "--seed 2 --hard --tenants", "--seed 3 --hard --consortium --tenants",
-                 "--seed 2 --hard --consortium --tenants --viral-template 1 --users 6000"]),
+              + ["--seed 1 --tenants", "--seed 2 --hard --tenants", "--seed 3 --hard --consortium --tenants"]),
 }
 
 

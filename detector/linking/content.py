@@ -1,17 +1,16 @@
 """Content links: shared wrapper templates around novel tasks, and faiss kNN over account content profiles.
 
-A wrapper key counts in proportion to its *specificity* (long boilerplate sentences, not a generic "explain step by
-step"), and an account's share of a key is smoothed so a two-request account cannot look fully templated; the
-sentences of one text the account sent once weigh one request together, not one each (a long public task a crew
-wrapped once and a person asked is one request of each). Recycled texts (viral prompts, fixed benchmark items) are
-no evidence of a shared operator: template links are discounted by how much of the pair's traffic is recycled, and
-content profiles are built from non-recycled prompts only. A sentence that many ordinary accounts send too (stock
-phrasing, a trending prompt that each sender words around with a remark of their own) is public language: it counts
-in proportion to the share of its senders among the accounts being linked. Accounts that share sentences are linked
-by the template link alone: their similar profiles come from that same text, and counting them again as similar
-content would bypass those discounts. A sentence too widely held to link every pair of its holders (a
-thousand-account farm's wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one
-community when they are most of its senders.
+A wrapper key counts in proportion to its *specificity* (long boilerplate sentences, not a generic
+"explain step by step"), and an account's share of a key is smoothed so a two-request account cannot look
+fully templated. Recycled texts (viral prompts, fixed benchmark items) are no evidence of a shared operator:
+template links are discounted by how much of the pair's traffic is recycled, and content profiles are built
+from non-recycled prompts only. A sentence that many ordinary accounts send too (stock phrasing, a trending prompt
+that each sender words around with a remark of their own) is public language: it counts in proportion to the
+share of its senders among the accounts being linked. Accounts that share sentences are linked by the template
+link alone: their similar profiles come from that same text, and counting them again as similar content would
+bypass those discounts. A sentence too widely held to link every pair of its holders (a thousand-account farm's
+wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one community when they are
+most of its senders.
 """
 
 from __future__ import annotations
@@ -55,37 +54,13 @@ def recycled_share(state: AccountState) -> float:
 
 def wrapper_shares(state: AccountState, index: SharedIndex) -> dict[int, float]:
     """Per wrapper key (``index.wrappers`` and ``index.crowded``), the (smoothed, specificity-weighted) share of the
-    account's requests containing it. Sentences the account sent once that travel together share one request's
-    weight (``_one_request_per_text``)."""
+    account's requests containing it."""
     denominator = state.events + SHARE_SMOOTHING
     counts = state.template_keys
     by_words = SPECIFICITY_BY_WORDS
     keys = index.wrappers.intersection(counts)
     keys.update(index.crowded.intersection(counts))
-    shares = {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator for key in sorted(keys)}
-    once = [key for key in shares if counts[key] == 1]
-    if len(once) > 1:
-        _one_request_per_text(shares, once, index, denominator)
-    return shares
-
-
-def _one_request_per_text(shares: dict[int, float], once: list[int], index: SharedIndex, denominator: float) -> None:
-    """Scale the shares of sentences the account sent once (``once``) so that the sentences of one text weigh one
-    request together (their summed specificity at most 1, as a request's cover counts). A text's sentences travel
-    together: every sender sends them all at once, so the index counts them alike (requests, senders, last
-    sighting). A public task that a crew's account wrapped once and a person asked shares its ten sentences with the
-    person in one request of each: one request, not ten; a crew's wrapper is re-used, and keeps its weight."""
-    texts: dict[tuple, list[int]] = {}
-    stats = index.keys
-    for key in once:
-        entry = stats[key]
-        texts.setdefault((entry[0], entry[2], entry[3]), []).append(key)
-    for sentences in texts.values():
-        if len(sentences) > 1:
-            weight = sum(shares[key] for key in sentences) * denominator
-            if weight > 1.0:
-                for key in sentences:
-                    shares[key] /= weight
+    return {key: by_words.get(key >> 32, 1.0) * counts[key] / denominator for key in sorted(keys)}
 
 
 def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled: np.ndarray, links: LinkSet,

@@ -221,38 +221,6 @@ def test_a_long_public_prompt_sent_once_by_strangers_is_no_template_link() -> No
     assert pairs[frozenset(("h0", "h1"))] > 0.5
 
 
-WORD_PROBLEM = ("Mara plants tomato seedlings along the southern garden fence. Each seedling needs forty centimetres "
-                "of space from its neighbours. The fence measures twelve metres from the wooden gate to the shed. She "
-                "already planted nine seedlings near the gate last weekend. How many more seedlings can she plant "
-                "before reaching the shed?")
-
-
-def test_a_public_task_a_crew_wrapped_once_ties_a_person_who_asked_it_by_one_request() -> None:
-    """Two crew accounts each wrapped a public word problem once, among their templated requests; a person asked
-    it as it is. The person shares its five sentences with each of them, but in one request on each side: the
-    sentences of one text weigh one request, so the person is not tied to the crew by them. The crew's re-used
-    wrapper still ties its accounts."""
-    records = [{"ts": i, "account_id": f"h{i % 3}", "prompt": WRAPPER.format(task=f"task {i} on topic {i}")}
-               for i in range(30)]
-    records += [{"ts": 40 + i, "account_id": f"h{i}", "prompt": WRAPPER.format(task=WORD_PROBLEM)} for i in range(2)]
-    records += [{"ts": 50, "account_id": "p", "prompt": WORD_PROBLEM}]
-    records += [{"ts": 60 + i, "account_id": "p", "prompt": OWN_PROMPTS[i]} for i in range(2)]
-    states, index = feed(records)
-    accounts = list(states.values())
-    shares = [wrapper_shares(s, index) for s in accounts]
-    person = shares[-1]
-    assert len(person) == 5  # the problem's sentences are shared keys, each sent once ...
-    assert sum(person.values()) * (states["p"].events + 2) == pytest.approx(1.0)  # ... weighing one request
-    keys = [link_keys(s, share, []) for s, share in zip(accounts, shares, strict=True)]
-    links = LinkSet(len(accounts))
-    link_templates(accounts, keys, np.zeros(len(accounts)), links, max_members=100, index=index)
-    coo = links.matrices["shared_template"].tocoo()
-    pairs = {frozenset((accounts[i].account_id, accounts[j].account_id)): w
-             for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
-    assert max(pairs.get(frozenset(("p", f"h{i}")), 0.0) for i in range(3)) < 0.25
-    assert min(pairs[frozenset((f"h{i}", f"h{j}"))] for i, j in ((0, 1), (0, 2), (1, 2))) > 0.5
-
-
 STOCK = ("Could you make this email sound a little more professional for my manager, please: {task}",
          "Please summarize the main points of this article in three short bullet points for me: {task}")
 
