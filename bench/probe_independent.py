@@ -280,8 +280,10 @@ def main() -> None:
     for flag, day in (("--viral-template", args.viral_template), ("--viral-newcomers", args.viral_newcomers)):
         if day is not None and not 0 <= day <= 2.5:
             parser.error(f"{flag}: a day from 0 to 2.5")
-    if not 0.1 <= args.slow_rate <= 20 or args.users < 100:
-        parser.error("--slow-rate: requests an hour from 0.1 to 20; --users: 100 or more")
+    if not 0.1 <= args.slow_rate <= 20:
+        parser.error("--slow-rate: requests an hour from 0.1 to 20")
+    if args.users < 100:
+        parser.error("--users: 100 or more")
     if args.clean_hydra and args.own_cards:
         parser.error("--own-cards: the clean hydra has a card per account already")
     if not CORPUS.exists():
