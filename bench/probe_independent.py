@@ -39,21 +39,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import probe_wordings as words
 from probe_tenants import agent_product, reseller
-from probe_wordings import (
-    AGENT_SYSTEM,
-    CLASS_ASKS,
-    HABITS,
-    HARNESS,
-    MORE_HABITS,
-    REASONING,
-    REASONING_OBLIQUE,
-    REWRITE,
-    REWRITE_OBLIQUE,
-    RUBRIC,
-    VIRAL,
-    VIRAL_TEMPLATE,
-)
 from probe_world import (
     BROWSERS,
     CORPUS,
@@ -77,7 +64,7 @@ class Probe(ProbeWorld):
     # -- ordinary traffic and look-alikes ----------------------------------------------------------------
     def ordinary_users(self) -> None:
         r, nat = self.rng, [self.ip() for _ in range(25)]
-        habits = HABITS + MORE_HABITS if self.hard else HABITS
+        habits = words.HABITS + words.MORE_HABITS if self.hard else words.HABITS
         for i in range(self.users):
             asn, country = r.choice(NETWORKS)
             mobile = r.random() < 0.12  # a carrier NAT pool that unrelated users share
@@ -124,13 +111,13 @@ class Probe(ProbeWorld):
         for account_id in r.sample(senders, self.users * 7 // 36):  # a viral prompt (350 of 1,800)
             acct = self.accounts[account_id]
             remark = r.choice([" lol", " my kid asked me this", " for a blog post"]) if r.random() < 0.3 else ""
-            self.send(acct, T0 + 1.8 * DAY + r.uniform(0, 8 * HOUR), VIRAL + remark)
+            self.send(acct, T0 + 1.8 * DAY + r.uniform(0, 8 * HOUR), words.VIRAL + remark)
         if viral_template is not None:  # a trending prompt with a slot: each sender's own question
             for account_id in r.sample(senders, self.users * 7 // 36):
                 self.labels[account_id], acct = "lookalike_viral_template", self.accounts[account_id]
                 ts = T0 + viral_template * DAY + r.uniform(0, 8 * HOUR)
                 for _ in range(r.randint(1, 4)):
-                    self.send(acct, ts, VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k")))
+                    self.send(acct, ts, words.VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k")))
                     ts += r.uniform(60, 900)
         if newcomers is not None:
             self.viral_newcomers(newcomers)
@@ -150,7 +137,7 @@ class Probe(ProbeWorld):
             ts = T0 + 1.5 * DAY + 13 * HOUR + r.uniform(0, 1.5 * HOUR)
             for _ in range(r.randint(2, 5)):
                 opener = r.choice(["hi,", "quick question:", "for my homework", "ok so", ""])
-                self.send(student, ts, f"{opener} {r.choice(CLASS_ASKS)}".strip())
+                self.send(student, ts, f"{opener} {r.choice(words.CLASS_ASKS)}".strip())
                 ts += r.uniform(60, 900)
 
     def viral_newcomers(self, day: float) -> None:
@@ -164,8 +151,8 @@ class Probe(ProbeWorld):
                                 self.uid("pf_", "new", i) if r.random() < 0.6 else None, "self_serve", signup)
             ts = signup + r.uniform(60, 1800)
             for _ in range(r.randint(1, 3)):
-                own = VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k"))
-                self.send(acct, ts, own if r.random() < 0.5 else VIRAL, messages=r.random() < 0.4)
+                own = words.VIRAL_TEMPLATE.format(question=self.pick("nq_open", "clinc150", "gsm8k"))
+                self.send(acct, ts, own if r.random() < 0.5 else words.VIRAL, messages=r.random() < 0.4)
                 ts += r.uniform(60, 900)
             while r.random() < 0.5 and ts < END:  # staying on: a few ordinary requests now and then
                 ts += r.uniform(2, 20) * HOUR
@@ -186,7 +173,7 @@ class Probe(ProbeWorld):
                 for acct in labs:
                     ts = T0 + night * DAY + r.uniform(1, 3) * HOUR
                     for item in r.sample(items, 60):
-                        self.send(acct, ts, HARNESS + item, max_tokens=1024)
+                        self.send(acct, ts, words.HARNESS + item, max_tokens=1024)
                         ts += r.uniform(3, 12)
 
     # -- campaigns ------------------------------------------------------------------------------------------
@@ -194,7 +181,7 @@ class Probe(ProbeWorld):
                   own_cards: bool = False, slow_rate: float = 4.0) -> None:
         r = self.rng
         rubric, agentic, slow = (crew_accounts,) * 3 if crew_accounts else (25, 18, 15)
-        reasoning = REASONING_OBLIQUE if self.hard else REASONING
+        reasoning = words.REASONING_OBLIQUE if self.hard else words.REASONING
         pool = [(self.ip(), *r.choice(NETWORKS)) for _ in range(2500)]  # a residential proxy service
         cards = [self.uid("pf_", "hydra", k) for k in range(8)]
         light = 60 / hydra_accounts  # each account's share of the farm's traffic, against 60 accounts
@@ -219,7 +206,7 @@ class Probe(ProbeWorld):
                                 T0 - r.uniform(3, 9) * DAY)
             for ts in self.regular(T0 + DAY + r.uniform(0, 2 * HOUR), END, HOUR / r.uniform(4, 6), 120):
                 answer = self.pick("gsm8k", "nq_open", "mbpp")[:200]
-                self.send(acct, ts, r.choice(RUBRIC).format(task=self.pick(*TASKS), answer=answer), campaign=True,
+                self.send(acct, ts, r.choice(words.RUBRIC).format(task=self.pick(*TASKS), answer=answer), campaign=True,
                           max_tokens=1024)
         for i in range(agentic):  # an agent runtime on one cloud network, moving to nova-4 hours after its release
             acct = self.account("campaign_agentic", i, (f"34.90.{r.randint(0, 255)}.{i % 6}", 396982, "US"),
@@ -229,9 +216,9 @@ class Probe(ProbeWorld):
             for ts in self.regular(T0 + 1.2 * DAY + r.uniform(0, 2 * HOUR), END, HOUR / r.uniform(5, 7), 200):
                 model = "nova-4" if ts > switch and r.random() < 0.6 else "nova-3"
                 self.send(acct, ts, "Task: " + self.pick("mbpp", "humaneval", "staqc_sql"), campaign=True,
-                          model=model, system=AGENT_SYSTEM, tools=["read_file", "write_file", "run_tests", "shell"],
-                          max_tokens=4096)
-        rewrite = REWRITE_OBLIQUE if self.hard else REWRITE
+                          model=model, system=words.AGENT_SYSTEM, max_tokens=4096,
+                          tools=["read_file", "write_file", "run_tests", "shell"])
+        rewrite = words.REWRITE_OBLIQUE if self.hard else words.REWRITE
         for i in range(slow):  # clean residential accounts brought online over 90 minutes, each sending 0.75-1.25
             # times ``slow_rate`` requests an hour by day (3-5 by default)
             asn, country = r.choice(NETWORKS)
