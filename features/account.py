@@ -53,7 +53,7 @@ class AccountState:
         "model_first_ts", "ips", "asns", "countries", "user_agents", "payments", "api_keys", "created_at",
         "signup_channel", "text_hashes", "distinct_texts", "template_keys", "intent_counts", "intent_any",
         "intent_evidence", "tool_events", "image_events", "samples", "embed_queue", "embed_sum", "embed_count",
-        "truncated", "recent_keys", "recycled_events",
+        "truncated", "recent_keys", "recent_texts", "recycled_events",
     )
 
     def __init__(self, account_id: str) -> None:
@@ -95,6 +95,7 @@ class AccountState:
         self.embed_count = 0
         self.truncated = 0
         self.recent_keys: list[tuple[int, ...]] = []
+        self.recent_texts: list[int] = []  # the text hash of each of ``recent_keys``' requests (same order)
         self.recycled_events = 0
 
     def update(self, event: Event, info: TextInfo, rng: random.Random, embed_budget: int,
@@ -174,8 +175,11 @@ class AccountState:
                 self.embed_queue.append((info.hash, event.text[:EMBED_CHARS]))
         _bump_each(self.template_keys, [key for key, _words in info.keys])
         self.recent_keys.append(info.head_keys)
+        self.recent_texts.append(info.hash)
         if len(self.recent_keys) > RECENT_KEYED:
             del self.recent_keys[0]
+        if len(self.recent_texts) > RECENT_KEYED:
+            del self.recent_texts[0]
         mask = info.intent.mask
         if mask:
             self.intent_any += 1
@@ -192,11 +196,14 @@ class AccountState:
             self.samples[rng.randrange(SAMPLE_PROMPTS)] = event.text[:500]
 
     def __setstate__(self, state: tuple) -> None:
-        """Restore from a pickle, including checkpoints written before ``text_hashes`` became a dict."""
+        """Restore from a pickle, including checkpoints written before ``text_hashes`` became a dict or before
+        ``recent_texts`` (empty: it fills as requests arrive, aligned with ``recent_keys`` from the newest)."""
         for name, value in state[1].items():
             setattr(self, name, value)
         if isinstance(self.text_hashes, list):
             self.text_hashes = dict.fromkeys(self.text_hashes)
+        if "recent_texts" not in state[1]:
+            self.recent_texts = []
 
     def age_days(self) -> float | None:
         """Days from the account's creation to its first request (at least 0); None when the creation time is

@@ -34,17 +34,22 @@ class DerivedIndex(SharedIndex):
 
     ``texts`` and ``keys`` keep the parent's layout (readers may use them directly); each account's share is
     added and removed as its profiles arrive. Accounts whose texts became shared or unshared are collected in
-    ``changed`` so that their ``recycled_events`` can be re-estimated before an evaluation.
+    ``changed`` so that their ``recycled_events`` can be re-estimated before an evaluation. Whether a key wraps
+    new texts is read from its senders' recent requests (``wraps_new_texts``).
     """
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         super().__init__(max_key_accounts)
         self.text_owners: dict[int, set[str]] = {}
         self.changed: set[str] = set()
+        self.states: dict[str, AccountState] = {}  # the profile each account's share was added from
+        self.wrapping: dict[int, bool] = {}        # ``wraps_new_texts`` answers since the last change
 
     def add(self, state: AccountState) -> None:
         account, ts = state.account_id, state.last_ts
         self.changed.add(account)
+        self.states[account] = state
+        self.wrapping.clear()
         for text in set(state.text_hashes):
             owners = self.text_owners.setdefault(text, set())
             owners.add(account)
@@ -65,6 +70,8 @@ class DerivedIndex(SharedIndex):
 
     def remove(self, state: AccountState) -> None:
         account = state.account_id
+        self.states.pop(account, None)
+        self.wrapping.clear()
         for text in set(state.text_hashes):
             owners = self.text_owners.get(text)
             if owners is None or account not in owners:
@@ -86,6 +93,28 @@ class DerivedIndex(SharedIndex):
             self.classify(key, stats)  # type: ignore[arg-type]
             if not stats[1]:
                 del self.keys[key]  # type: ignore[arg-type]
+
+    def wraps_new_texts(self, key: int) -> bool:
+        """Whether ``key`` was seen in at least half as many distinct texts as it has senders (as
+        ``SharedIndex.wraps_new_texts``), counted over its senders' recent requests that carry it among their
+        first sentences (``AccountState.recent_texts``): a farm's wrapper around new tasks, not a viral prompt
+        re-sent as it is. A lower bound of the replay's count, which sees every request."""
+        answer = self.wrapping.get(key)
+        if answer is not None:
+            return answer
+        stats = self.keys.get(key)
+        needed = (stats[2] + 1) // 2 if stats is not None else 0
+        texts: set[int] = set()
+        for account in stats[1] if stats is not None else ():
+            state = self.states.get(account)
+            if state is None:
+                continue
+            pairs = zip(reversed(state.recent_texts), reversed(state.recent_keys), strict=False)  # newest first
+            texts.update(text for text, keys in pairs if key in keys)
+            if len(texts) >= needed:
+                break
+        answer = self.wrapping[key] = stats is not None and len(texts) >= needed
+        return answer
 
     def recycled_estimate(self, state: AccountState) -> int:
         """Requests of the account that re-sent a text another account sent (from its recent texts)."""

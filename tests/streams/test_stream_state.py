@@ -17,7 +17,7 @@ from detector.engine import Detector
 from features.account import AccountState
 from hydrawatch.settings import Settings
 from streams.checkpoint import StreamStore
-from streams.linker import DerivedIndex, Linker
+from streams.linker import Linker
 from streams.metrics import JsonFormatter, MetricsServer, RepeatFilter, StreamMetrics
 from streams.profiles import AccountWorker, decode_profile, encode_profile, watermark_key
 from streams.sources import ReplaySource
@@ -49,22 +49,6 @@ def test_profile_round_trip_is_exact(events: list[Any], settings: Settings) -> N
         for name in AccountState.__slots__:
             assert getattr(back, name) == getattr(state, name), name
             assert type(getattr(back, name)) is type(getattr(state, name)), name
-
-
-def test_derived_index_follows_its_accounts(events: list[Any], settings: Settings) -> None:
-    detector = Detector(settings)
-    for event in events[:2000]:
-        detector.process(event)
-    index = DerivedIndex()
-    for state in detector.accounts.values():
-        index.add(state)
-    for state in detector.accounts.values():
-        for text in state.text_hashes:
-            assert index.is_recycled(text) == (len({a for a, s in detector.accounts.items()
-                                                   if text in s.text_hashes}) > 1)
-    for state in list(detector.accounts.values()):
-        index.remove(state)
-    assert index.texts == {} and index.keys == {} and index.text_owners == {}
 
 
 def test_linker_fed_step_by_step_reproduces_replay(events: list[Any], settings: Settings) -> None:
