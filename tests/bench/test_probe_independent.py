@@ -37,7 +37,7 @@ def test_the_probe_writes_valid_labelled_events(tmp_path: Path, event_schema: di
         jsonschema.validate(json.loads(line), event_schema)
     assert {type(e["ts"]) for e in first} == {int, str}  # epoch ms and RFC 3339, as the contract allows
     assert any("messages" in e for e in first) and any("prompt" in e for e in first)
-    wrapper = probe_independent.VIRAL_TEMPLATE.split("{")[0]
+    wrapper = probe_independent.words.VIRAL_TEMPLATE.split("{")[0]
     senders = {e["account_id"] for e in map(json.loads, lines) if e.get("prompt", "").startswith(wrapper)}
     assert senders and {labels["accounts"][a] for a in senders} <= {"lookalike_viral_template",
                                                                      "lookalike_viral_newcomers"}
