@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from detector.engine import Detector
 from features.account import AccountState
 from hydrawatch.settings import Settings
 from streams.linker import DerivedIndex
-from streams.sources import ReplaySource
-
-
-@pytest.fixture(scope="module")
-def events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
-    from hydrawatch.simulator import generate
-
-    out = tmp_path_factory.mktemp("derived-sim")
-    path = generate(out, scale=0.1, days=1.0, seed=3).events_path
-    return list(ReplaySource([path], lambda _r: None))
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    settings = Settings()
-    settings.embedding.minilm_per_account = 0
-    return settings
 
 
 def test_derived_index_follows_its_accounts(events: list[Any], settings: Settings) -> None:

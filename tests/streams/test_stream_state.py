@@ -20,23 +20,6 @@ from streams.checkpoint import StreamStore
 from streams.linker import Linker
 from streams.metrics import JsonFormatter, MetricsServer, RepeatFilter, StreamMetrics
 from streams.profiles import AccountWorker, decode_profile, encode_profile, watermark_key
-from streams.sources import ReplaySource
-
-
-@pytest.fixture(scope="module")
-def events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
-    from hydrawatch.simulator import generate
-
-    out = tmp_path_factory.mktemp("state-sim")
-    path = generate(out, scale=0.1, days=1.0, seed=3).events_path
-    return list(ReplaySource([path], lambda _r: None))
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    settings = Settings()
-    settings.embedding.minilm_per_account = 0
-    return settings
 
 
 def test_profile_round_trip_is_exact(events: list[Any], settings: Settings) -> None:
