@@ -103,9 +103,11 @@ class DerivedIndex(SharedIndex):
         if answer is not None:
             return answer
         stats = self.keys.get(key)
-        needed = (stats[2] + 1) // 2 if stats is not None else 0
+        if stats is None:
+            return False
+        needed = (stats[2] + 1) // 2
         texts: set[int] = set()
-        for account in stats[1] if stats is not None else ():
+        for account in stats[1]:
             state = self.states.get(account)
             if state is None:
                 continue
@@ -113,7 +115,7 @@ class DerivedIndex(SharedIndex):
             texts.update(text for text, keys in pairs if key in keys)
             if len(texts) >= needed:
                 break
-        answer = self.wrapping[key] = stats is not None and len(texts) >= needed
+        answer = self.wrapping[key] = len(texts) >= needed
         return answer
 
     def recycled_estimate(self, state: AccountState) -> int:
