@@ -94,6 +94,12 @@ class SharedIndex:
         stats = self.keys.get(key)
         return stats is not None and len(stats) > 4 and 2 * stats[4] >= stats[2]
 
+    def resent(self, key: int) -> bool:
+        """Whether some sender sent ``key`` in more than one request (a wrapper re-used around new tasks, a task
+        re-asked), not only once each (a public task that several accounts each sent once). Unknown keys: False."""
+        stats = self.keys.get(key)
+        return stats is not None and stats[0] > stats[2]
+
     def reclassify(self, max_key_accounts: int) -> None:
         """Rebuild ``wrappers`` (another bound, or an index restored from a checkpoint that lacked it)."""
         self.max_key_accounts = max_key_accounts

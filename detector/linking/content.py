@@ -75,7 +75,8 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     (``crowded_pairs``) instead of to all of them; when most of its senders are among the accounts
     (``TOGETHER_CONCENTRATION``), its holders are kept in one community (``LinkSet.keep_together``), as a farm's
     card's are: with a few ties each, modularity would cut the farm into arbitrary pieces, and put a small crew
-    that shares a public task with one of them into that piece."""
+    that shares a public task with one of them into that piece. The sentences of one text that its senders each sent
+    once weigh one request (``sentences_as_texts``)."""
     out = np.zeros(len(keys), dtype=bool) if excluded is None else excluded
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
@@ -84,6 +85,8 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     orgs = org_codes(accounts) if orgs is None else orgs
     matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
     matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
+    if index is not None:
+        matrix, degree, column_keys = sentences_as_texts(matrix, degree, column_keys, accounts, index)
     narrow = degree <= max_members
     pairs = shared_key_pairs(key_columns(matrix, narrow))
     low, high, overlap = pairs.row.astype(np.int64), pairs.col.astype(np.int64), pairs.data
@@ -108,6 +111,41 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     overlap = np.minimum(overlap, np.sqrt(cover[low] * cover[high]))
     weights = TEMPLATE_WEIGHT * np.minimum(1.0, overlap / TEMPLATE_FULL_OVERLAP) * novelty
     links.add("shared_template", CONTENT, low[cross], high[cross], weights[cross], min_weight=0.05)
+
+
+def sentences_as_texts(matrix: sp.csr_matrix, degree: np.ndarray, column_keys: np.ndarray,
+                       accounts: list[AccountState], index: SharedIndex,
+                       ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Merge the sentences (``matrix``'s columns, with their ``degree`` and keys) that no sender re-sent
+    (``SharedIndex.resent``) and that the same accounts hold into one column each, weighing at most one request of
+    each holder (one fully specific sentence, ``SHARE_SMOOTHING``-smoothed): the sentences of one text. A public task
+    that a crew's account wrapped once and a person asked shares its ten sentences with the person in one request of
+    each, not ten. A wrapper is re-used, by its crew's older accounts if not yet by a young one, and keeps its
+    sentences apart. Texts are told apart by their holders among the linked accounts (the merge reads nothing but
+    the matrix, the accounts' requests and which sentences were re-sent, as replay and the stream linker both have
+    them): two tasks that exactly the same accounts each sent once weigh one request, not two (a weaker link, never
+    a stronger one). Returns the new matrix, degrees and keys (a merged column keeps its first sentence's key)."""
+    columns = matrix.tocsc()
+    resent = np.fromiter((index.resent(k) for k in column_keys.tolist()), dtype=bool, count=len(column_keys))
+    candidates = np.flatnonzero(~resent & (np.diff(columns.indptr) >= 2)).tolist()
+    first = np.arange(matrix.shape[1])
+    holders: dict[bytes, int] = {}
+    for column in candidates:
+        first[column] = holders.setdefault(columns.indices[columns.indptr[column]:columns.indptr[column + 1]]
+                                           .tobytes(), column)
+    if len(holders) == len(candidates):
+        return matrix, degree, column_keys  # no two sentences of one text
+    kept, group = np.unique(first, return_inverse=True)
+    merge = sp.csr_matrix((np.ones(len(first)), (np.arange(len(first)), group)), shape=(len(first), len(kept)))
+    summed = sp.csr_matrix(matrix.multiply(matrix) @ merge)
+    merged = np.bincount(group, minlength=len(kept)) > 1
+    rows = np.repeat(np.arange(summed.shape[0]), np.diff(summed.indptr))
+    one_request = 1.0 / (np.fromiter((a.events for a in accounts), dtype=np.float64, count=len(accounts))
+                         + SHARE_SMOOTHING)
+    capped = merged[summed.indices]
+    summed.data[capped] = np.minimum(summed.data[capped], one_request[rows[capped]])
+    summed.data = np.sqrt(summed.data)
+    return summed, degree[kept], column_keys[kept]
 
 
 def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,

@@ -17,6 +17,8 @@ from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import (
     CONCENTRATED,
     CROWDED_NEIGHBOURS,
+    TEMPLATE_FULL_OVERLAP,
+    TEMPLATE_WEIGHT,
     key_concentration,
     link_similar_content,
     link_templates,
@@ -219,6 +221,85 @@ def test_a_long_public_prompt_sent_once_by_strangers_is_no_template_link() -> No
              for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
     assert max(w for pair, w in pairs.items() if all(a.startswith("u") for a in pair)) < 0.3
     assert pairs[frozenset(("h0", "h1"))] > 0.5
+
+
+WORD_PROBLEM = ("Mara plants tomato seedlings along the southern garden fence. Each seedling needs forty centimetres "
+                "of space from its neighbours. The fence measures twelve metres from the wooden gate to the shed. She "
+                "already planted nine seedlings near the gate last weekend. How many more seedlings can she plant "
+                "before reaching the shed?")
+
+
+OTHER_PROBLEMS = (
+    "A ferry crosses the bay every forty minutes during summer mornings. Tickets for cyclists cost less than "
+    "tickets for cars. Yesterday the harbour office sold ninety tickets before noon. Two thirds of those buyers "
+    "travelled with bicycles. How much money did the office collect from cyclists?",
+    "Omar bakes rye loaves for the village market each Friday. Every loaf uses three cups of flour and a spoon "
+    "of caraway seeds. His pantry holds a large sack with sixty cups of flour. He promised eight loaves to the "
+    "school kitchen. How many loaves remain for the market stall?")
+
+
+def _named_template_pairs(records: list[dict]) -> dict[frozenset[str], float]:
+    states, index = feed(records)
+    accounts = list(states.values())
+    keys = [link_keys(s, wrapper_shares(s, index), []) for s in accounts]
+    links = LinkSet(len(accounts))
+    link_templates(accounts, keys, np.zeros(len(accounts)), links, max_members=100, index=index)
+    coo = links.matrices["shared_template"].tocoo()
+    return {frozenset((accounts[i].account_id, accounts[j].account_id)): w
+            for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
+
+
+def test_a_public_task_a_crew_wrapped_once_ties_a_person_who_asked_it_by_one_request() -> None:
+    """Two crew accounts each wrapped a public word problem once, among their templated requests; a person asked
+    it as it is, among requests of their own. The person shares its five sentences with each of them, each sent once
+    on both sides: one request shared, not five, so the person is barely tied to the crew. The crew's re-used
+    wrapper still ties its accounts."""
+    records = [{"ts": i, "account_id": f"h{i % 3}", "prompt": WRAPPER.format(task=f"task {i} on topic {i}")}
+               for i in range(30)]
+    records += [{"ts": 40 + i, "account_id": f"h{i}", "prompt": WRAPPER.format(task=WORD_PROBLEM)} for i in range(2)]
+    records += [{"ts": 50, "account_id": "p", "prompt": WORD_PROBLEM}]
+    records += [{"ts": 60 + i, "account_id": "p", "prompt": OWN_PROMPTS[i]} for i in range(2)]
+    pairs = _named_template_pairs(records)
+    assert max(pairs.get(frozenset(("p", f"h{i}")), 0.0) for i in range(3)) < 0.25
+    assert min(pairs[frozenset((f"h{i}", f"h{j}"))] for i, j in ((0, 1), (0, 2), (1, 2))) > 0.5
+
+
+def test_accounts_that_each_sent_the_same_three_tasks_once_share_three_requests() -> None:
+    """The sentences of one text weigh one request, not one pair: two farm accounts that each sent the same three
+    public tasks once share three requests, and stay strongly linked; a person who asked one of them shares one. Texts
+    are told apart by who holds them among the linked accounts (``sentences_as_texts``): here each task has other
+    holders (a person asked each)."""
+    tasks = [WORD_PROBLEM, *OTHER_PROBLEMS]
+    records = [{"ts": 10 * n + i, "account_id": f"f{i}", "prompt": task} for n, task in enumerate(tasks)
+               for i in range(2)]
+    records += [{"ts": 100 + i, "account_id": f"f{i % 2}", "prompt": OWN_PROMPTS[i]} for i in range(2)]
+    for n, person in enumerate(("p", "q", "r")):
+        records += [{"ts": 200 + 10 * n, "account_id": person, "prompt": tasks[n]}]
+        records += [{"ts": 201 + 10 * n + i, "account_id": person, "prompt": OWN_PROMPTS[2 + 3 * n + i]}
+                    for i in range(3)]
+    pairs = _named_template_pairs(records)
+    assert pairs[frozenset(("f0", "f1"))] > 0.6
+    assert max(pairs.get(frozenset((person, f"f{i}")), 0.0) for person in "pqr" for i in range(2)) < 0.35
+
+
+def test_texts_only_the_same_accounts_sent_once_count_as_one_request() -> None:
+    """The approximation's other side: two tasks that the same three accounts each sent once, and nobody else,
+    cannot be told apart from one longer text, and weigh one request between any two of them (a weaker link than
+    with the tasks told apart, never a stronger one)."""
+    records = [{"ts": 10 * n + i, "account_id": f"f{i}", "prompt": task} for n, task in enumerate(OTHER_PROBLEMS)
+               for i in range(3)]
+    records += [{"ts": 100 + i, "account_id": f"f{i}", "prompt": OWN_PROMPTS[i]} for i in range(3)]
+    one_request = TEMPLATE_WEIGHT * (1 / (3 + 2)) / TEMPLATE_FULL_OVERLAP  # 3 requests each, smoothed by two
+    assert _named_template_pairs(records)[frozenset(("f0", "f1"))] == pytest.approx(one_request)
+
+
+def test_a_word_problem_two_accounts_each_send_twice_is_not_capped_as_one_request() -> None:
+    """The cap is for sentences sent once on both sides: two accounts that each re-send the same five-sentence
+    problem work it as a template (each re-use is another request), and keep a strong link."""
+    records = [{"ts": 2 * i + n, "account_id": f"r{n}", "prompt": WORD_PROBLEM} for i in range(2) for n in range(2)]
+    records += [{"ts": 10 + i, "account_id": f"r{i % 2}", "prompt": OWN_PROMPTS[i]} for i in range(2)]
+    pairs = _named_template_pairs(records)
+    assert pairs[frozenset(("r0", "r1"))] > 0.5
 
 
 STOCK = ("Could you make this email sound a little more professional for my manager, please: {task}",

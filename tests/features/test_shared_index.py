@@ -85,3 +85,15 @@ def test_a_key_wraps_new_texts_when_seen_in_half_as_many_texts_as_senders() -> N
     _observe(index, analyzer, "w0", f"{WRAPPER} Task 9: {task}", 20)  # wrapped once, and a sender re-sends it
     _observe(index, analyzer, "v0", task, 21)
     assert index.keys[task_key][4] == 2 and not index.wraps_new_texts(task_key)
+
+
+def test_a_key_is_resent_once_one_sender_sends_it_in_a_second_request() -> None:
+    """A public task several accounts each sent once is not re-sent; a wrapper its first account re-uses is."""
+    index, analyzer = SharedIndex(), TextAnalyzer()
+    key = analyzer.analyze(WRAPPER).keys[0][0]
+    for n, account in enumerate(("a", "b", "c")):
+        _observe(index, analyzer, account, f"{WRAPPER} Task: sort {n} numbers.", n)
+    assert key in index.wrappers and not index.resent(key)
+    _observe(index, analyzer, "a", f"{WRAPPER} Task: invert a tree.", 5)
+    assert index.resent(key)
+    assert not index.resent(12345)  # a key never seen
