@@ -294,8 +294,8 @@ def test_texts_only_the_same_accounts_sent_once_count_as_one_request() -> None:
 
 
 def test_a_word_problem_two_accounts_each_send_twice_is_not_capped_as_one_request() -> None:
-    """The cap is for sentences sent once on both sides: two accounts that each re-send the same five-sentence
-    problem work it as a template (each re-use is another request), and keep a strong link."""
+    """The merge is for sentences no sender re-sent: two accounts that each re-send the same five-sentence problem
+    work it as a template (each re-use is another request), and keep a strong link."""
     records = [{"ts": 2 * i + n, "account_id": f"r{n}", "prompt": WORD_PROBLEM} for i in range(2) for n in range(2)]
     records += [{"ts": 10 + i, "account_id": f"r{i % 2}", "prompt": OWN_PROMPTS[i]} for i in range(2)]
     pairs = _named_template_pairs(records)
