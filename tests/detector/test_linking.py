@@ -293,7 +293,7 @@ def test_texts_only_the_same_accounts_sent_once_count_as_one_request() -> None:
     assert _named_template_pairs(records)[frozenset(("f0", "f1"))] == pytest.approx(one_request)
 
 
-def test_a_word_problem_two_accounts_each_send_twice_is_not_capped_as_one_request() -> None:
+def test_a_word_problem_two_accounts_each_send_twice_is_not_merged_into_one_request() -> None:
     """The merge is for sentences no sender re-sent: two accounts that each re-send the same five-sentence problem
     work it as a template (each re-use is another request), and keep a strong link."""
     records = [{"ts": 2 * i + n, "account_id": f"r{n}", "prompt": WORD_PROBLEM} for i in range(2) for n in range(2)]
