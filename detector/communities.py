@@ -155,8 +155,8 @@ def _louvain(sub: Edges, bundles: np.ndarray | None = None) -> np.ndarray:
             low, high = np.divmod(codes, size)
     igraph.set_random_number_generator(random.Random(7))
     pairs = list(zip(low.tolist(), high.tolist(), strict=True))  # tuples: igraph's fastest input
-    graph = igraph.Graph(n=size, edges=pairs, edge_attrs={"weight": weights.tolist()})
-    membership = np.array(graph.community_multilevel(weights="weight").membership, dtype=np.int64)
+    graph = igraph.Graph(n=size, edges=pairs)  # weights passed to the method: an edge attribute costs more
+    membership = np.array(graph.community_multilevel(weights=weights.tolist()).membership, dtype=np.int64)
     return membership if inverse is None else membership[inverse]
 
 

@@ -72,7 +72,10 @@ def template_use(recent_keys: list[tuple[int, ...]], wrappers: dict[int, float] 
     reused = {key for key in specificity if counts.get(key, 0) >= 2}
     templated = wrapped = 0
     covered = 0.0
+    shared = specificity.keys()
     for keys in recent_keys:
+        if shared.isdisjoint(keys):
+            continue  # no wrapper sentence: adds nothing (most of an ordinary account's requests)
         weight = reuse = 0.0
         for key in keys:
             value = specificity.get(key)

@@ -619,18 +619,22 @@ def test_a_card_held_by_many_under_the_key_cap_links_every_pair_and_keeps_its_ho
 
 def test_shared_key_pairs_taken_in_blocks_equal_the_whole_product_sorted() -> None:
     """The product is taken a block of accounts at a time (a farm on a few networks has millions of pairs): the
-    same pairs and sums as the whole product's upper triangle, sorted by (row, column)."""
+    same pairs and sums as the whole product's upper triangle, sorted by (row, column). Taken whole, its pairs
+    come in order without a sort (its CSC form), bit for bit those of the blocks."""
     rng = np.random.default_rng(4)
     membership = sp.random(60, 15, density=0.2, format="csr", random_state=4, data_rvs=lambda k: rng.uniform(0.1, 1, k))
     dense = (membership @ membership.T).toarray()
+    taken = {}
     for block in (1, 7, 64):
-        pairs = shared_key_pairs(membership, rows_per_block=block)
+        pairs = taken[block] = shared_key_pairs(membership, rows_per_block=block)
         expected = np.triu(dense, 1)
         found = np.zeros_like(dense)
         found[pairs.row, pairs.col] = pairs.data
         assert np.allclose(found, expected) and pairs.nnz == np.count_nonzero(expected)
         codes = pairs.row.astype(np.int64) * 60 + pairs.col
         assert (pairs.row < pairs.col).all() and (np.diff(codes) > 0).all()
+    whole, blocks = taken[64], taken[7]  # one block: the product's own column order, not a sort; the same bits
+    assert all(np.array_equal(a, b) for a, b in zip(whole, blocks, strict=True))
 
 
 def test_combined_links_equal_a_noisy_or_summed_in_the_links_order_whichever_link_is_largest() -> None:
