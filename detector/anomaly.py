@@ -7,16 +7,13 @@ learns from, so a campaign cannot teach the model that it is normal.
 
 from __future__ import annotations
 
-import importlib
 import logging
-import sys
-import types
 import warnings
 from collections.abc import Callable, Collection
-from typing import Any
 
 import numpy as np
 
+from detector.pyod_loading import import_ecod
 from detector.scoring import AccountView, account_suspicion, runs_templates
 
 log = logging.getLogger(__name__)
@@ -28,30 +25,8 @@ WORKSPACE = ("U_l", "U_r", "U_skew", "O")  # ECOD's per-row matrices of its last
                                           # times the scored rows x features (100,000 accounts: 96 MB)
 
 
-class _PyplotOnDemand(types.ModuleType):
-    """Stands in for ``matplotlib.pyplot`` in pyod's ECOD module: the real one is imported on first use."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module("matplotlib.pyplot"), name)
-
-
-def _import_ecod() -> type:
-    """pyod's ECOD class. Its module imports ``matplotlib.pyplot`` for a plotting helper hydrawatch never calls, a
-    quarter of a second of every replay's start: while it loads, pyplot is a stand-in that imports the real
-    module only if an attribute is used."""
-    if "matplotlib.pyplot" in sys.modules or "pyod.models.ecod" in sys.modules:
-        from pyod.models.ecod import ECOD
-        return ECOD
-    sys.modules["matplotlib.pyplot"] = _PyplotOnDemand("matplotlib.pyplot")
-    try:
-        from pyod.models.ecod import ECOD
-    finally:
-        del sys.modules["matplotlib.pyplot"]
-    return ECOD
-
-
 def _ecod() -> object:
-    return _import_ecod()()
+    return import_ecod()()
 
 
 def _iforest() -> object:
