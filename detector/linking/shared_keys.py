@@ -36,12 +36,14 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
     if not membership.nnz:  # no key held by two of the accounts: no product to take
         return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
     membership = sp.csr_matrix(membership)
+    if not membership.has_sorted_indices:  # (a column selection or product): each pair's sum in key order
+        membership = membership.sorted_indices()
     transposed = membership.T.tocsr()
-    whole = n <= rows_per_block and membership.has_sorted_indices
+    whole = n <= rows_per_block
     rows, cols, data = [], [], []
     for start in range(0, n, rows_per_block):
         product = (membership if n <= rows_per_block else membership[start:start + rows_per_block]) @ transposed
-        if whole:  # symmetric, each entry summed in the same (key) order both ways: its CSC form is its CSR form
+        if whole:  # symmetric, each entry summed in key order both ways: its CSC form is its CSR form
             product = product.tocsc()  # with each row's columns ascending, in linear time (a sort costs more)
         else:
             product.sort_indices()  # each row's columns ascending: the pairs come sorted
