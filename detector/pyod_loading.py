@@ -37,14 +37,19 @@ class _OnDemand(types.ModuleType):
         if name.startswith("__"):
             raise AttributeError(name)
         if name in DEFERRED_CALLS.get(self.__name__, ()):
-            module = self.__name__
 
             def deferred(*args: Any, **kwargs: Any) -> Any:
-                return getattr(importlib.import_module(module), name)(*args, **kwargs)
+                return getattr(self.real(), name)(*args, **kwargs)
 
             deferred.__name__ = name
             return deferred
-        return getattr(importlib.import_module(self.__name__), name)
+        return getattr(self.real(), name)
+
+    def real(self) -> types.ModuleType:
+        """The module itself, imported now; while pyod still loads (this stand-in in ``sys.modules``), in its place."""
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
 
 
 def import_ecod() -> type:

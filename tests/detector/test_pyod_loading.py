@@ -84,3 +84,18 @@ def test_a_fresh_process_loads_no_data_helpers_or_pyplot_until_they_are_used() -
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[]", "(30, 2) True"]
+
+
+def test_a_stand_in_asked_for_another_name_while_pyod_loads_gives_the_real_module() -> None:
+    """A pyod version that takes another name from a stand-in's module at import gets the real module's (imported
+    then, in the stand-in's place), not a recursion."""
+    code = (
+        "import sys\n"
+        "from detector.pyod_loading import _OnDemand\n"
+        "sys.modules['pyod.utils.data'] = stand_in = _OnDemand('pyod.utils.data')\n"
+        "from pyod.utils.data import check_consistent_length\n"
+        "print(sys.modules['pyod.utils.data'] is not stand_in, check_consistent_length.__module__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "True" and done.stdout.split()[1].startswith("sklearn")
