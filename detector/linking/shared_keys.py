@@ -42,7 +42,7 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
     whole = n <= rows_per_block
     rows, cols, data = [], [], []
     for start in range(0, n, rows_per_block):
-        product = (membership if n <= rows_per_block else membership[start:start + rows_per_block]) @ transposed
+        product = (membership if whole else membership[start:start + rows_per_block]) @ transposed
         if whole:  # symmetric, each entry summed in key order both ways: its CSC form is its CSR form
             product = product.tocsc()  # with each row's columns ascending, in linear time (a sort costs more)
         else:
