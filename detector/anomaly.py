@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Collection
+from typing import Any
 
 import numpy as np
 
+from detector.ecod_scores import ecod_scores, sorted_reference
 from detector.pyod_loading import import_ecod
 from detector.scoring import AccountView, account_suspicion, runs_templates
 
@@ -47,7 +49,15 @@ class AnomalyScorer:
         self.model_name = model
         self._model: object | None = None
         self._reference_scores: np.ndarray | None = None
+        self._sorted_reference: np.ndarray | None = None  # ECOD's training columns, sorted (``ecod_scores``)
         self.fitted_on = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_sorted_reference"}  # derived: not checkpointed
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._sorted_reference = None if self._model is None else sorted_reference(self._model)
 
     @property
     def fitted(self) -> bool:
@@ -67,6 +77,7 @@ class AnomalyScorer:
             model.fit(reference)  # type: ignore[attr-defined]
         _drop_workspace(model)
         self._model = model
+        self._sorted_reference = sorted_reference(model)
         self._reference_scores = np.sort(np.asarray(model.decision_scores_, dtype=np.float64))  # type: ignore[attr-defined]
         self.fitted_on = len(reference)
         log.debug("anomaly model %s fitted on %d reference accounts", self.model_name, len(reference))
@@ -78,7 +89,9 @@ class AnomalyScorer:
             return np.full(len(rows), 0.5)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            raw = np.asarray(self._model.decision_function(rows), dtype=np.float64)  # type: ignore[attr-defined]
+            columns = self._sorted_reference
+            raw = np.asarray(self._model.decision_function(rows) if columns is None  # type: ignore[attr-defined]
+                             else ecod_scores(self._model, columns, rows), dtype=np.float64)
         _drop_workspace(self._model)
         ranks = np.searchsorted(self._reference_scores, raw, side="right")
         return ranks / len(self._reference_scores)
