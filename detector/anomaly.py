@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.ecod_scores import ecod_scores, sorted_reference
+from detector.ecod_scores import ecod_scores, verified_reference
 from detector.pyod_loading import import_ecod
 from detector.scoring import AccountView, account_suspicion, runs_templates
 
@@ -57,7 +57,8 @@ class AnomalyScorer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._sorted_reference = None if self._model is None else sorted_reference(self._model)
+        self._sorted_reference = None if self._model is None else verified_reference(self._model)
+        _drop_workspace(self._model)
 
     @property
     def fitted(self) -> bool:
@@ -75,9 +76,9 @@ class AnomalyScorer:
         with warnings.catch_warnings():  # constant feature columns (e.g. no 429s anywhere) are expected
             warnings.simplefilter("ignore", RuntimeWarning)
             model.fit(reference)  # type: ignore[attr-defined]
+        self._sorted_reference = verified_reference(model)
         _drop_workspace(model)
         self._model = model
-        self._sorted_reference = sorted_reference(model)
         self._reference_scores = np.sort(np.asarray(model.decision_scores_, dtype=np.float64))  # type: ignore[attr-defined]
         self.fitted_on = len(reference)
         log.debug("anomaly model %s fitted on %d reference accounts", self.model_name, len(reference))

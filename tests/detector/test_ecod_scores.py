@@ -8,8 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
+import detector.ecod_scores as ecod_scores_module
 from detector.anomaly import AnomalyScorer
-from detector.ecod_scores import ecod_scores, sorted_reference
+from detector.ecod_scores import ecod_scores, sorted_reference, verified_reference
 from detector.pyod_loading import import_ecod
 
 
@@ -91,3 +92,30 @@ def test_the_scorer_scores_as_pyod_and_rebuilds_the_sorted_reference_after_a_che
     assert restored._sorted_reference is not None
     assert np.array_equal(restored.score(rows), expected)
     assert len(blob) < 2 * 1000 * 6 * 8  # the reference once (and its scores), not with its sorted copy too
+
+
+def test_a_model_whose_own_scores_differ_keeps_pyods_path(caplog: pytest.LogCaptureFixture,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = np.random.default_rng(16).normal(size=(200, 4))
+    model = _fitted(reference)
+    assert np.array_equal(verified_reference(model), np.sort(reference, axis=0))
+    own = model.decision_function
+    model.decision_function = lambda rows: own(rows) + 1e-12  # a pyod version that computes ECOD otherwise
+    monkeypatch.setattr(ecod_scores_module, "_WARNED", [])
+    with caplog.at_level("WARNING", logger="detector.ecod_scores"):
+        assert verified_reference(model) is None
+        assert verified_reference(model) is None
+    assert caplog.text.count("differ from pyod's") == 1  # once a process, not at every refit
+
+
+def test_the_scorer_follows_pyod_where_the_two_would_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    ecod = import_ecod()
+    own = ecod.decision_function
+    monkeypatch.setattr(ecod, "decision_function", lambda self, rows: own(self, rows) * 2.0 + 1.0)
+    rng = np.random.default_rng(17)
+    scorer = AnomalyScorer("ecod")
+    assert scorer.fit(rng.normal(size=(300, 5)))
+    assert scorer._sorted_reference is None
+    rows = rng.normal(size=(50, 5))
+    expected = np.searchsorted(scorer._reference_scores, _pyod(scorer._model, rows), side="right") / 300
+    assert np.array_equal(scorer.score(rows), expected)
