@@ -21,8 +21,8 @@ from detector.scoring import AccountView, account_suspicion, runs_templates
 log = logging.getLogger(__name__)
 
 MIN_REFERENCE = 50
-MAX_REFERENCE = 1000  # a fixed-seed sample of larger references: ECDF ranks need no more, and ECOD rescans
-                      # its whole training set at every scoring call
+MAX_REFERENCE = 1000  # a fixed-seed sample of larger references: ECDF ranks need no more, and each scoring call
+                      # reads ranks off the whole reference (``ecod_scores``) and its skewness over it
 WORKSPACE = ("U_l", "U_r", "U_skew", "O")  # ECOD's per-row matrices of its last call, kept on the model: four
                                           # times the scored rows x features (100,000 accounts: 96 MB)
 
