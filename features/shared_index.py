@@ -21,7 +21,10 @@ class SharedIndex:
     """Text hash -> accounts, and template key -> (events, accounts), maintained as events arrive; ``wrappers``
     holds the keys that currently qualify as wrappers (seen in 3+ requests of 2..``max_key_accounts``
     accounts) and ``crowded`` those seen in 3+ requests of more accounts, updated when a key's counts cross those
-    bounds."""
+    bounds. ``runners``: the accounts that run shared templates (``detector.scoring.runs_templates``), as the
+    detector saw them at its last evaluation (whose they are is a judgement on their views, not on the index)."""
+
+    runners: frozenset[str] = frozenset()  # (a class default: indexes restored from older checkpoints lack it)
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import scipy.sparse as sp
@@ -81,7 +82,9 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
-    scale = None if index is None else functools.partial(_concentration_factor, index=index)
+    runners = frozenset() if index is None else index.runners.difference(a.account_id for a in accounts)
+    scale = None if index is None else functools.partial(_concentration_factor, index=index,
+                                                          runners_elsewhere=runners)
     orgs = org_codes(accounts) if orgs is None else orgs
     matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
     matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
@@ -102,7 +105,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
         new = drawn[~sorted_contains(codes, drawn)]
         codes = np.insert(codes, np.searchsorted(codes, new), new)
         if index is not None:
-            _keep_crowds_together(links, wide.tocsc(), column_keys[~narrow], index, orgs)
+            _keep_crowds_together(links, wide.tocsc(), column_keys[~narrow], index, orgs, runners)
     if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
         links.sharing_sentences = codes
     cross = orgs[low] != orgs[high]
@@ -149,11 +152,11 @@ def sentences_as_texts(matrix: sp.csr_matrix, degree: np.ndarray, column_keys: n
 
 
 def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,
-                          orgs: np.ndarray) -> None:
+                          orgs: np.ndarray, runners_elsewhere: AbstractSet[str] = frozenset()) -> None:
     """Keep the holders (of several organisations) of each widely held sentence (``wide``'s columns) whose
     senders are mostly among the linked accounts in one community."""
     here = np.diff(wide.indptr)
-    share = key_concentration(column_keys, here, index) * CONCENTRATED
+    share = key_concentration(column_keys, here, index, runners_elsewhere) * CONCENTRATED
     for column in np.flatnonzero(share >= TOGETHER_CONCENTRATION):
         holders = wide.indices[wide.indptr[column]:wide.indptr[column + 1]].astype(np.int64)
         if len(np.unique(orgs[holders])) > 1:
@@ -182,23 +185,33 @@ def crowded_pairs(holdings: sp.csr_matrix, n: int) -> np.ndarray:
     return np.unique(np.minimum(source, target) * n + np.maximum(source, target))
 
 
-def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:
+def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
+                      runners_elsewhere: AbstractSet[str] = frozenset()) -> np.ndarray:
     """How much each sentence (``keys``, held by ``accounts_here`` of the accounts being linked) belongs to them
     rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
     accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
     phrasing of everyday requests, which a crew's filler traffic may borrow) counts in proportion: it is common
-    language, not an operator's template. A crowded sentence (``SharedIndex.crowded``) counts only while it wraps
-    new texts (``SharedIndex.wraps_new_texts``): a public task that a farm's thousands of accounts re-send around
-    their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same public banks."""
+    language, not an operator's template. Its senders that run shared templates (``runners_elsewhere``: accounts of
+    ``SharedIndex.runners`` not being linked, such as a farm's accounts below the suspicion floor) count with the
+    linked ones: they send it as a tool they work, not as the passing words of a person. A crowded sentence
+    (``SharedIndex.crowded``) counts only while it wraps new texts (``SharedIndex.wraps_new_texts``): a public task
+    that a farm's thousands of accounts re-send around their wrappers, or a viral prompt, ties no one; every crew
+    draws tasks from the same public banks."""
     stats, crowded = index.keys, index.crowded
-    seen = np.array([stats[k][2] if k in stats else 0 for k in keys.tolist()], dtype=np.float64)
+    listed = keys.tolist()
+    seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
     here = accounts_here.astype(np.float64)
-    wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in keys.tolist()], dtype=bool)
+    if runners_elsewhere:
+        here = here + np.array([len(stats[k][1].intersection(runners_elsewhere)) if k in stats else 0
+                                for k in listed], dtype=np.float64)
+    wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
-def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex) -> np.ndarray:
-    return np.sqrt(key_concentration(keys, accounts_here, index))  # a pair's overlap multiplies two of them
+def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
+                          runners_elsewhere: AbstractSet[str]) -> np.ndarray:
+    return np.sqrt(key_concentration(keys, accounts_here, index, runners_elsewhere))  # a pair's overlap
+                                                                                        # multiplies two of them
 
 
 def knn_threads(profiles: int) -> int:

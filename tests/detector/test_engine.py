@@ -316,6 +316,21 @@ def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() ->
     detector.evaluate()
     assert all(detector._views[f"farm-{a}"].templated >= 0.5 for a in range(120))
     assert detector.anomaly.fitted_on == 80
+    assert detector.index.runners == {f"farm-{a}" for a in range(120)}  # who sends the wrapper as a tool
+
+
+def test_an_allow_listed_account_running_a_template_is_no_runner_of_it() -> None:
+    settings = Settings(db_url="")
+    settings.detection.eval_interval_s = 10**9
+    settings.allowlist.accounts = ["farm-0"]
+    detector = Detector(settings)
+    for a in range(3):
+        for i in range(6):
+            detector.process(parse_record({"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"farm-{a}",
+                                           "prompt": f"Work through the following task carefully and completely, "
+                                                     f"showing every step: task {a * 6 + i} on item {i}."}))
+    detector.evaluate()
+    assert detector.index.runners == {"farm-1", "farm-2"}
 
 
 def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None:

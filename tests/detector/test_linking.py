@@ -689,6 +689,36 @@ def test_a_wrapper_held_beyond_the_key_cap_ties_each_holder_to_a_few_of_its_hold
     assert [g.tolist() for g in links.together] == [list(range(30))]  # all its senders: one community
 
 
+def test_a_wrapper_whose_other_senders_run_templates_counts_as_the_linked_accounts_own() -> None:
+    """Two linked farm accounts share a wrapper with 28 more of the farm's, below the suspicion floor (not linked):
+    counted as public language, those senders leave it a twentieth of its weight and the pair unlinked. Senders
+    that run shared templates (``SharedIndex.runners``) send it as a tool, as the linked ones do: it counts fully
+    once they are runners, in proportion to the runners among them otherwise."""
+    states, index = feed([{"ts": i, "account_id": f"f{i % 30}", "prompt": WRAPPER.format(task=f"task {i} on {i}")}
+                          for i in range(180)])
+    linked = [states["f0"], states["f1"]]
+    keys = [link_keys(s, wrapper_shares(s, index), []) for s in linked]
+    wrapper = keys[0].wrappers
+    assert len(wrapper) and (wrapper == keys[1].wrappers).all()
+    here = np.full(len(wrapper), 2)
+    elsewhere = frozenset(f"f{i}" for i in range(2, 30))
+    assert np.allclose(key_concentration(wrapper, here, index), 2 / 30 / CONCENTRATED)
+    assert (key_concentration(wrapper, here, index, elsewhere) == 1.0).all()
+    half = frozenset(f"f{i}" for i in range(2, 16))
+    assert np.allclose(key_concentration(wrapper, here, index, half), 16 / 30 / CONCENTRATED)
+    assert (key_concentration(wrapper, here, index, frozenset({"someone"})) ==
+            key_concentration(wrapper, here, index)).all()  # runners that never sent it: nothing
+
+    def weight() -> float:
+        links = LinkSet(2)
+        link_templates(linked, keys, np.zeros(2), links, 100, index=index)
+        return float(links.matrices["shared_template"].toarray()[0, 1]) if "shared_template" in links.matrices else 0.0
+
+    assert weight() < 0.5
+    index.runners = elsewhere | {"f0", "f1"}  # the detector's runners include the linked ones: they count once
+    assert weight() > 0.5
+
+
 def test_a_crowded_wrapper_mostly_others_send_ties_its_holders_but_does_not_keep_them_together() -> None:
     accounts, keys, index = _crowd(WRAPPER.replace("{task}", "task number {i} about item {i}"), others=40)
     links = LinkSet(30)
