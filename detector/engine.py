@@ -154,8 +154,8 @@ class Detector:
         suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         set_org_sizes(suspicious, self.accounts.values())
-        self.index.runners = frozenset(v.state.account_id for v in views if runs_templates(v)
-                                       and not self.allow.matches(v.state))  # (``key_concentration``)
+        self.index.runners = {v.state.account_id: v.state.template_keys for v in views if runs_templates(v)
+                              and not self.allow.matches(v.state)}  # (``key_concentration``)
         if len(suspicious) < self.det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])

@@ -10,7 +10,8 @@ account that re-uses it around new tasks works a template. Entries not seen with
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
+from types import MappingProxyType
 
 from features.text import TextInfo
 
@@ -22,9 +23,11 @@ class SharedIndex:
     holds the keys that currently qualify as wrappers (seen in 3+ requests of 2..``max_key_accounts``
     accounts) and ``crowded`` those seen in 3+ requests of more accounts, updated when a key's counts cross those
     bounds. ``runners``: the accounts that run shared templates (``detector.scoring.runs_templates``), as the
-    detector saw them at its last evaluation (whose they are is a judgement on their views, not on the index)."""
+    detector saw them at its last evaluation (whose they are is a judgement on their views, not on the index), with
+    their template-key counts (``AccountState.template_keys``)."""
 
-    runners: frozenset[str] = frozenset()  # (a class default: indexes restored from older checkpoints lack it)
+    runners: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})  # (a class default: indexes restored
+                                                                             # from older checkpoints lack it)
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]

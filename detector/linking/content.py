@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +35,7 @@ TEMPLATE_FULL_OVERLAP = 0.6
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
 CROWDED_NEIGHBOURS = 10  # holders each holder of a sentence too widely held to link in pairs is tied to ...
 CANDIDATES = 3  # ... among this many times as many of the next holders of any such sentence
+RUNNER_REUSES = 2  # requests in which a runner sent a sentence from which it is a tool it works (``key_concentration``)
 TOGETHER_CONCENTRATION = 0.5  # share of a widely held sentence's senders among the linked accounts from which
                               # its holders are one community (``link_templates``)
 CONCENTRATED = 0.75  # share of a sentence's senders among the linked accounts from which it counts fully: an
@@ -82,7 +83,8 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     none = np.empty(0, dtype=np.int64)
     wrappers = [none if out[i] else k.wrappers for i, k in enumerate(keys)]
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
-    runners = frozenset() if index is None else index.runners.difference(a.account_id for a in accounts)
+    linked = {a.account_id for a in accounts}
+    runners = {} if index is None else {a: counts for a, counts in index.runners.items() if a not in linked}
     scale = None if index is None else functools.partial(_concentration_factor, index=index,
                                                           runners_elsewhere=runners)
     orgs = org_codes(accounts) if orgs is None else orgs
@@ -152,7 +154,8 @@ def sentences_as_texts(matrix: sp.csr_matrix, degree: np.ndarray, column_keys: n
 
 
 def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,
-                          orgs: np.ndarray, runners_elsewhere: AbstractSet[str] = frozenset()) -> None:
+                          orgs: np.ndarray, runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None,
+                          ) -> None:
     """Keep the holders (of several organisations) of each widely held sentence (``wide``'s columns) whose
     senders are mostly among the linked accounts in one community."""
     here = np.diff(wide.indptr)
@@ -186,30 +189,38 @@ def crowded_pairs(holdings: sp.csr_matrix, n: int) -> np.ndarray:
 
 
 def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                      runners_elsewhere: AbstractSet[str] = frozenset()) -> np.ndarray:
+                      runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None) -> np.ndarray:
     """How much each sentence (``keys``, held by ``accounts_here`` of the accounts being linked) belongs to them
     rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
     accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
     phrasing of everyday requests, which a crew's filler traffic may borrow) counts in proportion: it is common
-    language, not an operator's template. Its senders that run shared templates (``runners_elsewhere``: accounts of
-    ``SharedIndex.runners`` not being linked, such as a farm's accounts below the suspicion floor) count with the
-    linked ones: they send it as a tool they work, not as the passing words of a person. A crowded sentence
-    (``SharedIndex.crowded``) counts only while it wraps new texts (``SharedIndex.wraps_new_texts``): a public task
-    that a farm's thousands of accounts re-send around their wrappers, or a viral prompt, ties no one; every crew
-    draws tasks from the same public banks."""
+    language, not an operator's template. Its senders that run shared templates and re-used it (``runners_elsewhere``:
+    accounts of ``SharedIndex.runners`` not being linked, such as a farm's accounts below the suspicion floor, with
+    their template-key counts; ``RUNNER_REUSES``) count with the linked ones: it is a tool they work, not the passing
+    words of a person; a public task a runner wrapped once is not. A crowded sentence (``SharedIndex.crowded``)
+    counts only while it wraps new texts (``SharedIndex.wraps_new_texts``): a public task that a farm's thousands of
+    accounts re-send around their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same
+    public banks."""
     stats, crowded = index.keys, index.crowded
     listed = keys.tolist()
     seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
     here = accounts_here.astype(np.float64)
     if runners_elsewhere:
-        here = here + np.array([len(stats[k][1].intersection(runners_elsewhere)) if k in stats else 0
-                                for k in listed], dtype=np.float64)
+        here = here + np.array([_tool_users(k, stats[k][1], runners_elsewhere) if k in stats else 0 for k in listed],
+                               dtype=np.float64)
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
+def _tool_users(key: int, senders: set[str], runners: Mapping[str, Mapping[int | None, int]]) -> int:
+    """The ``senders`` of ``key`` among the ``runners`` that sent it in ``RUNNER_REUSES`` or more requests."""
+    if len(runners) < len(senders):
+        return sum(1 for a, counts in runners.items() if a in senders and counts.get(key, 0) >= RUNNER_REUSES)
+    return sum(1 for a in senders if a in runners and runners[a].get(key, 0) >= RUNNER_REUSES)
+
+
 def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                          runners_elsewhere: AbstractSet[str]) -> np.ndarray:
+                          runners_elsewhere: Mapping[str, Mapping[int | None, int]]) -> np.ndarray:
     return np.sqrt(key_concentration(keys, accounts_here, index, runners_elsewhere))  # a pair's overlap
                                                                                         # multiplies two of them
 

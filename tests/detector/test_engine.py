@@ -316,7 +316,8 @@ def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() ->
     detector.evaluate()
     assert all(detector._views[f"farm-{a}"].templated >= 0.5 for a in range(120))
     assert detector.anomaly.fitted_on == 80
-    assert detector.index.runners == {f"farm-{a}" for a in range(120)}  # who sends the wrapper as a tool
+    assert set(detector.index.runners) == {f"farm-{a}" for a in range(120)}  # who sends the wrapper as a tool
+    assert detector.index.runners["farm-0"] is detector.accounts["farm-0"].template_keys  # and how often each key
 
 
 def test_an_allow_listed_account_running_a_template_is_no_runner_of_it() -> None:
@@ -330,7 +331,7 @@ def test_an_allow_listed_account_running_a_template_is_no_runner_of_it() -> None
                                            "prompt": f"Work through the following task carefully and completely, "
                                                      f"showing every step: task {a * 6 + i} on item {i}."}))
     detector.evaluate()
-    assert detector.index.runners == {"farm-1", "farm-2"}
+    assert set(detector.index.runners) == {"farm-1", "farm-2"}
 
 
 def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None:

@@ -302,6 +302,9 @@ def test_a_word_problem_two_accounts_each_send_twice_is_not_merged_into_one_requ
     assert pairs[frozenset(("r0", "r1"))] > 0.5
 
 
+PUBLIC_TASK = ("The following translations from German to English contain a particular error. That error will be one "
+               "of the following types: named entities, numerical values, modifiers or adjectives, negation or "
+               "antonyms, facts, or dropped content. Please identify the error in the translation given below.")
 STOCK = ("Could you make this email sound a little more professional for my manager, please: {task}",
          "Please summarize the main points of this article in three short bullet points for me: {task}")
 
@@ -692,21 +695,27 @@ def test_a_wrapper_held_beyond_the_key_cap_ties_each_holder_to_a_few_of_its_hold
 def test_a_wrapper_whose_other_senders_run_templates_counts_as_the_linked_accounts_own() -> None:
     """Two linked farm accounts share a wrapper with 28 more of the farm's, below the suspicion floor (not linked):
     counted as public language, those senders leave it a twentieth of its weight and the pair unlinked. Senders
-    that run shared templates (``SharedIndex.runners``) send it as a tool, as the linked ones do: it counts fully
-    once they are runners, in proportion to the runners among them otherwise."""
-    states, index = feed([{"ts": i, "account_id": f"f{i % 30}", "prompt": WRAPPER.format(task=f"task {i} on {i}")}
-                          for i in range(180)])
+    that run shared templates (``SharedIndex.runners``) and re-used it send it as a tool, as the linked ones do: it
+    counts fully once they are such runners, in proportion to them otherwise. A public task each runner wrapped once
+    stays public language."""
+    records = [{"ts": i, "account_id": f"f{i % 30}", "prompt": WRAPPER.format(task=f"task {i} on {i}")}
+               for i in range(180)]
+    records += [{"ts": 200 + i, "account_id": f"f{i}", "prompt": WRAPPER.format(task=PUBLIC_TASK)} for i in range(30)]
+    states, index = feed(records)
     linked = [states["f0"], states["f1"]]
     keys = [link_keys(s, wrapper_shares(s, index), []) for s in linked]
-    wrapper = keys[0].wrappers
-    assert len(wrapper) and (wrapper == keys[1].wrappers).all()
+    task = np.array([k for k, _ in TextAnalyzer().analyze(PUBLIC_TASK).keys])
+    wrapper = np.setdiff1d(keys[0].wrappers, task)
+    assert len(wrapper) and len(task) and np.isin(task, keys[0].wrappers).all()
     here = np.full(len(wrapper), 2)
-    elsewhere = frozenset(f"f{i}" for i in range(2, 30))
+    elsewhere = {f"f{i}": states[f"f{i}"].template_keys for i in range(2, 30)}
     assert np.allclose(key_concentration(wrapper, here, index), 2 / 30 / CONCENTRATED)
     assert (key_concentration(wrapper, here, index, elsewhere) == 1.0).all()
-    half = frozenset(f"f{i}" for i in range(2, 16))
+    half = {f"f{i}": states[f"f{i}"].template_keys for i in range(2, 16)}
     assert np.allclose(key_concentration(wrapper, here, index, half), 16 / 30 / CONCENTRATED)
-    assert (key_concentration(wrapper, here, index, frozenset({"someone"})) ==
+    assert (key_concentration(task, np.full(len(task), 2), index, elsewhere) ==
+            key_concentration(task, np.full(len(task), 2), index)).all()  # sent once by each runner: not a tool
+    assert (key_concentration(wrapper, here, index, {"someone": {int(wrapper[0]): 5}}) ==
             key_concentration(wrapper, here, index)).all()  # runners that never sent it: nothing
 
     def weight() -> float:
@@ -715,7 +724,7 @@ def test_a_wrapper_whose_other_senders_run_templates_counts_as_the_linked_accoun
         return float(links.matrices["shared_template"].toarray()[0, 1]) if "shared_template" in links.matrices else 0.0
 
     assert weight() < 0.5
-    index.runners = elsewhere | {"f0", "f1"}  # the detector's runners include the linked ones: they count once
+    index.runners = {a: s.template_keys for a, s in states.items()}  # the linked ones too: they count once
     assert weight() > 0.5
 
 
