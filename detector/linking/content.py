@@ -6,11 +6,11 @@ fully templated. Recycled texts (viral prompts, fixed benchmark items) are no ev
 template links are discounted by how much of the pair's traffic is recycled, and content profiles are built
 from non-recycled prompts only. A sentence that many ordinary accounts send too (stock phrasing, a trending prompt
 that each sender words around with a remark of their own) is public language: it counts in proportion to the
-share of its senders among the accounts being linked. Accounts that share sentences are linked by the template
-link alone: their similar profiles come from that same text, and counting them again as similar content would
-bypass those discounts. A sentence too widely held to link every pair of its holders (a thousand-account farm's
-wrapper) ties each holder to a few others, drawn by chance, and keeps its holders in one community when they are
-most of its senders.
+share of its senders that are among the accounts being linked or re-use it in the templates they run. Accounts
+that share sentences are linked by the template link alone: their similar profiles come from that same text, and
+counting them again as similar content would bypass those discounts. A sentence too widely held to link every
+pair of its holders (a thousand-account farm's wrapper) ties each holder to a few others, drawn by chance, and
+keeps its holders in one community when they are most of its senders.
 """
 
 from __future__ import annotations
