@@ -205,18 +205,22 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
     listed = keys.tolist()
     seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
     here = accounts_here.astype(np.float64)
-    if runners_elsewhere:
-        here = here + np.array([_tool_users(k, stats[k][1], runners_elsewhere) if k in stats else 0 for k in listed],
-                               dtype=np.float64)
+    if runners_elsewhere:  # (only where the linked accounts alone leave it under full weight)
+        short = [i for i in np.flatnonzero(here < CONCENTRATED * seen).tolist() if listed[i] in stats]
+        tools = _tools(runners_elsewhere, {listed[i] for i in short})
+        here[short] += [sum(a in stats[listed[i]][1] for a in tools.get(listed[i], ())) for i in short]
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
-def _tool_users(key: int, senders: set[str], runners: Mapping[str, Mapping[int | None, int]]) -> int:
-    """The ``senders`` of ``key`` among the ``runners`` that sent it in ``RUNNER_REUSES`` or more requests."""
-    if len(runners) < len(senders):
-        return sum(1 for a, counts in runners.items() if a in senders and counts.get(key, 0) >= RUNNER_REUSES)
-    return sum(1 for a in senders if a in runners and runners[a].get(key, 0) >= RUNNER_REUSES)
+def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> dict[int, list[str]]:
+    """Of ``keys``, each one's ``runners`` that sent it in ``RUNNER_REUSES`` or more requests."""
+    tools: dict[int, list[str]] = {}
+    for account, counts in runners.items():
+        for key, count in counts.items():
+            if count >= RUNNER_REUSES and key is not None and key in keys:
+                tools.setdefault(key, []).append(account)
+    return tools
 
 
 def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
