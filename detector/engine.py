@@ -23,7 +23,7 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import checkpoint_of, restore_into
-from detector.scoring import AccountView, disabled_signals, runs_templates, severity
+from detector.scoring import AccountView, disabled_signals, severity, template_runners
 from detector.second_look import SecondLook
 from detector.views import account_view
 from features.account import AccountState
@@ -154,8 +154,7 @@ class Detector:
         suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
                              and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
         set_org_sizes(suspicious, self.accounts.values())
-        self.index.runners = {v.state.account_id: v.state.template_keys for v in views if runs_templates(v)
-                              and not self.allow.matches(v.state)}  # (``key_concentration``)
+        self.index.runners = template_runners(views, self.allow.matches)
         if len(suspicious) < self.det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])

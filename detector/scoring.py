@@ -9,7 +9,7 @@ items) counts against it.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,6 +155,13 @@ def runs_templates(view: AccountView) -> bool:
     learns as normal; someone who tried a trending prompt a few times is not."""
     share, requests = RUNS_TEMPLATES
     return view.templated >= share and len(view.state.recent_keys) >= requests
+
+
+def template_runners(views: Iterable[AccountView], allowed: Callable[[AccountState], bool],
+                     ) -> dict[str, dict[int | None, int]]:
+    """The accounts of ``views`` that run templates (``runs_templates``) and are not ``allowed`` (allow-listed), with
+    their template-key counts: ``SharedIndex.runners``, for whose sentences they are (``content.key_concentration``)."""
+    return {v.state.account_id: v.state.template_keys for v in views if runs_templates(v) and not allowed(v.state)}
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:
