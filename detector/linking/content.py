@@ -206,9 +206,11 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
     seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
     here = accounts_here.astype(np.float64)
     if runners_elsewhere:  # (only where the linked accounts alone leave it under full weight)
-        short = [i for i in np.flatnonzero(here < CONCENTRATED * seen).tolist() if listed[i] in stats]
+        short = np.flatnonzero(here < CONCENTRATED * seen).tolist()  # (a key not indexed has no senders)
         tools = _tools(runners_elsewhere, {listed[i] for i in short})
-        here[short] += [sum(a in stats[listed[i]][1] for a in tools.get(listed[i], ())) for i in short]
+        for i in short:
+            senders = index.senders(listed[i]) or set()
+            here[i] += sum(a in senders for a in tools.get(listed[i], ()))
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
