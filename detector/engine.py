@@ -26,6 +26,7 @@ from detector.restore import checkpoint_of, restore_into
 from detector.scoring import AccountView, disabled_signals, severity, template_runners
 from detector.second_look import SecondLook
 from detector.views import account_view
+from detector.wrapper_mates import linked_views
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
 from features.shared_index import SharedIndex
@@ -151,8 +152,7 @@ class Detector:
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
             rescore(self.anomaly, fresh, self.disabled)
-        suspicious = sorted((v for v in views if v.suspicion >= self.det.member_min_suspicion
-                             and not self.allow.matches(v.state)), key=lambda v: v.state.account_id)
+        suspicious = linked_views(views, self.det.member_min_suspicion, self.index, self.allow.matches)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
         if len(suspicious) < self.det.min_accounts:

@@ -11,6 +11,7 @@ Nothing is written (no store, no files) unless asked; embedding models are loade
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pandas as pd
 
 from detector.engine import Detector
 from detector.evaluation import Evaluation, evaluate, load_labels, threshold_curve
+from detector.wrapper_mates import linked_views
 from features.embeddings import EmbeddingCache, load_tiers
 from hydrawatch import lab_frames as frames
 from hydrawatch.settings import DetectionSettings, Settings
@@ -71,12 +73,13 @@ class LabRun:
         """The hidden-link graph at the end of the replay, as an edge list with one weight column per link.
 
         Like an evaluation, it links the accounts active within the lookback whose suspicion reaches
-        ``detection.member_min_suspicion`` (``everyone=True``: every active account) minus allow-listed ones."""
+        ``detection.member_min_suspicion`` and their wrapper mates (``detector.wrapper_mates``; ``everyone=True``:
+        every active account), minus allow-listed ones."""
         det = self.detector
         horizon = det.now - self.settings.detection.lookback_s
-        views = sorted((v for v in det.account_views() if v.state.last_ts >= horizon and not det.allow.matches(
-            v.state) and (everyone or v.suspicion >= self.settings.detection.member_min_suspicion)),
-            key=lambda v: v.state.account_id)
+        active = [v for v in det.account_views() if v.state.last_ts >= horizon]
+        views = linked_views(active, -math.inf if everyone else self.settings.detection.member_min_suspicion,
+                             det.index, det.allow.matches)
         return frames.graph_frame(views, det.link_graph(views), self.settings.detection.min_edge_weight)
 
     def alerts_df(self) -> pd.DataFrame:

@@ -371,3 +371,31 @@ def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None
     _send(restored, "busy", 1, 5500)  # "later" idle for 3,700 s
     restored.evaluate()
     assert set(restored.accounts) == {"busy"}
+
+
+def test_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicion_floor() -> None:
+    # four crew accounts ask for full reasoning inside a wrapper; a fifth, two requests old, sent the wrapper's other
+    # sentences around tasks of its own, without the ask: under the floor alone, but no one else sends that wrapper
+    settings = Settings(db_url="")
+    settings.detection.disabled_signals = ["anomaly"]  # its suspicion from its requests only: templated, no intent
+    detector = Detector(settings)
+    wrapper = ("Kindly go through the material below with great care and patience before you respond to anything at "
+               "all. Close with the outcome on its own line, prefixed by the single word Outcome.")
+    ask = "Show your complete step-by-step reasoning and every intermediate calculation in full detail."
+    events = [{"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"person-{a}",
+               "prompt": f"person {a} wonders about thing {i * 31 + a} today"} for a in range(60) for i in range(6)]
+    events += [{"ts": BASE_MS + 600_000 + (i * 4 + k) * 97_000, "account_id": f"crew-{k}",
+                "prompt": f"{wrapper} {ask} Task: a tank holds {i * 7 + k} liters and leaks {k + 2} liters an hour."}
+               for k in range(4) for i in range(8)]
+    events += [{"ts": BASE_MS + 2_600_000 + i * 300_000, "account_id": "young",
+                "prompt": f"{wrapper} Task: a train leaves at {i + 3} and covers {i * 11 + 40} miles; when?"}
+               for i in range(2)]
+    alerts = []
+    for record in sorted(events, key=lambda e: e["ts"]):
+        alerts += detector.process(parse_record(record))
+    alerts += detector.finish()
+    young = detector._views["young"]
+    assert young.templated == 1.0 and young.intent == 0.0
+    assert young.suspicion < settings.detection.member_min_suspicion
+    assert {"young", *(f"crew-{k}" for k in range(4))} <= set(alerts[-1]["accounts"])
+    assert not any(a.startswith("person") for alert in alerts for a in alert["accounts"])
