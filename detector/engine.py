@@ -143,7 +143,7 @@ class Detector:
     # -- evaluation ------------------------------------------------------------------------------------
     def evaluate(self, final: bool = False) -> list[dict[str, Any]]:
         """Re-evaluate campaigns at the current event time (``final``: the end of the input)."""
-        now = self.now
+        now, det = self.now, self.det
         self.evaluations += 1
         self.second_look.start()
         self._evict(now)
@@ -152,7 +152,7 @@ class Detector:
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
             rescore(self.anomaly, fresh, self.disabled)
-        suspicious = linked_views(views, self.det.member_min_suspicion, self.index, self.allow.matches)
+        suspicious = linked_views(views, det.member_min_suspicion, self.index, self.allow.matches, det.wrapper_mates)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
         if len(suspicious) < self.det.min_accounts:

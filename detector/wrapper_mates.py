@@ -7,6 +7,10 @@ for its fifth account to look suspicious alone. Yet a sentence that, besides it,
 is an operator's tool, not public language: a trending prompt, a stock phrase, a public benchmark item or a
 classroom's assignment is mostly sent by people under the floor. Such an account (``wrapper_mates``) is linked with
 the suspicious ones; whether it joins a campaign is then the group's evidence, as for every other account.
+
+Opt-in (``detection.wrapper_mates``): counting each candidate's sentences' suspicious senders at every evaluation
+cost about a tenth of the detector's time on the bench file (17.6 s of CPU against 19.5-20.0 s, 2026-12-07), and
+the speed target has less margin than that.
 """
 
 from __future__ import annotations
@@ -37,9 +41,8 @@ def wrapper_mates(views: Iterable[AccountView], suspicious: list[AccountView], i
     over = {v.state.account_id for v in suspicious}
     counted: dict[int, tuple[int, int]] = {}  # key -> (suspicious senders, senders)
     mates = []
-    for view in views:
-        account = view.state.account_id
-        if account in over or not view.wrappers or templated_requests(view) < MATE_REQUESTS or allowed(view.state):
+    for view in [v for v in views if v.templated > 0.0]:  # (most accounts send no shared wrapper)
+        if templated_requests(view) < MATE_REQUESTS or view.state.account_id in over or allowed(view.state):
             continue
         weighed = suspect = 0.0
         most = 0
@@ -61,8 +64,11 @@ def wrapper_mates(views: Iterable[AccountView], suspicious: list[AccountView], i
 
 
 def linked_views(views: list[AccountView], floor: float, index: SharedIndex,
-                 allowed: Callable[[AccountState], bool]) -> list[AccountView]:
+                 allowed: Callable[[AccountState], bool], mates: bool = False) -> list[AccountView]:
     """The accounts of ``views`` an evaluation links, by account id: those at or over the suspicion ``floor``
-    (``detection.member_min_suspicion``) and their ``wrapper_mates``, none ``allowed`` (allow-listed)."""
+    (``detection.member_min_suspicion``) and, with ``mates`` (``detection.wrapper_mates``), their
+    ``wrapper_mates``; none ``allowed`` (allow-listed)."""
     suspicious = [v for v in views if v.suspicion >= floor and not allowed(v.state)]
-    return sorted(suspicious + wrapper_mates(views, suspicious, index, allowed), key=lambda v: v.state.account_id)
+    if mates:
+        suspicious += wrapper_mates(views, suspicious, index, allowed)
+    return sorted(suspicious, key=lambda v: v.state.account_id)

@@ -73,13 +73,13 @@ class LabRun:
         """The hidden-link graph at the end of the replay, as an edge list with one weight column per link.
 
         Like an evaluation, it links the accounts active within the lookback whose suspicion reaches
-        ``detection.member_min_suspicion`` and their wrapper mates (``detector.wrapper_mates``; ``everyone=True``:
-        every active account), minus allow-listed ones."""
+        ``detection.member_min_suspicion`` and, with ``detection.wrapper_mates``, their wrapper mates
+        (``everyone=True``: every active account), minus allow-listed ones."""
         det = self.detector
         horizon = det.now - self.settings.detection.lookback_s
         active = [v for v in det.account_views() if v.state.last_ts >= horizon]
         views = linked_views(active, -math.inf if everyone else self.settings.detection.member_min_suspicion,
-                             det.index, det.allow.matches)
+                             det.index, det.allow.matches, self.settings.detection.wrapper_mates)
         return frames.graph_frame(views, det.link_graph(views), self.settings.detection.min_edge_weight)
 
     def alerts_df(self) -> pd.DataFrame:

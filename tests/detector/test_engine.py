@@ -373,12 +373,11 @@ def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None
     assert set(restored.accounts) == {"busy"}
 
 
-def test_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicion_floor() -> None:
+def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicion_floor() -> None:
     # four crew accounts ask for full reasoning inside a wrapper; a fifth, two requests old, sent the wrapper's other
     # sentences around tasks of its own, without the ask: under the floor alone, but no one else sends that wrapper
     settings = Settings(db_url="")
     settings.detection.disabled_signals = ["anomaly"]  # its suspicion from its requests only: templated, no intent
-    detector = Detector(settings)
     wrapper = ("Kindly go through the material below with great care and patience before you respond to anything at "
                "all. Close with the outcome on its own line, prefixed by the single word Outcome.")
     ask = "Show your complete step-by-step reasoning and every intermediate calculation in full detail."
@@ -390,12 +389,19 @@ def test_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicio
     events += [{"ts": BASE_MS + 2_600_000 + i * 300_000, "account_id": "young",
                 "prompt": f"{wrapper} Task: a train leaves at {i + 3} and covers {i * 11 + 40} miles; when?"}
                for i in range(2)]
-    alerts = []
-    for record in sorted(events, key=lambda e: e["ts"]):
-        alerts += detector.process(parse_record(record))
-    alerts += detector.finish()
+
+    def replay(mates: bool) -> tuple[Detector, list[dict]]:
+        settings.detection.wrapper_mates = mates
+        detector, alerts = Detector(settings), []
+        for record in sorted(events, key=lambda e: e["ts"]):
+            alerts += detector.process(parse_record(record))
+        return detector, alerts + detector.finish()
+
+    detector, alerts = replay(mates=True)
     young = detector._views["young"]
     assert young.templated == 1.0 and young.intent == 0.0
     assert young.suspicion < settings.detection.member_min_suspicion
     assert {"young", *(f"crew-{k}" for k in range(4))} <= set(alerts[-1]["accounts"])
     assert not any(a.startswith("person") for alert in alerts for a in alert["accounts"])
+    _, alerts = replay(mates=False)  # the default: an account is linked on its own suspicion only
+    assert alerts and not any("young" in alert["accounts"] for alert in alerts)
