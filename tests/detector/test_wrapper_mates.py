@@ -69,7 +69,7 @@ def test_a_wrapper_ordinary_people_send_too_is_public_language() -> None:
     # twelve people under the floor sent it: most of its other senders are not suspicious
     views, index = _views(_crew(young_requests=3, strangers=12))
     assert wrapper_mates(views.values(), _suspicious(views), index, lambda s: False) == []
-    # with two of them, the crew's four are most of its other senders (4 of 6: under MATE_SHARE, still public)
+    # with two of them the crew's four are 4 of its 6 other senders: under MATE_SHARE, still public language
     views, index = _views(_crew(young_requests=3, strangers=2))
     assert wrapper_mates(views.values(), _suspicious(views), index, lambda s: False) == []
     views, index = _views(_crew(young_requests=3, strangers=1))  # 4 of 5
