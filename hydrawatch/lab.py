@@ -78,8 +78,9 @@ class LabRun:
         det = self.detector
         horizon = det.now - self.settings.detection.lookback_s
         active = [v for v in det.account_views() if v.state.last_ts >= horizon]
-        views = linked_views(active, -math.inf if everyone else self.settings.detection.member_min_suspicion,
-                             det.index, det.allow.matches, self.settings.detection.wrapper_mates)
+        floor = -math.inf if everyone else self.settings.detection.member_min_suspicion
+        mates = self.settings.detection.wrapper_mates and not everyone  # (everyone is linked already)
+        views = linked_views(active, floor, det.index, det.allow.matches, mates)
         return frames.graph_frame(views, det.link_graph(views), self.settings.detection.min_edge_weight)
 
     def alerts_df(self) -> pd.DataFrame:
