@@ -26,7 +26,7 @@ from detector.restore import checkpoint_of, restore_into
 from detector.scoring import AccountView, disabled_signals, severity, template_runners
 from detector.second_look import SecondLook
 from detector.views import account_view
-from detector.wrapper_mates import linked_views
+from detector.wrapper_mates import MateMemo, linked_views
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
 from features.shared_index import SharedIndex
@@ -71,6 +71,7 @@ class Detector:
         self.idle = IdleAccounts()  # finds the accounts to forget (``_evict``)
         self.evaluations = 0
         self._views: dict[str, AccountView] = {}
+        self.mate_memo = MateMemo()  # wrapper mates' last judgements (``detection.wrapper_mates``)
         self._dirty: dict[str, None] = {}  # accounts with events since the last evaluation (ordered)
 
     # -- ingestion -------------------------------------------------------------------------------------
@@ -152,7 +153,8 @@ class Detector:
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
             rescore(self.anomaly, fresh, self.disabled)
-        suspicious = linked_views(views, det.member_min_suspicion, self.index, self.allow.matches, det.wrapper_mates)
+        suspicious = linked_views(views, det.member_min_suspicion, self.index, self.allow.matches,
+                                  self.mate_memo if det.wrapper_mates else None)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
         if len(suspicious) < self.det.min_accounts:

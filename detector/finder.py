@@ -21,7 +21,8 @@ from features.account import AccountState
 from features.shared_index import SharedIndex
 
 TRANSPARENT_ORG = 3   # an organisation with this many active accounts is a known multi-key customer
-YOUNG_REQUESTS = 3    # requests up to which an account that asks for extraction is young (``young_askers``)
+YOUNG_REQUESTS = 5    # requests up to which an account that asks for extraction is young (``young_askers``; 3 until
+                      # 2026-12-07: a slow crew's account of four requests had one link over the floor, and waited)
 BALANCE_HOURS = 24    # hours of recent activity behind co-activity links and load balancing
 
 
@@ -113,7 +114,7 @@ def alongside(hours: np.ndarray) -> np.ndarray:
 
 def young_askers(views: list[AccountView]) -> np.ndarray:
     """Per view, whether the account is young (``YOUNG_REQUESTS`` requests or fewer) and asked for what crews harvest
-    (an extraction ask among them). Its links weigh shares of its requests, smoothed by two: with a request or three
+    (an extraction ask among them). Its links weigh shares of its requests, smoothed by two: with up to five requests
     it can show one link over the floor, rarely the several a member needs (``communities.MEMBER_EVIDENCE``), so a
     slowly started crew's fifth account would wait an hour or more for requests that add nothing new. A stranger
     tied by a network + client pair and the hour (no operator's tie, ``crew_of``) or asking nothing gets no such

@@ -13,6 +13,7 @@ from typing import Any
 from detector.idle import IdleAccounts
 from detector.linking.clients import ClientPopulation
 from detector.second_look import SecondLook
+from detector.wrapper_mates import MateMemo
 from streams.clock import EventClock
 from streams.dedup import RecentIds
 
@@ -53,6 +54,8 @@ def fill_missing(detector: Any, state: dict[str, Any]) -> None:
         detector.clients = ClientPopulation.of_states(view.state for view in detector._views.values())
     if "idle" not in state:  # written before evictions skipped their scan while none could be due
         detector.idle = IdleAccounts(-math.inf)  # the first evaluation scans
+    if "mate_memo" not in state:  # written before wrapper mates were judged across evaluations
+        detector.mate_memo = MateMemo()
     if "second_look" not in state:  # written before groups of customers waited for a second evaluation
         detector.second_look = SecondLook()
     if not hasattr(detector.tracker, "each_account_below"):  # written before small campaigns named each account

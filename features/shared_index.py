@@ -11,6 +11,8 @@ account that re-uses it around new tasks works a template. Entries not seen with
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
+from collections.abc import Set as AbstractSet
+from itertools import repeat
 from types import MappingProxyType
 
 from features.text import TextInfo
@@ -92,6 +94,11 @@ class SharedIndex:
         """The accounts that sent ``key`` (up to ``MAX_KEY_ACCOUNTS_TRACKED`` of them); None for a key not indexed."""
         stats = self.keys.get(key)
         return None if stats is None else stats[1]
+
+    def senders_of(self, keys: list[int]) -> list[AbstractSet[str]]:
+        """``senders`` of each of ``keys``, an empty set for a key not indexed (one call for many keys)."""
+        none: list = [0, frozenset()]
+        return [entry[1] for entry in map(self.keys.get, keys, repeat(none))]
 
     def wraps_new_texts(self, key: int) -> bool:
         """Whether ``key`` was seen in at least half as many distinct texts as it has senders: a wrapper around

@@ -22,7 +22,7 @@ import pandas as pd
 
 from detector.engine import Detector
 from detector.evaluation import Evaluation, evaluate, load_labels, threshold_curve
-from detector.wrapper_mates import linked_views
+from detector.wrapper_mates import MateMemo, linked_views
 from features.embeddings import EmbeddingCache, load_tiers
 from hydrawatch import lab_frames as frames
 from hydrawatch.settings import DetectionSettings, Settings
@@ -80,7 +80,7 @@ class LabRun:
         active = [v for v in det.account_views() if v.state.last_ts >= horizon]
         floor = -math.inf if everyone else self.settings.detection.member_min_suspicion
         mates = self.settings.detection.wrapper_mates and not everyone  # (everyone is linked already)
-        views = linked_views(active, floor, det.index, det.allow.matches, mates)
+        views = linked_views(active, floor, det.index, det.allow.matches, MateMemo() if mates else None)
         return frames.graph_frame(views, det.link_graph(views), self.settings.detection.min_edge_weight)
 
     def alerts_df(self) -> pd.DataFrame:

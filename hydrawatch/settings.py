@@ -73,10 +73,10 @@ class DetectionSettings(BaseModel):
         0.35, description="A linked account joins an alert only with at least this behavioural suspicion."
     )
     wrapper_mates: bool = Field(
-        False, description="Also link accounts under member_min_suspicion with two or more templated requests on "
+        True, description="Also link accounts under member_min_suspicion with two or more templated requests on "
         "wrapper sentences that, apart from them, mostly (three quarters) accounts over it send "
         "(detector/wrapper_mates.py): a crew's young account in words no intent rule reads is linked before it "
-        "stands out alone. Off by default: it costs about a tenth of a replay's detector time.")
+        "stands out alone.")
     growth_for_new_version: float = Field(
         0.2, description="Membership growth since the last alert version that makes a new version."
     )

@@ -403,5 +403,5 @@ def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert
     assert young.suspicion < settings.detection.member_min_suspicion
     assert {"young", *(f"crew-{k}" for k in range(4))} <= set(alerts[-1]["accounts"])
     assert not any(a.startswith("person") for alert in alerts for a in alert["accounts"])
-    _, alerts = replay(mates=False)  # the default: an account is linked on its own suspicion only
+    _, alerts = replay(mates=False)  # off: an account is linked on its own suspicion only
     assert alerts and not any("young" in alert["accounts"] for alert in alerts)

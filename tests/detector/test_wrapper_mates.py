@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 
 from detector.linking.clients import ClientPopulation
 from detector.scoring import AccountView
 from detector.views import account_view
-from detector.wrapper_mates import templated_requests, wrapper_mates
+from detector.wrapper_mates import RECHECK_EVALUATIONS, MateMemo, templated_requests, wrapper_mates
 from features.account import AccountState
 from features.shared_index import SharedIndex
 from features.text import TextAnalyzer
@@ -90,3 +91,36 @@ def test_a_wrapper_held_by_one_suspicious_account_is_not_enough() -> None:
     for view in views.values():
         view.suspicion = 0.9 if view.state.account_id == "crew0" else 0.1
     assert wrapper_mates(views.values(), [views["crew0"]], index, lambda s: False) == []
+
+
+def test_the_memo_judges_an_account_again_at_once_when_accounts_sharing_its_wrapper_rise_over_the_floor() -> None:
+    views, index = _views(_crew(young_requests=3))
+    crew = _suspicious(views)
+    memo = MateMemo()
+    assert memo.mates(views.values(), crew[:1], index, lambda s: False) == []  # one suspicious sender: not yet
+    assert memo.mates(views.values(), crew, index, lambda s: False) == [views["young"]]  # three more rose: judged now
+    assert memo.mates(views.values(), crew, index, lambda s: False) == wrapper_mates(views.values(), crew, index,
+                                                                                    lambda s: False)
+
+
+def test_the_memo_keeps_a_judgement_until_it_is_due_again() -> None:
+    views, index = _views(_crew(young_requests=3))
+    crew = _suspicious(views)
+    memo = MateMemo()
+    assert memo.mates(views.values(), crew, index, lambda s: False) == [views["young"]]
+    # the crew falls under the floor: nothing the memo watches for moved (no new signals, nobody rose), so the
+    # judgement stands until it is RECHECK_EVALUATIONS old, and is then made again
+    for _ in range(RECHECK_EVALUATIONS - 1):
+        assert memo.mates(views.values(), crew[:1], index, lambda s: False) == [views["young"]]
+    assert memo.mates(views.values(), crew[:1], index, lambda s: False) == []
+
+
+def test_the_memo_judges_an_account_with_new_signals_at_once() -> None:
+    views, index = _views(_crew(young_requests=3))
+    crew = _suspicious(views)
+    memo = MateMemo()
+    assert memo.mates(views.values(), crew, index, lambda s: False) == [views["young"]]
+    views["young"].computed_at += 900.0  # its view refreshed (new requests)
+    assert memo.mates(views.values(), crew[:1], index, lambda s: False) == []
+    restored = pickle.loads(pickle.dumps(memo))  # checkpointed with the detector
+    assert restored.judged == memo.judged and restored.over == memo.over
