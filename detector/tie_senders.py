@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from itertools import chain
 
 from detector.scoring import AccountView
 from features.account import AccountState
@@ -26,9 +27,7 @@ def tie_senders(members: list[AccountView], index: SharedIndex,
     """The retained accounts that sent a wrapper sentence more than half of ``members`` hold (the sentences that tie
     the group; the index tracks up to ``shared_index.MAX_KEY_ACCOUNTS_TRACKED`` senders of each), members included,
     in account order; empty when the members are half of them or more, or half of one such sentence's senders."""
-    held: Counter[int] = Counter()
-    for member in members:
-        held.update(member.wrappers.keys())  # how many members hold each sentence
+    held = Counter(chain.from_iterable(member.wrappers for member in members))  # members holding each sentence
     own = 2 * len(members)  # senders up to which a sentence is the group's own
     senders: set[str] = set()
     for key, holders in held.items():
