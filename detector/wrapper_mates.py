@@ -112,8 +112,8 @@ class MateMemo:
     @staticmethod
     def _new_tools(over: set[str], risen: list[AccountState], index: SharedIndex) -> set[int | None]:
         """The sentences of accounts newly ``over`` the floor (``risen``) that ``MATE_SENDERS`` or more accounts over
-        it sent, ``MATE_SHARE`` of their senders but one: a mate's share can reach ``MATE_SHARE`` only on such a
-        sentence."""
+        it sent, ``MATE_SHARE`` of their senders but one: where a sender's rise is likeliest to make a mate now. A
+        candidate it tips over by a sentence it left short of that waits for its hourly judgement."""
         sent = set(chain.from_iterable(s.template_keys for s in risen))
         sent.update(chain.from_iterable(chain.from_iterable(s.recent_keys for s in risen)))
         tools: set[int | None] = set()
