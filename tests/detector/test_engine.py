@@ -373,9 +373,10 @@ def test_accounts_idle_past_the_ttl_are_evicted_whenever_they_fall_due() -> None
     assert set(restored.accounts) == {"busy"}
 
 
-def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicion_floor() -> None:
-    # four crew accounts ask for full reasoning inside a wrapper; a fifth, two requests old, sent the wrapper's other
-    # sentences around tasks of its own, without the ask: under the floor alone, but no one else sends that wrapper
+def _crew_and_young_mate() -> tuple[Settings, list[dict]]:
+    """Four crew accounts ask for full reasoning inside a wrapper; a fifth, two requests old, sent the wrapper's other
+    sentences around tasks of its own, without the ask: under the floor alone, but no one else sends that wrapper.
+    Sixty people ask about things of their own. Settings without the anomaly signal (suspicion from requests only)."""
     settings = Settings(db_url="")
     settings.detection.disabled_signals = ["anomaly"]  # its suspicion from its requests only: templated, no intent
     wrapper = ("Kindly go through the material below with great care and patience before you respond to anything at "
@@ -389,11 +390,16 @@ def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert
     events += [{"ts": BASE_MS + 2_600_000 + i * 300_000, "account_id": "young",
                 "prompt": f"{wrapper} Task: a train leaves at {i + 3} and covers {i * 11 + 40} miles; when?"}
                for i in range(2)]
+    return settings, sorted(events, key=lambda e: e["ts"])
+
+
+def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert_under_the_suspicion_floor() -> None:
+    settings, events = _crew_and_young_mate()
 
     def replay(mates: bool) -> tuple[Detector, list[dict]]:
         settings.detection.wrapper_mates = mates
         detector, alerts = Detector(settings), []
-        for record in sorted(events, key=lambda e: e["ts"]):
+        for record in events:
             alerts += detector.process(parse_record(record))
         return detector, alerts + detector.finish()
 
@@ -405,3 +411,28 @@ def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert
     assert not any(a.startswith("person") for alert in alerts for a in alert["accounts"])
     _, alerts = replay(mates=False)  # off: an account is linked on its own suspicion only
     assert alerts and not any("young" in alert["accounts"] for alert in alerts)
+
+
+def test_a_detector_resumed_from_a_checkpoint_judges_wrapper_mates_as_an_uninterrupted_one() -> None:
+    settings, events = _crew_and_young_mate()
+    events += [{"ts": BASE_MS + 4_000_000 + (i * 4 + k) * 300_000, "account_id": f"crew-{k}",
+                "prompt": events[-1]["prompt"].replace("a train leaves at", f"crew {k} asks when train {i} leaves at")}
+               for i in range(8) for k in range(4)]  # two more hours of the crew: evaluations after the judgement
+    events.sort(key=lambda e: e["ts"])
+    detector, before, cut = Detector(settings), [], 0
+    while not detector.mate_memo.judged:  # cut right after the evaluation that first judged the young account
+        before += detector.process(parse_record(events[cut]))
+        cut += 1
+    assert cut < len(events) and set(detector.mate_memo.judged) == {"young"}
+    resumed = Detector(settings)
+    resumed.restore(detector.checkpoint())
+    assert resumed.mate_memo.judged == detector.mate_memo.judged and resumed.mate_memo.over == detector.mate_memo.over
+    after = [a for record in events[cut:] for a in resumed.process(parse_record(record))] + resumed.finish()
+    uninterrupted = [a for record in events[cut:] for a in detector.process(parse_record(record))] + detector.finish()
+    assert "young" in before[-1]["accounts"]  # the evaluation that judged it a mate named it
+    assert [(a["campaign_id"], a["version"], sorted(a["accounts"])) for a in after] == [
+        (a["campaign_id"], a["version"], sorted(a["accounts"])) for a in uninterrupted]
+    assert resumed.mate_memo.evaluations == detector.mate_memo.evaluations > 8  # two hours of judgements since
+    assert resumed.mate_memo.judged == detector.mate_memo.judged and detector.mate_memo.judged["young"][2]
+    assert {c: set(m.members) for c, m in resumed.tracker.campaigns.items()} == {
+        c: set(m.members) for c, m in detector.tracker.campaigns.items()}

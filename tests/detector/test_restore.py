@@ -36,13 +36,14 @@ def _written_without_last(dropped: int) -> Callable[[Any], list[Any]]:
 
 def _legacy_checkpoint(detector: Detector, monkeypatch: pytest.MonkeyPatch, view_fields_dropped: int) -> bytes:
     """The detector's checkpoint as an earlier version wrote it: campaigns without the fields added since, the
-    tracker without its per-evaluation set, the detector without its held groups, views (and their link keys)
-    without their last fields."""
+    tracker without its per-evaluation set, the detector without its held groups and wrapper mates' judgements,
+    views (and their link keys) without their last fields."""
     assert tuple(f.name for f in fields(AccountView))[-len(VIEW_FIELDS_ADDED):] == VIEW_FIELDS_ADDED
     assert fields(LinkKeys)[-1].name == "template_cover"  # what ``_written_without_last`` drops must be these
     state = pickle.loads(detector.checkpoint())
     del state["tracker"]._versioned, state["tracker"].each_account_below
     del state["second_look"]  # before groups of customers waited for a second evaluation
+    del state["mate_memo"]  # before wrapper mates were judged across evaluations
     for campaign in state["tracker"].campaigns.values():
         for name in CAMPAIGN_FIELDS_ADDED:
             delattr(campaign, name)
@@ -66,6 +67,7 @@ def test_a_checkpoint_of_an_earlier_version_is_completed_on_restore_and_the_repl
 
     assert restored.tracker._versioned is None and restored.tracker.each_account_below == 10  # the setting's
     assert restored.second_look.previous == restored.second_look.current == set()
+    assert restored.mate_memo.judged == {} and restored.mate_memo.evaluations == 0  # judges everyone anew
     for cid, campaign in restored.tracker.campaigns.items():
         assert campaign.founders == members[cid]  # its members then founded it
         assert campaign.absorbed == [] and campaign.card_mates == set()
