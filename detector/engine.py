@@ -149,7 +149,7 @@ class Detector:
         self.second_look.start()
         self._evict(now)
         fresh = [self._view(self.accounts[a]) for a in self._due_for_refresh(now)]
-        horizon = now - self.det.lookback_s
+        horizon = now - det.lookback_s
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
             rescore(self.anomaly, fresh, self.disabled)
@@ -157,7 +157,7 @@ class Detector:
                                   self.mate_memo if det.wrapper_mates else None)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
-        if len(suspicious) < self.det.min_accounts:
+        if len(suspicious) < det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])
         alerted = {cid for cid, c in self.tracker.campaigns.items() if c.version > 0}
@@ -165,10 +165,10 @@ class Detector:
         seen: dict[str, list[AccountView]] = {}  # by campaign: the accounts of its groups in this evaluation
         built: dict[str, tuple[Candidate, float | None]] = {}  # by campaign: what its version's alert explains
         with self.tracker.evaluation():
-            for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, self.det, self.clients,
+            for candidate in find_groups(suspicious, profiles, has_profile, self.index, now, det, self.clients,
                                          self.accounts):
-                small = len(candidate.members) < self.det.small_group_accounts
-                floor = self.det.small_group_min_score if small else self.det.min_score
+                small = len(candidate.members) < det.small_group_accounts
+                floor = det.small_group_min_score if small else det.min_score
                 if candidate.score.score < floor or not self.second_look.admits(
                         candidate.members, candidate.score, self.tracker.account_campaign, final):
                     continue
@@ -177,7 +177,7 @@ class Detector:
                 level = severity(candidate.score.score, len(members))
                 ties = Ties.of_edges([m.state.account_id for m in candidate.members], candidate.edges)
                 campaign = self.tracker.observe(members, candidate.score.score, level, first_seen,
-                                                self.det.min_accounts, ties, final, now)
+                                                det.min_accounts, ties, final, now)
                 if campaign is None:
                     continue
                 cid = campaign.campaign_id
@@ -186,8 +186,8 @@ class Detector:
                     candidate = self._restated(campaign, seen[cid], now)
                 built[cid] = candidate, self._coherence(candidate)
                 alerts[cid] = self._alert(campaign, *built[cid], now)
-            for campaign in attach_card_mates(self.tracker, views, self.accounts, horizon,
-                                              self.det.member_min_suspicion, self.allow.matches, final, now):
+            for campaign in attach_card_mates(self.tracker, views, self.accounts, horizon, det.member_min_suspicion,
+                                              self.allow.matches, final, now):
                 cid = campaign.campaign_id
                 explained = built[cid] if cid in built else (self._scored(campaign, now), None)
                 alerts[cid] = self._alert(campaign, *explained, now)

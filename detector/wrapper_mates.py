@@ -110,19 +110,18 @@ class MateMemo:
         return [v for v in candidates if self.judged[v.state.account_id][2]]
 
     @staticmethod
-    def _new_tools(over: set[str], risen: list[AccountState], index: SharedIndex) -> set[int | None]:
+    def _new_tools(over: set[str], risen: list[AccountState], index: SharedIndex) -> set[int]:
         """The sentences of accounts newly ``over`` the floor (``risen``) that ``MATE_SENDERS`` or more accounts over
         it sent, ``MATE_SHARE`` of their senders but one: where a sender's rise is likeliest to make a mate now. A
         candidate it tips over by a sentence it left short of that waits for its hourly judgement."""
         sent = set(chain.from_iterable(s.template_keys for s in risen))
         sent.update(chain.from_iterable(chain.from_iterable(s.recent_keys for s in risen)))
-        tools: set[int | None] = set()
-        for key in sent:
-            senders = index.senders(key) if key is not None else None
-            if senders is not None and len(senders) > MATE_SENDERS:
-                suspects = len(over.intersection(senders))
-                if suspects >= MATE_SENDERS and suspects >= MATE_SHARE * (len(senders) - 1):
-                    tools.add(key)
+        keys = [key for key in sent if key is not None]  # (None: the overflow bucket of ``template_keys``)
+        tools = set()
+        for key, senders in zip(keys, index.senders_of(keys), strict=True):  # (a key not indexed: no senders)
+            suspects = len(over.intersection(senders))
+            if suspects >= MATE_SENDERS and suspects >= MATE_SHARE * (len(senders) - 1):
+                tools.add(key)
         return tools
 
 
