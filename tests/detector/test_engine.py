@@ -415,8 +415,9 @@ def test_with_wrapper_mates_a_young_account_on_the_crews_wrapper_joins_its_alert
 
 def test_a_detector_resumed_from_a_checkpoint_judges_wrapper_mates_as_an_uninterrupted_one() -> None:
     settings, events = _crew_and_young_mate()
+    wrapped = next(e["prompt"] for e in events if e["account_id"] == "crew-0").split(" Task:")[0]
     events += [{"ts": BASE_MS + 4_000_000 + (i * 4 + k) * 300_000, "account_id": f"crew-{k}",
-                "prompt": events[-1]["prompt"].replace("a train leaves at", f"crew {k} asks when train {i} leaves at")}
+                "prompt": f"{wrapped} Task: a pipe fills {i * 5 + k} buckets in {k + 3} minutes; how many an hour?"}
                for i in range(8) for k in range(4)]  # two more hours of the crew: evaluations after the judgement
     events.sort(key=lambda e: e["ts"])
     detector, before, cut = Detector(settings), [], 0
