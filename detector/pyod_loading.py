@@ -1,17 +1,20 @@
 """pyod's ECOD class, imported and run without start-up costs that hydrawatch never uses.
 
 A replay pays for pyod on its detector's process, which bounds the replay's wall time (its parse process waits on
-it). Three things cost a replay's start over a second together, and nothing in hydrawatch uses them:
+it). Four things cost a replay's start over a second together, and nothing in hydrawatch uses them:
 
-- ``matplotlib.pyplot``, imported by the ECOD module for a plotting helper (about a quarter of a second);
+- ``matplotlib`` and its ``pyplot``, imported by the ECOD module for a plotting helper (about a third of a second);
 - ``pyod.utils.data``, imported by ``pyod.utils`` for its synthetic-data helpers (scikit-learn's datasets and model
   selection modules: about a third of a second);
+- ``pandas``, imported by scikit-learn's ``utils.fixes`` where it is installed, for helpers that take data frames
+  (about a quarter of a second);
 - ``ecdf_terminate_equals_inplace``, a numba function of ECOD's ECDF that numba compiles at its first call in every
   process (about half a second): replaced by the numpy function below, which gives the same values.
 
-While ECOD's module loads, the two modules are stand-ins that import the real ones on first use (a call of one of
-``pyod.utils``' data helpers, any attribute of pyplot), so pyod behaves as it did. Where pyod was already imported,
-or a version names these things differently, it is imported as it is (slower, never different).
+While ECOD's module loads, the modules are stand-ins that import the real ones on first use (a call of one of
+``pyod.utils``' data helpers, any attribute of pyplot or pandas), so pyod and scikit-learn behave as they did. Where
+pyod was already imported, or a version names these things differently, it is imported as it is (slower, never
+different); a module already imported is used as it is.
 """
 
 from __future__ import annotations
@@ -26,16 +29,25 @@ import numpy as np
 
 TIES_HELPER = "ecdf_terminate_equals_inplace"  # pyod.utils.stat_models' numba function that ``ties_take_last`` replaces
 DEFERRED_CALLS = {"pyod.utils.data": ("evaluate_print", "generate_data")}  # names ``pyod.utils`` takes from the module
+STAND_INS = {"matplotlib": True, "matplotlib.pyplot": False, "pandas": True,
+             "pyod.utils.data": False}  # modules pyod's import does not need, and whether each is a package
 _REPLACED: dict[str, Any] = {}  # pyod's functions replaced here, by name
 
 
 class _OnDemand(types.ModuleType):
     """Stands in for a module while pyod imports: its ``DEFERRED_CALLS`` names are functions that import the real
-    module when called; any other attribute imports it at once."""
+    module when called; a submodule that is a stand-in too is that stand-in (``import matplotlib.pyplot`` reads
+    ``pyplot`` off ``matplotlib``); any other attribute (``__version__`` too) imports the module at once. Asked for
+    its ``__path__``, as the import system asks a module something is imported from, a stand-in for a plain module
+    has none (it is no package: ``from pyod.utils.data import x`` imports nothing more), and one for a package
+    imports the package."""
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name == "__path__" and not STAND_INS.get(self.__name__, True):
             raise AttributeError(name)
+        submodule = sys.modules.get(f"{self.__name__}.{name}")
+        if isinstance(submodule, _OnDemand):
+            return submodule
         if name in DEFERRED_CALLS.get(self.__name__, ()):
 
             def deferred(*args: Any, **kwargs: Any) -> Any:
@@ -55,7 +67,7 @@ class _OnDemand(types.ModuleType):
 def import_ecod() -> type:
     """pyod's ECOD class, its ECDF ties helper replaced (``ties_take_last``)."""
     if "pyod.models.ecod" not in sys.modules:
-        stand_ins = [name for name in ("matplotlib.pyplot", "pyod.utils.data") if name not in sys.modules]
+        stand_ins = [name for name in STAND_INS if name not in sys.modules]
         for name in stand_ins:
             sys.modules[name] = _OnDemand(name)
         try:

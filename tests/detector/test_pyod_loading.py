@@ -75,20 +75,27 @@ def test_ecod_scores_equal_those_of_pyods_own_helper() -> None:
     assert np.array_equal(ours_scores, theirs_scores)
 
 
-def test_a_fresh_process_loads_no_data_helpers_or_pyplot_until_they_are_used() -> None:
-    """In a process that had not imported pyod: ECOD scores without scikit-learn's dataset modules or pyplot, and
-    pyod's data helper still works when called (it imports its module then)."""
+def test_a_fresh_process_loads_no_data_helpers_pyplot_or_pandas_until_they_are_used() -> None:
+    """In a process that had not imported pyod: ECOD scores without scikit-learn's dataset modules, matplotlib or
+    pandas; pyod's data helper still works when called (it imports its module then), and so do pyod's plotting
+    module and scikit-learn's pandas (each imports the real module at its first use)."""
     code = (
         "import sys, numpy as np\n"
         "from detector.pyod_loading import import_ecod\n"
         "ecod = import_ecod()\n"
         "ecod().fit(np.random.default_rng(0).random((60, 4)))\n"
-        "print(sorted(m for m in ('pyod.utils.data', 'sklearn.datasets', 'matplotlib.pyplot') if m in sys.modules))\n"
+        "print(sorted(m for m in ('pyod.utils.data', 'sklearn.datasets', 'matplotlib', 'matplotlib.pyplot',\n"
+        "                         'pandas') if m in sys.modules))\n"
         "from pyod.utils import generate_data\n"
         "x_train, x_test, y_train, y_test = generate_data(n_train=30, n_test=10, n_features=2, random_state=1)\n"
         "print(x_train.shape, 'pyod.utils.data' in sys.modules)\n"
+        "import pyod.models.ecod, sklearn.utils.fixes\n"
+        "frame = sklearn.utils.fixes.pd.DataFrame({'a': [1.0, None]})\n"
+        "print(type(frame).__module__, sklearn.utils.fixes.pd_fillna(sklearn.utils.fixes.pd, frame).shape)\n"
+        "print(pyod.models.ecod.plt.figure.__module__)\n"
     )
-    assert _fresh_process(code).splitlines() == ["[]", "(30, 2) True"]
+    assert _fresh_process(code).splitlines() == ["[]", "(30, 2) True", "pandas (2, 1)",
+                                                 "matplotlib.pyplot"]
 
 
 def test_a_stand_in_asked_for_another_name_while_pyod_loads_gives_the_real_module() -> None:
