@@ -25,7 +25,7 @@ from detector.related import alerted_before
 from detector.restore import checkpoint_of, restore_into
 from detector.scoring import AccountView, disabled_signals, severity, template_runners
 from detector.second_look import SecondLook
-from detector.views import account_view
+from detector.views import account_view, due_for_refresh
 from detector.wrapper_mates import MateMemo, linked_views
 from features.account import AccountState
 from features.embeddings import EmbeddingCache, content_profiles, sample_coherence
@@ -148,7 +148,8 @@ class Detector:
         self.evaluations += 1
         self.second_look.start()
         self._evict(now)
-        fresh = [self._view(self.accounts[a]) for a in self._due_for_refresh(now)]
+        fresh = [self._view(self.accounts[a]) for a in due_for_refresh(
+            self._dirty, self.accounts, self._views, now, det.view_refresh_growth, det.view_refresh_max_age_s)]
         horizon = now - det.lookback_s
         views = [v for v in self._views.values() if v.state.last_ts >= horizon]
         if not self._refit_anomaly(views, now) and fresh:
@@ -241,20 +242,6 @@ class Detector:
         set_org_sizes(views, self.accounts.values())
         profiles, has_profile = self._profiles([v.state for v in views])
         return build_links(views, profiles, has_profile, self.now, self.det, index=self.index, clients=self.clients)
-
-    def _due_for_refresh(self, now: float) -> list[str]:
-        """Accounts with new requests whose signals are due: they grew materially or their view is old; the
-        others stay pending (one more request barely moves the signals of an account with hundreds)."""
-        due = []
-        for account in list(self._dirty):
-            state, view = self.accounts.get(account), self._views.get(account)
-            if state is not None and view is not None and view.state is state and not view.refresh_due(
-                    now, self.det.view_refresh_growth, self.det.view_refresh_max_age_s):
-                continue  # pending (a replaced state, from the linker's profiles, is always due)
-            del self._dirty[account]
-            if state is not None:
-                due.append(account)
-        return due
 
     def _view(self, state: AccountState) -> AccountView:
         """Signals of an account with new events since the last evaluation (``views.account_view``)."""

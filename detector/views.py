@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from detector.linking.clients import ClientPopulation, client_keys
 from detector.linking.content import recycled_share, wrapper_shares
@@ -48,3 +48,21 @@ def account_view(state: AccountState, index: SharedIndex, clients: ClientPopulat
         view.asn_user_agents = asn_ua
         view.keys = link_keys(state, wrappers, asn_ua, turn, cover, hashed)
     return view
+
+
+def due_for_refresh(dirty: dict[str, None], accounts: Mapping[str, AccountState], views: Mapping[str, AccountView],
+                    now: float, growth: float, max_age_s: float) -> list[str]:
+    """Of the accounts with new requests since their view (``dirty``, in order), those whose signals are due: they
+    grew by ``growth`` or their view is ``max_age_s`` old (``AccountView.refresh_due``), or they have no view of
+    their state. Those leave ``dirty``, as do accounts no longer retained; the others stay pending (one more request
+    barely moves the signals of an account with hundreds)."""
+    due = []
+    for account in list(dirty):
+        state, view = accounts.get(account), views.get(account)
+        if state is not None and view is not None and view.state is state and not view.refresh_due(
+                now, growth, max_age_s):
+            continue  # pending (a replaced state, from the linker's profiles, is always due)
+        del dirty[account]
+        if state is not None:
+            due.append(account)
+    return due
