@@ -106,7 +106,7 @@ class CampaignTracker(TriageMixin):
         fresh = {a for a in members if a not in self.account_campaign}
         campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
-            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at)
+            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at, members)
         for fragment in self.fragments(campaign, members):
             self._absorb(campaign, fragment)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth, at)
@@ -156,10 +156,16 @@ class CampaignTracker(TriageMixin):
         fragment.absorbed_into = campaign.campaign_id
 
     def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
-               ties: Ties | None, leaving: set[str] | None = None, at: float | None = None) -> Campaign | None:
+               ties: Ties | None, leaving: set[str] | None = None, at: float | None = None,
+               members: set[str] | None = None) -> Campaign | None:
         """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (``leaving``, when ``match``
-        already computed them; None when too few)."""
-        if len(fresh) < max(min_accounts, 1):
+        already computed them); None when too few: ``min_accounts`` new accounts, or, when the movers split off
+        from their campaign, leaving its founders behind in the group ``members`` (``_splits_off``), founders enough
+        not to be a fragment (``fragment_accounts``) in all: a crew's cell of three, one of them new, that a
+        campaign already names stays in it."""
+        if len(fresh) < max(min_accounts, 1) and not (
+                fresh and leaving and len(fresh | leaving) >= max(min_accounts, self.fragment_accounts)
+                and self._splits_off(members or set(), fresh | leaving)):
             return None
         if leaving is None:
             leaving = self.movers(fresh, ties) if ties is not None else set()
@@ -175,6 +181,15 @@ class CampaignTracker(TriageMixin):
         if not self._apply_preset(campaign):
             return None
         return self._new_version(campaign, score, severity, at)
+
+    def _splits_off(self, members: set[str], founders: set[str]) -> bool:
+        """Whether accounts of ``founders`` that a campaign holds leave accounts that founded it in the group
+        ``members``: the campaign is there as itself, and the movers' strongest ties lead to the new accounts
+        instead (the first accounts of a slowly started crew, absorbed by a crew it shares tasks with before it was
+        visible, once its next account appears beside them). A cut of a farm that holds none of its campaign's
+        founders shows no such choice, and founds nothing on fewer than ``min_accounts`` new accounts."""
+        left = {self.account_campaign[a] for a in founders if a in self.account_campaign}
+        return any(self.account_campaign.get(a) in left and self.founded(a) for a in members - founders)
 
     def _grow(self, campaign: Campaign, added: set[str], score: float, severity: str, first_seen: float,
               growth: float, at: float | None = None) -> Campaign | None:

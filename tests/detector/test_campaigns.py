@@ -295,21 +295,56 @@ def test_a_member_that_replaced_a_named_one_is_still_unnamed() -> None:
 
 
 def test_a_late_account_tied_to_the_campaigns_members_joins_it_at_the_end_of_the_input() -> None:
-    """A crew's twelfth account is the strongest tie of several absorbed members: while the input goes on, new
-    accounts tied to it may yet found a campaign those members follow, so it stays in none; at the end of the input
-    one new account never will, and it joins the campaign its group matches (before, it was never named)."""
+    """A crew's twelfth account is the strongest tie of several absorbed members, in a cut of the crew that holds
+    none of its founders: while the input goes on, new accounts tied to it may yet found a campaign those members
+    follow, so it stays in none; at the end of the input one new account never will, and it joins the campaign its
+    group matches (before, it was never named)."""
     tracker = CampaignTracker(growth_for_new_version=0.2)
     founders = members(3)
     tracker.observe(founders, 0.9, "high", 0.0, min_accounts=3)
     grown = tracker.observe(members(11), 0.9, "high", 0.0, min_accounts=3)
     assert grown is not None and len(grown.members) == 11
-    late = members(11) | {"late"}
-    ties = Ties.of_pairs(late, {**{(a, "late"): 0.95 for a in members(11) - founders},
-                                **{(a, "a0"): 0.6 for a in members(11) - {"a0"}}})
+    absorbed = members(11) - founders
+    late = absorbed | {"late"}
+    ties = Ties.of_pairs(late, {**{(a, "late"): 0.95 for a in absorbed},
+                                **{(a, "a3"): 0.6 for a in absorbed - {"a3"}}})
     assert tracker.observe(late, 0.9, "high", 0.0, min_accounts=3, ties=ties) is None
     assert "late" not in tracker.account_campaign
     last = tracker.observe(late, 0.9, "high", 0.0, min_accounts=3, ties=ties, final=True)
     assert last is not None and last.campaign_id == grown.campaign_id and "late" in last.members
+
+
+def test_absorbed_accounts_split_off_with_their_crews_next_account_leaving_the_founders_behind() -> None:
+    """A slow crew's first four accounts were absorbed by a campaign of a crew they share tasks with (none of them
+    founded it). Its fifth account appears in a group with them and two of that campaign's founders, and the four
+    are tied most to it: they and the new account found the slow crew's campaign (five founders, one of them new),
+    the founders staying where they are. Before, five new accounts were needed, and the crew waited for its tenth.
+    A cut of the group without the founders (a farm's community, say) founds nothing on one new account, and a
+    cell of three (two absorbed, one new) is no more than a fragment: it stays in none while the input goes on."""
+    crew = members(5, "s")
+    pairs = {(a, b): 0.8 for a in crew for b in crew if a < b} | {("r0", "r1"): 0.9, ("r0", "s0"): 0.55,
+                                                                  ("r1", "s1"): 0.55}
+    for group in ({"r0", "r1"} | crew, crew):
+        tracker = CampaignTracker()
+        tracker.observe(members(6, "r"), 0.9, "high", 0.0)
+        tracker.observe(members(6, "r") | members(4, "s"), 0.9, "high", 0.0)  # the crew's first four, absorbed
+        tasks = tracker.account_campaign["r0"]
+        assert {tracker.account_campaign[a] for a in members(4, "s")} == {tasks}
+        ties = Ties.of_pairs(group, {pair: weight for pair, weight in pairs.items() if set(pair) <= group})
+        founded = tracker.observe(group, 0.9, "high", 0.0, min_accounts=5, ties=ties)
+        if "r0" in group:
+            assert founded is not None and founded.members == founded.founders == crew and founded.version == 1
+            assert tracker.campaigns[tasks].members == members(6, "r")
+        else:
+            assert founded is None and "s4" not in tracker.account_campaign
+            assert tracker.campaigns[tasks].members == members(6, "r") | members(4, "s")
+    tracker = CampaignTracker()
+    tracker.observe(members(6, "r"), 0.9, "high", 0.0)
+    tracker.observe(members(6, "r") | members(2, "s"), 0.9, "high", 0.0)
+    cell = {"r0", "r1"} | members(3, "s")
+    ties = Ties.of_pairs(cell, {pair: weight for pair, weight in pairs.items() if set(pair) <= cell})
+    assert tracker.observe(cell, 0.9, "high", 0.0, min_accounts=3, ties=ties) is None
+    assert "s2" not in tracker.account_campaign and len(tracker.campaigns) == 1
 
 
 def test_new_accounts_of_a_group_spread_over_campaigns_join_the_one_holding_most_of_it() -> None:
