@@ -107,7 +107,7 @@ class CampaignTracker(TriageMixin):
         campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
             return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at, members)
-        for fragment in self.fragments(campaign, members):
+        for fragment in self.fragments(campaign, members, ties):
             self._absorb(campaign, fragment)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth, at)
 
@@ -127,19 +127,27 @@ class CampaignTracker(TriageMixin):
                 self.campaigns[cid].members.discard(account)
                 del self.account_campaign[account]
 
-    def fragments(self, campaign: Campaign, members: set[str]) -> list[Campaign]:
+    def fragments(self, campaign: Campaign, members: set[str], ties: Ties | None = None) -> list[Campaign]:
         """Open campaigns other than ``campaign``, smaller than ``fragment_accounts``, whose every account is in
-        the group ``members``. Cells of one crew (a shared card, a proxy pool) can each be alerted on as a few
-        accounts before the links between the cells are visible; once one group holds such a cell whole, it is
-        part of the campaign the group matches, and the alert should say so with all its accounts."""
+        the group ``members`` and, given the group's ``ties``, tied to an account of ``campaign`` there. Cells of one
+        crew (a shared card, a proxy pool) can each be alerted on as a few accounts before the links between the
+        cells are visible; once one group holds such a cell whole, it is part of the campaign the group matches, and
+        the alert should say so with all its accounts. A cell an account of which is tied only to its own is another
+        crew beside it (a slow crew's first accounts and a crew they share tasks with): absorbed, its founders would
+        become the other campaign's and never move."""
         if campaign.status == "dismissed":  # an analyst's dismissal does not silence open cells
             return []
         found = {self.account_campaign[a] for a in members if self.account_campaign.get(a, campaign.campaign_id)
                  != campaign.campaign_id}
         cells = [self.campaigns[cid] for cid in sorted(found)]
         grouped = {c.campaign_id: grouped_members(c) for c in cells}  # its card mates are no group's accounts
-        return [c for c in cells if c.status == "open" and 0 < len(grouped[c.campaign_id]) < self.fragment_accounts
-                and grouped[c.campaign_id] <= members]
+        cells = [c for c in cells if c.status == "open" and 0 < len(grouped[c.campaign_id]) < self.fragment_accounts
+                 and grouped[c.campaign_id] <= members]
+        if ties is None or not cells:
+            return cells
+        own = [a for a in members if self.account_campaign.get(a) == campaign.campaign_id]
+        reach = ties.strongest_to_each(own)
+        return [c for c in cells if all(reach[ties.index[a]] > 0.0 for a in grouped[c.campaign_id] if a in ties.index)]
 
     def _absorb(self, campaign: Campaign, fragment: Campaign) -> None:
         """Move a fragment's accounts into ``campaign`` (its founders found it with the campaign's own: they

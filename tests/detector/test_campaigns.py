@@ -347,6 +347,25 @@ def test_absorbed_accounts_split_off_with_their_crews_next_account_leaving_the_f
     assert "s2" not in tracker.account_campaign and len(tracker.campaigns) == 1
 
 
+def test_a_cell_is_absorbed_only_when_each_of_its_accounts_is_tied_to_the_campaign() -> None:
+    """A small campaign that a group holds whole is a cell of the campaign the group matches when each of its
+    accounts is tied to that campaign's accounts in the group. A slow crew's first three accounts, a campaign of
+    their own, in a group with a crew they share tasks with, one of them tied only to its own two: the cell stays its
+    own campaign (simulator 313: absorbed, its founders became the other crew's and never moved)."""
+    tracker = CampaignTracker()
+    tasks = tracker.observe(members(6, "r"), 0.9, "high", 0.0)
+    slow = tracker.observe(members(3, "s"), 0.9, "high", 0.0, min_accounts=3)
+    assert tasks is not None and slow is not None
+    group = members(5, "r") | members(3, "s")
+    loose = {(a, b): 0.8 for a in members(5, "r") for b in members(5, "r") if a < b}
+    loose |= {("s0", "s1"): 0.82, ("s1", "s2"): 0.77, ("s0", "s2"): 0.8, ("r0", "s0"): 0.67, ("r1", "s1"): 0.77}
+    tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, loose))
+    assert slow.absorbed_into is None and tracker.campaigns[slow.campaign_id].members == members(3, "s")
+    tied = loose | {("r2", "s2"): 0.7}
+    tracker.observe(group, 0.9, "high", 0.0, min_accounts=3, ties=Ties.of_pairs(group, tied))
+    assert slow.absorbed_into == tasks.campaign_id and members(3, "s") <= tasks.members
+
+
 def test_new_accounts_of_a_group_spread_over_campaigns_join_the_one_holding_most_of_it() -> None:
     """A farm alerted as several campaigns: a later group cuts across them (none holds half of it) with a few new
     accounts tied most to one of them. They are more of the farm and join the campaign holding most of the group,
