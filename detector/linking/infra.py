@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.sparse as sp
 
 from detector.linking.clients import ClientPopulation
 from detector.linking.edges import INFRASTRUCTURE, LinkSet
@@ -61,9 +60,8 @@ def link_infrastructure(accounts: list[AccountState], links: LinkSet, max_member
     _link_payments(links, [k.payments for k in keys], max_members, orgs)
 
     rotations = np.array([k.rotation for k in keys])
-    matrix, degree, _ = membership_matrix([k.ips for k in keys], max_members)
-    rarity = 1.0 / np.log1p(np.maximum(degree, 1))
-    pairs = shared_key_pairs(matrix @ sp.diags(np.sqrt(rarity)))
+    matrix, _, _ = membership_matrix([k.ips for k in keys], max_members, scale=_root_rarity)
+    pairs = shared_key_pairs(matrix)
     adamic_adar = pairs.data
     weights = IP_WEIGHT * (1.0 - np.exp(-adamic_adar / 1.5)) * np.minimum(rotations[pairs.row], rotations[pairs.col])
     _add_cross_org(links, "shared_rotating_ips", pairs, weights, orgs)
@@ -103,6 +101,11 @@ def _link_payments(links: LinkSet, payments: list[np.ndarray], max_members: int,
     if stars:
         rows, cols = np.concatenate([s[0] for s in stars]), np.concatenate([s[1] for s in stars])
         links.add("shared_payment", INFRASTRUCTURE, rows, cols, np.full(len(rows), PAYMENT_WEIGHT))
+
+
+def _root_rarity(ips: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """Square roots (a pair multiplies two) of the rarity of IPs held by ``degree`` linked accounts (Adamic-Adar)."""
+    return np.sqrt(1.0 / np.log1p(np.maximum(degree, 1)))
 
 
 def _root_strength(clients: ClientPopulation | None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

@@ -11,6 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+DIRECT_ENTRIES = 2048  # membership entries up to which a matrix is built without scipy's coordinate conversion
+
 
 class KeyPairs(NamedTuple):
     """Pairs of accounts sharing keys (``shared_key_pairs``): ``row`` < ``col``, sorted by (row, column), with the sums
@@ -25,19 +27,27 @@ class KeyPairs(NamedTuple):
         return len(self.data)
 
 
-def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -> KeyPairs:
+def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13,
+                     max_pair_terms: int = 2048) -> KeyPairs:
     """Pairs of accounts (rows) sharing columns, with the sum of the products of their values, sorted by (row,
-    column) with row < column. The product is taken ``rows_per_block`` rows at a time, each block keeping only its
-    pairs with later rows: the full symmetric product of thousands of accounts on a few networks would hold every
-    pair twice at once. The pairs come as plain arrays: an evaluation takes this product five times, mostly of a
-    few dozen accounts, where building scipy matrices of the result would cost as much as the product."""
+    column) with row < column. Up to ``max_pair_terms`` products (one per pair and column they share: an evaluation's
+    few hundred accounts) they are listed column by column and summed per pair (``_pairs_by_column``); beyond, the
+    sparse product is taken ``rows_per_block`` rows at a time, each block keeping only its pairs with later rows: the
+    full symmetric product of thousands of accounts on a few networks would hold every pair twice at once. Either way
+    each pair's sum is taken in column order from zero, as scipy's product takes it, so the two give the same bits.
+    The pairs come as plain arrays: an evaluation takes this five times, mostly of a few dozen accounts, where building
+    scipy matrices of the result would cost as much as the product."""
     n = membership.shape[0]
     ids = np.int32 if n <= np.iinfo(np.int32).max else np.int64
     if not membership.nnz:  # no key held by two of the accounts: no product to take
         return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
-    membership = sp.csr_matrix(membership)
+    if not isinstance(membership, sp.csr_matrix):
+        membership = sp.csr_matrix(membership)
     if not membership.has_sorted_indices:  # (a column selection or product): each pair's sum in key order
         membership = membership.sorted_indices()
+    holders = np.bincount(membership.indices, minlength=membership.shape[1])
+    if membership.dtype == np.float64 and int((holders * (holders - 1) // 2).sum()) <= max_pair_terms:
+        return _pairs_by_column(membership, ids)
     transposed = membership.T.tocsr()
     whole = n <= rows_per_block
     rows, cols, data = [], [], []
@@ -58,6 +68,36 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13) -
         joined.append(np.concatenate(parts) if len(parts) > 1 else parts[0])
         parts.clear()
     return KeyPairs(*joined)
+
+
+def _pairs_by_column(membership: sp.csr_matrix, ids: type) -> KeyPairs:
+    """``shared_key_pairs`` without a sparse product: every two holders of each column with the product of their
+    values, summed per pair in column order (``np.bincount`` adds in input order, from zero: scipy's product sums
+    each pair as its row goes through the columns, ascending). Pairs whose sum is zero are left out, as the product
+    leaves them out."""
+    n = membership.shape[0]
+    by_column = np.argsort(membership.indices, kind="stable")  # each column's holders by row, as they are stored
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(membership.indptr))[by_column]
+    values = membership.data[by_column]
+    columns = membership.indices[by_column]
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    ends = np.r_[starts[1:], len(columns)]
+    later = np.repeat(ends, ends - starts) - np.arange(len(columns))  # holders after each entry in its column ...
+    later -= 1
+    first = np.repeat(np.arange(len(columns)), later)  # ... each paired with each of them
+    if not len(first):
+        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
+    second = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later) + first + 1
+    codes = rows[first] * n + rows[second]  # (rows ascend within a column: the lower row first)
+    order = np.argsort(codes, kind="stable")  # by pair, each pair's columns ascending
+    codes = codes[order]
+    starts_pair = np.r_[True, codes[1:] != codes[:-1]]
+    pair_codes = codes[starts_pair]
+    sums = np.bincount(np.cumsum(starts_pair) - 1, weights=(values[first] * values[second])[order],
+                       minlength=len(pair_codes))
+    nonzero = sums != 0
+    low, high = np.divmod(pair_codes[nonzero], n)
+    return KeyPairs(low.astype(ids), high.astype(ids), sums[nonzero])
 
 
 def key_columns(membership: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
@@ -90,17 +130,38 @@ def membership_matrix(keys_per_account: list[np.ndarray], max_members: int, min_
     n = len(keys_per_account)
     lengths = np.fromiter((len(keys) for keys in keys_per_account), dtype=np.int64, count=n)
     if not lengths.sum():
-        return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    rows = np.repeat(np.arange(n), lengths)
+        return _no_keys(n)
     uniques, cols = np.unique(np.concatenate(keys_per_account), return_inverse=True)
     cols = cols.ravel()
     degree = np.bincount(cols, minlength=len(uniques))  # an account lists each of its keys once
     kept = (degree >= min_members) & (degree <= max_members)
+    if not kept.any():  # no key shared (often: an evaluation of a few dozen accounts, each on its own card)
+        return _no_keys(n)
+    rows = np.repeat(np.arange(n), lengths)
     entries = kept[cols]
     data = np.ones(int(entries.sum())) if values is None else np.concatenate(values).astype(np.float64)[entries]
     renumbered = np.cumsum(kept) - 1  # kept columns keep their order
     columns = renumbered[cols[entries]]
     if scale is not None:
         data = data * scale(uniques[kept], degree[kept])[columns]
-    matrix = sp.csr_matrix((data, (rows[entries], columns)), shape=(n, int(kept.sum())))
-    return matrix, degree[kept], uniques[kept]
+    return _rows_of(data, rows[entries], columns, (n, int(kept.sum()))), degree[kept], uniques[kept]
+
+
+def _no_keys(n: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    return sp.csr_matrix((n, 0)), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+
+
+def _rows_of(data: np.ndarray, rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """The CSR matrix of entries given row by row (``rows`` ascending), each row's columns sorted: what scipy makes
+    of them as coordinates. Up to ``DIRECT_ENTRIES`` entries without its coordinate format's conversion, which
+    costs more than the rest of ``membership_matrix`` at an evaluation's usual few hundred entries (and less than a
+    sort in numpy at many thousands); repeated entries, which that conversion sums, always take it."""
+    if len(rows) <= DIRECT_ENTRIES:
+        order = np.argsort(rows * max(shape[1], 1) + columns)
+        rows, columns, data = rows[order], columns[order], data[order]
+        if not (len(rows) > 1 and ((rows[1:] == rows[:-1]) & (columns[1:] == columns[:-1])).any()):
+            index = np.int32 if max(*shape, len(rows)) < np.iinfo(np.int32).max else np.int64
+            indptr = np.zeros(shape[0] + 1, dtype=index)
+            np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+            return sp.csr_matrix((data, columns.astype(index), indptr), shape=shape)
+    return sp.csr_matrix((data, (rows, columns)), shape=shape)
