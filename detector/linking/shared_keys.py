@@ -158,10 +158,11 @@ def _rows_of(data: np.ndarray, rows: np.ndarray, columns: np.ndarray, shape: tup
     sort in numpy at many thousands); repeated entries, which that conversion sums, always take it."""
     if len(rows) <= DIRECT_ENTRIES:
         order = np.argsort(rows * max(shape[1], 1) + columns)
-        rows, columns, data = rows[order], columns[order], data[order]
-        if not (len(rows) > 1 and ((rows[1:] == rows[:-1]) & (columns[1:] == columns[:-1])).any()):
+        sorted_rows, sorted_columns = rows[order], columns[order]
+        if not (len(rows) > 1 and ((sorted_rows[1:] == sorted_rows[:-1])
+                                   & (sorted_columns[1:] == sorted_columns[:-1])).any()):
             index = np.int32 if max(*shape, len(rows)) < np.iinfo(np.int32).max else np.int64
             indptr = np.zeros(shape[0] + 1, dtype=index)
-            np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-            return sp.csr_matrix((data, columns.astype(index), indptr), shape=shape)
+            np.cumsum(np.bincount(sorted_rows, minlength=shape[0]), out=indptr[1:])
+            return sp.csr_matrix((data[order], sorted_columns.astype(index), indptr), shape=shape)
     return sp.csr_matrix((data, (rows, columns)), shape=shape)
