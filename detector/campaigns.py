@@ -106,7 +106,7 @@ class CampaignTracker(TriageMixin):
         fresh = {a for a in members if a not in self.account_campaign}
         campaign, leaving = self.match(members, fresh, ties, min_accounts, final)
         if campaign is None:
-            return self._found(fresh, score, severity, first_seen, min_accounts, ties, leaving, at, members)
+            return self._found(fresh, members, score, severity, first_seen, min_accounts, ties, leaving, at)
         for fragment in self.fragments(campaign, members, ties):
             self._absorb(campaign, fragment)
         return self._grow(campaign, fresh, score, severity, first_seen, 0.0 if final else self.growth, at)
@@ -163,9 +163,9 @@ class CampaignTracker(TriageMixin):
         fragment.members = set()
         fragment.absorbed_into = campaign.campaign_id
 
-    def _found(self, fresh: set[str], score: float, severity: str, first_seen: float, min_accounts: int,
-               ties: Ties | None, leaving: set[str] | None = None, at: float | None = None,
-               members: set[str] | None = None) -> Campaign | None:
+    def _found(self, fresh: set[str], members: set[str], score: float, severity: str, first_seen: float,
+               min_accounts: int, ties: Ties | None, leaving: set[str] | None = None,
+               at: float | None = None) -> Campaign | None:
         """A new campaign from ``fresh`` accounts and the ``movers`` tied to them (``leaving``, when ``match``
         already computed them); None when too few: ``min_accounts`` new accounts, or, when the movers split off
         from their campaign, leaving its founders behind in the group ``members`` (``_splits_off``), founders enough
@@ -173,7 +173,7 @@ class CampaignTracker(TriageMixin):
         campaign already names stays in it."""
         if len(fresh) < max(min_accounts, 1) and not (
                 fresh and leaving and len(fresh | leaving) >= max(min_accounts, self.fragment_accounts)
-                and self._splits_off(members or set(), fresh | leaving)):
+                and self._splits_off(members, fresh | leaving)):
             return None
         if leaving is None:
             leaving = self.movers(fresh, ties) if ties is not None else set()

@@ -40,14 +40,14 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13,
     n = membership.shape[0]
     ids = np.int32 if n <= np.iinfo(np.int32).max else np.int64
     if not membership.nnz:  # no key held by two of the accounts: no product to take
-        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
+        return _no_pairs(ids)
     if not isinstance(membership, sp.csr_matrix):
         membership = sp.csr_matrix(membership)
     if not membership.has_sorted_indices:  # (a column selection or product): each pair's sum in key order
         membership = membership.sorted_indices()
     holders = np.bincount(membership.indices, minlength=membership.shape[1])
     if membership.dtype == np.float64 and int((holders * (holders - 1) // 2).sum()) <= max_pair_terms:
-        return _pairs_by_column(membership, ids)
+        return _pairs_by_column(membership, holders, ids)
     transposed = membership.T.tocsr()
     whole = n <= rows_per_block
     rows, cols, data = [], [], []
@@ -70,33 +70,31 @@ def shared_key_pairs(membership: sp.csr_matrix, rows_per_block: int = 1 << 13,
     return KeyPairs(*joined)
 
 
-def _pairs_by_column(membership: sp.csr_matrix, ids: type) -> KeyPairs:
-    """``shared_key_pairs`` without a sparse product: every two holders of each column with the product of their
-    values, summed per pair in column order (``np.bincount`` adds in input order, from zero: scipy's product sums
-    each pair as its row goes through the columns, ascending). Pairs whose sum is zero are left out, as the product
-    leaves them out."""
+def _no_pairs(ids: type) -> KeyPairs:
+    return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
+
+
+def _pairs_by_column(membership: sp.csr_matrix, holders: np.ndarray, ids: type) -> KeyPairs:
+    """``shared_key_pairs`` without a sparse product: every two holders of each column (``holders``: how many each
+    has) with the product of their values, summed per pair in column order (``np.bincount`` adds in input order,
+    from zero: scipy's product sums each pair as its row goes through the columns, ascending). Pairs whose sum is
+    zero are left out, as the product leaves them out."""
     n = membership.shape[0]
     by_column = np.argsort(membership.indices, kind="stable")  # each column's holders by row, as they are stored
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(membership.indptr))[by_column]
     values = membership.data[by_column]
-    columns = membership.indices[by_column]
-    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
-    ends = np.r_[starts[1:], len(columns)]
-    later = np.repeat(ends, ends - starts) - np.arange(len(columns))  # holders after each entry in its column ...
-    later -= 1
-    first = np.repeat(np.arange(len(columns)), later)  # ... each paired with each of them
+    later = np.repeat(np.cumsum(holders), holders) - np.arange(len(by_column)) - 1  # holders after each entry in
+    first = np.repeat(np.arange(len(by_column)), later)  # its column, each paired with each of them
     if not len(first):
-        return KeyPairs(np.empty(0, dtype=ids), np.empty(0, dtype=ids), np.empty(0))
+        return _no_pairs(ids)
     second = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later) + first + 1
     codes = rows[first] * n + rows[second]  # (rows ascend within a column: the lower row first)
     order = np.argsort(codes, kind="stable")  # by pair, each pair's columns ascending
     codes = codes[order]
-    starts_pair = np.r_[True, codes[1:] != codes[:-1]]
-    pair_codes = codes[starts_pair]
-    sums = np.bincount(np.cumsum(starts_pair) - 1, weights=(values[first] * values[second])[order],
-                       minlength=len(pair_codes))
+    new_pair = np.r_[True, codes[1:] != codes[:-1]]
+    sums = np.bincount(np.cumsum(new_pair) - 1, weights=(values[first] * values[second])[order])
     nonzero = sums != 0
-    low, high = np.divmod(pair_codes[nonzero], n)
+    low, high = np.divmod(codes[new_pair][nonzero], n)
     return KeyPairs(low.astype(ids), high.astype(ids), sums[nonzero])
 
 
@@ -157,12 +155,12 @@ def _rows_of(data: np.ndarray, rows: np.ndarray, columns: np.ndarray, shape: tup
     costs more than the rest of ``membership_matrix`` at an evaluation's usual few hundred entries (and less than a
     sort in numpy at many thousands); repeated entries, which that conversion sums, always take it."""
     if len(rows) <= DIRECT_ENTRIES:
-        order = np.argsort(rows * max(shape[1], 1) + columns)
-        sorted_rows, sorted_columns = rows[order], columns[order]
-        if not (len(rows) > 1 and ((sorted_rows[1:] == sorted_rows[:-1])
-                                   & (sorted_columns[1:] == sorted_columns[:-1])).any()):
+        cells = rows * max(shape[1], 1) + columns
+        order = np.argsort(cells)
+        cells = cells[order]
+        if not (cells[1:] == cells[:-1]).any():
             index = np.int32 if max(*shape, len(rows)) < np.iinfo(np.int32).max else np.int64
             indptr = np.zeros(shape[0] + 1, dtype=index)
-            np.cumsum(np.bincount(sorted_rows, minlength=shape[0]), out=indptr[1:])
-            return sp.csr_matrix((data[order], sorted_columns.astype(index), indptr), shape=shape)
+            np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+            return sp.csr_matrix((data[order], columns[order].astype(index), indptr), shape=shape)
     return sp.csr_matrix((data, (rows, columns)), shape=shape)
