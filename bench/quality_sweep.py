@@ -5,6 +5,7 @@ Usage:
   python bench/quality_sweep.py                   # the simulator at its default scale, 27 seeds (4 with real prompts)
   python bench/quality_sweep.py --suite variants  # simulator options: viral remarks, unseen wordings, filler, ...
   python bench/quality_sweep.py --suite probe     # the held-out probe (needs ../shared/data/prompts.jsonl.gz)
+  python bench/quality_sweep.py --suite blind     # the blind probe, bench/probe_blind.py (needs the corpus too)
   python bench/quality_sweep.py --only "--seed 7" --jobs 1   # results.json keeps the other sets' results
 Each data set is generated once under ``var/quality/<suite>/`` and reused; replays run ``hydrawatch replay`` (no
 store) in ``--jobs`` processes at once. A cell gives the minutes from a campaign's first request to its first
@@ -61,7 +62,10 @@ SUITES: dict[str, tuple[str, list[str]]] = {  # suite: (generator, the arguments
                  "--seed 1 --slow-rate 0.75", "--seed 4 --slow-rate 0.75", "--seed 2 --hard --slow-rate 1.5"]
               + [f"--seed {s} --hard --viral-template 1" for s in (24, 25, 26, 27, 28)]
               + ["--seed 1 --tenants", "--seed 2 --hard --tenants", "--seed 3 --hard --consortium --tenants"]),
+    "blind": ("blind", ["--seed 1", "--seed 2", "--seed 3", "--seed 4 --hard", "--seed 5 --no-cards",
+                        "--seed 6 --hard --no-cards"]),
 }
+GENERATOR_SCRIPTS = {"probe": "probe_independent.py", "blind": "probe_blind.py"}  # (else ``hydrawatch simulate``)
 
 
 @dataclass
@@ -87,7 +91,7 @@ def generate(generator: str, args: str, folder: Path) -> None:
     if generator == "simulate":
         command = [sys.executable, "-m", "hydrawatch.cli", "simulate", "--out", str(folder), *argv]
     else:
-        command = [sys.executable, str(ROOT / "bench" / "probe_independent.py"), str(folder), *argv]
+        command = [sys.executable, str(ROOT / "bench" / GENERATOR_SCRIPTS[generator]), str(folder), *argv]
     log.info("generating %s", folder)
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
 
