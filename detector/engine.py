@@ -23,7 +23,7 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import checkpoint_of, restore_into
-from detector.scoring import AccountView, disabled_signals, severity, template_runners
+from detector.scoring import AccountView, disabled_signals, public_voices, severity, template_runners
 from detector.second_look import SecondLook
 from detector.views import account_view, due_for_refresh
 from detector.wrapper_mates import MateMemo, linked_views
@@ -158,6 +158,7 @@ class Detector:
                                   self.mate_memo if det.wrapper_mates else None)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
+        self.index.people = public_voices(views, det.member_min_suspicion, self.index.runners)
         if len(suspicious) < det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])

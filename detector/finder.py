@@ -73,13 +73,15 @@ def find_groups(views: list[AccountView], profiles: np.ndarray, has_profile: np.
 
 def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings, bundles: np.ndarray | None = None,
             young: np.ndarray | None = None, hours: np.ndarray | None = None) -> tuple[np.ndarray, Edges] | None:
-    """The campaign candidate in a community: its core (``communities.core``) when that is a crew (``is_crew``),
-    else the core of its members an operator's tie holds, when those are one. Links that strangers share too (a
-    network + client pair, shared hours) can join a crew's cells with accounts nothing else ties to them; the
-    crowd must not hide the crew, nor make it one. ``young`` (``young_askers``, per node): accounts that need only
-    one link over the floor to stay in the core, when an operator's tie holds them in a community of fewer than
-    ``LOUVAIN_ABOVE`` accounts (a young crew, where each account counts; beside a farm a young stranger who sends one
-    of the public tasks it re-sends has that one link too, and one account more changes nothing there). With
+    """The campaign candidate in a community: the core (``communities.core``) of the members of its core that an
+    operator's tie holds (a shared card or content, ``LinkSet.operator_tied_members``), when that is a crew
+    (``is_crew``). Links that strangers share too (a network + client pair, shared hours) can join a crew's cells
+    with accounts nothing else ties to them; the crowd must not hide the crew, nor make it one, nor join it: a
+    stranger on the crew's residential network, with its client library, busy in its hours, is no member.
+    ``young`` (``young_askers``, per node): accounts that need only one link over the floor to stay in the core, when
+    an operator's tie holds them in a community of fewer than ``LOUVAIN_ABOVE`` accounts (a young crew, where each
+    account counts; beside a farm a young stranger who sends one of the public tasks it re-sends has that one link
+    too, and one account more changes nothing there). With
     ``hours`` (requests per hour over the last day, per node: ``hour_counts``), a young account is also held only
     when it was active within an hour of another account of the community: a crew's accounts work side by side,
     while an ordinary user who sent a public task hours before a crew wrapped it shares that task and nothing
@@ -92,12 +94,11 @@ def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings, bundl
         if hours is not None:
             lenient[community] &= alongside(hours[community])
     members, inside = core(edges, community, bundles, lenient)
-    if is_crew(members, inside, links, settings):
-        return members, inside
     tied = links.operator_tied_members(members)
-    if len(tied) < settings.min_accounts or len(tied) == len(members):
-        return None
-    members, inside = core(edges, tied, bundles, lenient)
+    if len(tied) < len(members):  # the others are held by what strangers share too
+        if len(tied) < settings.min_accounts:
+            return None
+        members, inside = core(edges, tied, bundles, lenient)
     return (members, inside) if is_crew(members, inside, links, settings) else None
 
 

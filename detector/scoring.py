@@ -35,6 +35,8 @@ NEW_ACCOUNT_DAYS = 3.0
 FRESH_EVASION = 0.3  # what an account younger than NEW_ACCOUNT_DAYS adds to its evasion
 RUNS_TEMPLATES = (0.5, 5)  # templated share and recent requests from which an account runs shared wrappers rather
                            # than writing its own prompts: it does not define normal for the anomaly model
+PUBLIC_VOICE_REQUESTS = 5  # requests past which an account under the suspicion floor speaks for the public
+                           # (``public_voices``; a crew's young accounts, up to ``finder.YOUNG_REQUESTS``, do not)
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -162,6 +164,16 @@ def template_runners(views: Iterable[AccountView], allowed: Callable[[AccountSta
     """The accounts of ``views`` that run templates (``runs_templates``) and are not ``allowed`` (allow-listed), with
     their template-key counts: ``SharedIndex.runners``, for whose sentences they are (``content.key_concentration``)."""
     return {v.state.account_id: v.state.template_keys for v in views if runs_templates(v) and not allowed(v.state)}
+
+
+def public_voices(views: Iterable[AccountView], floor: float, runners: Collection[str],
+                  ) -> dict[str, dict[int | None, int]]:
+    """The accounts of ``views`` that speak for the public, with their template-key counts: past their first
+    ``PUBLIC_VOICE_REQUESTS`` requests, under the suspicion ``floor`` and running no template (not in ``runners``):
+    ``SharedIndex.people``, whose sentences sent once are public language (``content.key_concentration``). A crew's
+    young accounts under the floor are no such voice, nor are its template runners."""
+    return {v.state.account_id: v.state.template_keys for v in views if v.state.events > PUBLIC_VOICE_REQUESTS
+            and v.suspicion < floor and v.state.account_id not in runners}
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:

@@ -26,10 +26,11 @@ class SharedIndex:
     accounts) and ``crowded`` those seen in 3+ requests of more accounts, updated when a key's counts cross those
     bounds. ``runners``: the accounts that run shared templates (``detector.scoring.runs_templates``), as the
     detector saw them at its last evaluation (whose they are is a judgement on their views, not on the index), with
-    their template-key counts (``AccountState.template_keys``)."""
+    their template-key counts (``AccountState.template_keys``); ``people``: the accounts that speak for the public
+    (``detector.scoring.public_voices``), as of the same evaluation, with theirs."""
 
-    runners: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})  # (a class default: indexes restored
-                                                                             # from older checkpoints lack it)
+    runners: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})  # (class defaults: indexes restored
+    people: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})   # from older checkpoints lack them)
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]

@@ -40,6 +40,7 @@ TOGETHER_CONCENTRATION = 0.5  # share of a widely held sentence's senders among 
                               # its holders are one community (``link_templates``)
 CONCENTRATED = 0.75  # share of a sentence's senders among the linked accounts from which it counts fully: an
                      # operator's wrapper belongs to its accounts; a trending prompt's senders are mostly ordinary
+PUBLIC_VOICES = 2  # accounts speaking for the public (``SharedIndex.people``) whose sending a sentence makes it public
 KNN_THREADS_FROM = 2000  # profiles from which the kNN search runs on every core (measured: 3,000 profiles, 256
                          # dimensions: 72 ms on one thread, 43 on two; 1,000: 9 ms either way)
 
@@ -85,8 +86,9 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     roots = [none if out[i] else k.wrapper_roots for i, k in enumerate(keys)]
     linked = {a.account_id for a in accounts}
     runners = {} if index is None else {a: counts for a, counts in index.runners.items() if a not in linked}
+    voices = {} if index is None else {a: counts for a, counts in index.people.items() if a not in linked}
     scale = None if index is None else functools.partial(_concentration_factor, index=index,
-                                                          runners_elsewhere=runners)
+                                                          runners_elsewhere=runners, voices=voices)
     orgs = org_codes(accounts) if orgs is None else orgs
     matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
     matrix.eliminate_zeros()  # sentences that tie no one (``key_concentration``)
@@ -107,7 +109,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
         new = drawn[~sorted_contains(codes, drawn)]
         codes = np.insert(codes, np.searchsorted(codes, new), new)
         if index is not None:
-            _keep_crowds_together(links, wide.tocsc(), column_keys[~narrow], index, orgs, runners)
+            _keep_crowds_together(links, wide.tocsc(), column_keys[~narrow], index, orgs, runners, voices)
     if links.allows("shared_template", CONTENT):  # (an ablation without it leaves similar content whole)
         links.sharing_sentences = codes
     cross = orgs[low] != orgs[high]
@@ -155,11 +157,11 @@ def sentences_as_texts(matrix: sp.csr_matrix, degree: np.ndarray, column_keys: n
 
 def _keep_crowds_together(links: LinkSet, wide: sp.csc_matrix, column_keys: np.ndarray, index: SharedIndex,
                           orgs: np.ndarray, runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None,
-                          ) -> None:
+                          voices: Mapping[str, Mapping[int | None, int]] | None = None) -> None:
     """Keep the holders (of several organisations) of each widely held sentence (``wide``'s columns) whose
     senders are mostly among the linked accounts in one community."""
     here = np.diff(wide.indptr)
-    share = key_concentration(column_keys, here, index, runners_elsewhere) * CONCENTRATED
+    share = key_concentration(column_keys, here, index, runners_elsewhere, voices) * CONCENTRATED
     for column in np.flatnonzero(share >= TOGETHER_CONCENTRATION):
         holders = wide.indices[wide.indptr[column]:wide.indptr[column + 1]].astype(np.int64)
         if len(np.unique(orgs[holders])) > 1:
@@ -189,7 +191,8 @@ def crowded_pairs(holdings: sp.csr_matrix, n: int) -> np.ndarray:
 
 
 def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                      runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None) -> np.ndarray:
+                      runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None,
+                      voices: Mapping[str, Mapping[int | None, int]] | None = None) -> np.ndarray:
     """How much each sentence (``keys``, held by ``accounts_here`` of the accounts being linked) belongs to them
     rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
     accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
@@ -200,7 +203,11 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
     words of a person; a public task a runner wrapped once is not. A crowded sentence (``SharedIndex.crowded``)
     counts only while it wraps new texts (``SharedIndex.wraps_new_texts``): a public task that a farm's thousands of
     accounts re-send around their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same
-    public banks."""
+    public banks. A sentence that ``PUBLIC_VOICES`` of the ``voices`` sent in one request each (accounts of
+    ``SharedIndex.people`` not being linked, with their template-key counts: people past their first requests,
+    under the floor, running no template) is public language however many linked accounts send it too, and ties no
+    one: the instructions of a public benchmark whose items a crew wraps, which people ask as they are. A crew's
+    accounts under the floor re-use its wrapper: they are no voices for it."""
     stats, crowded = index.keys, index.crowded
     listed = keys.tolist()
     seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
@@ -212,7 +219,19 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
             senders = index.senders(listed[i]) or set()
             here[i] += sum(a in senders for a in tools.get(listed[i], ()))
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
+    if voices:
+        wrapping &= np.array([_voices_of(k, index, voices) < PUBLIC_VOICES for k in listed], dtype=bool)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
+
+
+def _voices_of(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> int:
+    """How many of the ``voices`` (accounts speaking for the public, with their template-key counts) sent ``key``
+    in one request: a sentence one of them re-used is a tool it works, not what the public asks."""
+    senders = index.senders(key)
+    if not senders:
+        return 0
+    held = [a for a in senders if a in voices] if len(senders) < len(voices) else [a for a in voices if a in senders]
+    return sum(voices[a].get(key, 0) < RUNNER_REUSES for a in held)
 
 
 def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> dict[int, list[str]]:
@@ -226,8 +245,9 @@ def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> d
 
 
 def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                          runners_elsewhere: Mapping[str, Mapping[int | None, int]]) -> np.ndarray:
-    return np.sqrt(key_concentration(keys, accounts_here, index, runners_elsewhere))  # a pair's overlap
+                          runners_elsewhere: Mapping[str, Mapping[int | None, int]],
+                          voices: Mapping[str, Mapping[int | None, int]]) -> np.ndarray:
+    return np.sqrt(key_concentration(keys, accounts_here, index, runners_elsewhere, voices))  # a pair's overlap
                                                                                         # multiplies two of them
 
 

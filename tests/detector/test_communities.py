@@ -68,6 +68,24 @@ def test_a_young_account_stays_in_a_crew_only_by_an_operators_tie() -> None:
     assert found is not None and found[0].tolist() == [0, 1, 2, 3]
 
 
+def test_a_stranger_held_only_by_what_strangers_share_is_no_member_of_a_crew() -> None:
+    """A crew of five sharing a card (0-4); 5: an ordinary user on the crew's residential network with its client
+    library, busy in its hours: a network + client pair and co-activity with three members (0.51 each, over the
+    floor, together past the member bar), no card or content. The crew is a crew; the stranger is not in it."""
+    edges = _edges(6, [*_clique(5), (0, 5, 0.51), (1, 5, 0.51), (2, 5, 0.51)])
+    assert core(edges, np.arange(6))[0].tolist() == [0, 1, 2, 3, 4, 5]  # the graph alone would keep it
+    links = LinkSet(6)
+    low, high = zip(*[(a, b) for a, b, _ in _clique(5)], strict=True)
+    links.add("shared_payment", "infrastructure", np.array(low), np.array(high), np.full(len(low), 0.9))
+    links.add("shared_asn_user_agent", "infrastructure", np.array([0, 1, 2]), np.array([5, 5, 5]), np.full(3, 0.3))
+    links.add("co_activity", "timing", np.array([0, 1, 2]), np.array([5, 5, 5]), np.full(3, 0.3))
+    found = crew_of(edges, np.arange(6), links, DetectionSettings())
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3, 4] and found[1].n == 5
+    links.add("shared_template", CONTENT, np.array([3]), np.array([5]), np.array([0.2]))  # a content tie too
+    found = crew_of(edges, np.arange(6), links, DetectionSettings())
+    assert found is not None and found[0].tolist() == [0, 1, 2, 3, 4, 5]
+
+
 def test_a_young_account_is_held_only_when_it_was_active_beside_the_crew() -> None:
     """A crew of four sharing a card (0-3), active in the last two hours of the day; 4: young, one shared sentence
     with 0 (a public task the crew wrapped), its requests four hours before anyone else's. Sent in the hour before

@@ -177,6 +177,7 @@ def test_template_links_need_novel_tasks() -> None:
     assert all(w < 0.2 for (a, b), w in pairs.items() if a.startswith("e") and b.startswith("e"))
 
 
+
 PUBLIC_PROMPT = (
     "The following sentences each contain a grammatical mistake that a careful editor would correct quickly. "
     "Your job is to identify the category of each mistake from the list given below this paragraph. "
@@ -746,3 +747,47 @@ def test_a_crowded_sentence_that_wraps_no_new_text_ties_no_one() -> None:
     assert key_concentration(np.array([key]), np.array([30]), index)[0] == 0.0
     assert _template_pairs(accounts, keys, index, max_members=10) == {}
     assert _template_pairs(accounts, keys, index, max_members=100) == {}
+
+
+
+def test_a_public_benchmarks_instructions_that_people_send_too_tie_no_one() -> None:
+    """Twelve crew accounts wrap items of a public benchmark (instructions shared by every item, a new item each
+    time) in their own wrapper. Three people with a dozen requests of their own each ask one item as it is: the
+    crew's accounts are most of the instructions' senders, so by concentration alone they tie the person linked with
+    them (p0) to the crew. Once two people outside the linked accounts (``SharedIndex.people``) have sent the
+    instructions, once each, they are public language and weigh nothing; one is not enough, nor one who re-used
+    them, and the crew's own wrapper, which no person sends, keeps its full weight."""
+    records = [{"ts": i, "account_id": f"c{i % 12}",
+                "prompt": WRAPPER.format(task=f"{PUBLIC_TASK} Item {i}: Der Hund {i} lief nach Hause.")}
+               for i in range(48)]
+    for person in ("p0", "p1", "p2"):
+        records += [{"ts": 100 + i, "account_id": person, "prompt": f"{OWN_PROMPTS[i % len(OWN_PROMPTS)]} ({i})"}
+                    for i in range(12)]
+        records.append({"ts": 200, "account_id": person, "prompt": f"{PUBLIC_TASK} Item {person}: Die Katze schlief."})
+    states, index = feed(records)
+    linked = [states[f"c{i}"] for i in range(12)] + [states["p0"]]
+    keys = [link_keys(s, wrapper_shares(s, index), []) for s in linked]
+    task = np.array(sorted({k for k, _ in TextAnalyzer().analyze(PUBLIC_TASK).keys} & set(keys[-1].wrappers.tolist())))
+    wrapper = np.setdiff1d(keys[0].wrappers, task)
+    assert len(task) >= 2 and len(wrapper) >= 2
+    held = np.full(len(task), 13)  # the twelve crew accounts and p0, linked here
+    people = {a: states[a].template_keys for a in ("p1", "p2")}
+    assert (key_concentration(task, held, index) == 1.0).all()  # 13 of its 15 senders
+    assert (key_concentration(task, held, index, voices={"p1": people["p1"]}) == 1.0).all()
+    assert (key_concentration(task, held, index, voices=people) == 0.0).all()
+    assert (key_concentration(wrapper, np.full(len(wrapper), 12), index, voices=people) == 1.0).all()
+    reusing = {"p1": people["p1"], "p2": {int(k): 2 for k in task}}  # p2 had re-used it: a tool, not the public
+    assert (key_concentration(task, held, index, voices=reusing) == 1.0).all()
+
+    def person_tie() -> float:
+        links = LinkSet(len(linked))
+        link_templates(linked, keys, np.zeros(len(linked)), links, 100, index=index)
+        matrix = links.matrices["shared_template"].toarray()
+        assert matrix[0, 1] > 0.5  # the crew's own wrapper ties the crew whatever the people sent
+        return float(matrix[:12, 12].max())
+
+    assert person_tie() > 0.5
+    index.people = {a: states[a].template_keys for a in ("p0", "p1")} | {"nobody": {}}  # p0 is linked, "nobody"
+    assert person_tie() > 0.5                                                             # never sent it: one voice
+    index.people = {a: states[a].template_keys for a in ("p0", "p1", "p2")}
+    assert person_tie() == 0.0

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from detector.account_age import established
 from detector.scoring import (
+    PUBLIC_VOICE_REQUESTS,
     AccountView,
     account_suspicion,
     disabled_signals,
     group_score,
+    public_voices,
     runs_templates,
     working_a_template,
 )
@@ -245,3 +247,16 @@ def test_accounts_created_as_one_batch_and_put_to_use_later_weigh_as_a_signup_co
     assert group_score(customers, linkage=0.8, load_balancing=0.0).values["signup_cohort"] == 0.0
     newcomers = _signed_up(_members(8, **signals), 10)
     assert group_score(newcomers, linkage=0.8, load_balancing=0.0).values["signup_cohort"] == 0.0
+
+
+def test_the_public_is_people_past_their_first_requests_under_the_floor_running_no_template() -> None:
+    """a0: a person of ten requests under the floor; a1: the same over it; a2: a young account of five requests under
+    it (a crew's new account is no voice of the public); a3: a template runner under the floor."""
+    views = _members(4, suspicion=0.1)
+    views[1].suspicion = 0.9
+    views[2].state.events = PUBLIC_VOICE_REQUESTS
+    assert set(public_voices(views, 0.35, runners={"a3"})) == {"a0"}
+    views[2].state.events = PUBLIC_VOICE_REQUESTS + 1
+    assert set(public_voices(views, 0.35, runners=())) == {"a0", "a2", "a3"}
+    voices = public_voices(views, 0.95, runners=())
+    assert set(voices) == {"a0", "a1", "a2", "a3"} and voices["a0"] is views[0].state.template_keys  # with their counts
