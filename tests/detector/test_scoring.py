@@ -251,10 +251,12 @@ def test_accounts_created_as_one_batch_and_put_to_use_later_weigh_as_a_signup_co
 
 def test_the_public_is_people_past_their_first_requests_under_the_floor_running_no_template() -> None:
     """a0: a person of ten requests under the floor; a1: the same over it; a2: a young account of five requests under
-    it (a crew's new account is no voice of the public); a3: a template runner under the floor."""
-    views = _members(4, suspicion=0.1)
+    it (a crew's new account is no voice of the public); a3: a template runner under the floor; a4: an account under
+    the floor with some requests on shared wrappers (a farm's light account: it works templates too)."""
+    views = _members(5, suspicion=0.1)
     views[1].suspicion = 0.9
     views[2].state.events = PUBLIC_VOICE_REQUESTS
+    views[4].templated = 0.25
     assert set(public_voices(views, 0.35, runners={"a3"})) == {"a0"}
     views[2].state.events = PUBLIC_VOICE_REQUESTS + 1
     assert set(public_voices(views, 0.35, runners=())) == {"a0", "a2", "a3"}
