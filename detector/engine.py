@@ -158,7 +158,7 @@ class Detector:
                                   self.mate_memo if det.wrapper_mates else None)
         set_org_sizes(suspicious, self.accounts.values())
         self.index.runners = template_runners(views, self.allow.matches)
-        self.index.people = public_voices(views, det.member_min_suspicion, self.index.runners)
+        self.index.people = public_voices(views, det.member_min_suspicion)
         if len(suspicious) < det.min_accounts:
             return self._announce_the_rest(now, final)
         profiles, has_profile = self._profiles([v.state for v in suspicious])

@@ -81,11 +81,10 @@ def crew_of(edges: Edges, community: np.ndarray, links: LinkSet, settings, bundl
     ``young`` (``young_askers``, per node): accounts that need only one link over the floor to stay in the core, when
     an operator's tie holds them in a community of fewer than ``LOUVAIN_ABOVE`` accounts (a young crew, where each
     account counts; beside a farm a young stranger who sends one of the public tasks it re-sends has that one link
-    too, and one account more changes nothing there). With
-    ``hours`` (requests per hour over the last day, per node: ``hour_counts``), a young account is also held only
-    when it was active within an hour of another account of the community: a crew's accounts work side by side,
-    while an ordinary user who sent a public task hours before a crew wrapped it shares that task and nothing
-    else (``alongside``)."""
+    too, and one account more changes nothing there). With ``hours`` (requests per hour over the last day, per node:
+    ``hour_counts``), a young account is also held only when it was active within an hour of another account of the
+    community: a crew's accounts work side by side, while an ordinary user who sent a public task hours before a
+    crew wrapped it shares that task and nothing else (``alongside``)."""
     lenient = None
     if young is not None and len(community) < LOUVAIN_ABOVE and young[community].any():
         lenient = np.zeros(len(young), dtype=bool)

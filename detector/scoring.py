@@ -166,15 +166,14 @@ def template_runners(views: Iterable[AccountView], allowed: Callable[[AccountSta
     return {v.state.account_id: v.state.template_keys for v in views if runs_templates(v) and not allowed(v.state)}
 
 
-def public_voices(views: Iterable[AccountView], floor: float, runners: Collection[str],
-                  ) -> dict[str, dict[int | None, int]]:
+def public_voices(views: Iterable[AccountView], floor: float) -> dict[str, dict[int | None, int]]:
     """The accounts of ``views`` that speak for the public, with their template-key counts: past their first
     ``PUBLIC_VOICE_REQUESTS`` requests, under the suspicion ``floor``, with none of their recent requests templated
-    (and no template ``runners``): ``SharedIndex.people``, whose sentences sent once are public language
-    (``content.key_concentration``). A crew's young accounts under the floor are no such voice, nor are its runners
-    or a farm's light accounts that work its wrappers now and then."""
-    return {v.state.account_id: v.state.template_keys for v in views if v.state.events > PUBLIC_VOICE_REQUESTS
-            and v.suspicion < floor and v.templated == 0.0 and v.state.account_id not in runners}
+    (so never template runners, ``runs_templates``): ``SharedIndex.people``, whose sentences sent once are public
+    language (``content.key_concentration``). A crew's young accounts under the floor are no such voice, nor are its
+    runners or a farm's light accounts that work its wrappers now and then."""
+    return {v.state.account_id: v.state.template_keys for v in views
+            if v.state.events > PUBLIC_VOICE_REQUESTS and v.suspicion < floor and v.templated == 0.0}
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:

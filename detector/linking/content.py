@@ -205,9 +205,9 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
     accounts re-send around their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same
     public banks. A sentence that ``PUBLIC_VOICES`` of the ``voices`` sent in one request each (accounts of
     ``SharedIndex.people`` not being linked, with their template-key counts: people past their first requests,
-    under the floor, running no template) is public language however many linked accounts send it too, and ties no
-    one: the instructions of a public benchmark whose items a crew wraps, which people ask as they are. A crew's
-    accounts under the floor re-use its wrapper: they are no voices for it."""
+    under the floor, none of their recent requests templated) is public language however many linked accounts send
+    it too, and ties no one: the instructions of a public benchmark whose items a crew wraps, which people ask as
+    they are. A crew's accounts under the floor re-use its wrapper: they are no voices for it."""
     stats, crowded = index.keys, index.crowded
     listed = keys.tolist()
     seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)

@@ -256,9 +256,12 @@ def test_the_public_is_people_past_their_first_requests_under_the_floor_running_
     views = _members(5, suspicion=0.1)
     views[1].suspicion = 0.9
     views[2].state.events = PUBLIC_VOICE_REQUESTS
+    views[3].templated = 0.8
+    views[3].state.recent_keys = [(1,)] * 10
     views[4].templated = 0.25
-    assert set(public_voices(views, 0.35, runners={"a3"})) == {"a0"}
+    assert runs_templates(views[3]) and not runs_templates(views[4])
+    assert set(public_voices(views, 0.35)) == {"a0"}
     views[2].state.events = PUBLIC_VOICE_REQUESTS + 1
-    assert set(public_voices(views, 0.35, runners=())) == {"a0", "a2", "a3"}
-    voices = public_voices(views, 0.95, runners=())
-    assert set(voices) == {"a0", "a1", "a2", "a3"} and voices["a0"] is views[0].state.template_keys  # with their counts
+    assert set(public_voices(views, 0.35)) == {"a0", "a2"}
+    voices = public_voices(views, 0.95)
+    assert set(voices) == {"a0", "a1", "a2"} and voices["a0"] is views[0].state.template_keys  # with their counts
