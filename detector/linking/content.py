@@ -220,18 +220,24 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
             here[i] += sum(a in senders for a in tools.get(listed[i], ()))
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     if voices:
-        wrapping &= np.array([_voices_of(k, index, voices) < PUBLIC_VOICES for k in listed], dtype=bool)
+        for i in np.flatnonzero(wrapping & (accounts_here < seen)).tolist():  # (else only linked accounts sent it)
+            wrapping[i] = not _public(listed[i], index, voices)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
-def _voices_of(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> int:
-    """How many of the ``voices`` (accounts speaking for the public, with their template-key counts) sent ``key``
-    in one request: a sentence one of them re-used is a tool it works, not what the public asks."""
+def _public(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> bool:
+    """Whether ``PUBLIC_VOICES`` of the ``voices`` (accounts speaking for the public, with their template-key counts)
+    sent ``key`` in one request each: a sentence one of them re-used is a tool it works, not what the public asks."""
     senders = index.senders(key)
     if not senders:
-        return 0
-    held = [a for a in senders if a in voices] if len(senders) < len(voices) else [a for a in voices if a in senders]
-    return sum(voices[a].get(key, 0) < RUNNER_REUSES for a in held)
+        return False
+    heard = 0
+    for account in senders & voices.keys():  # (C: walks the smaller of the two)
+        if voices[account].get(key, 0) < RUNNER_REUSES:
+            heard += 1
+            if heard >= PUBLIC_VOICES:
+                return True
+    return False
 
 
 def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> dict[int, list[str]]:

@@ -61,6 +61,7 @@ class LinkSet:
     together: list[np.ndarray] = field(default_factory=list)  # groups of node ids community finding keeps whole
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
+    _pair_ends: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)  # (``_ends``)
 
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
@@ -102,6 +103,7 @@ class LinkSet:
         self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
+        self._pair_ends.pop(name, None)
         self._fold_into_combined(codes, weights)
 
     def keep_together(self, name: str, family: str, nodes: np.ndarray) -> None:
@@ -213,13 +215,29 @@ class LinkSet:
     def linked_by(self, names: Collection[str], members: np.ndarray) -> np.ndarray:
         """The ``members`` (node ids) that any of the links ``names`` joins to another member, sorted."""
         member = self._mask(members)
+        nodes = np.flatnonzero(member)
         tied = np.zeros(self.n, dtype=bool)
         for name in names:
             if name in self.pairs:
-                low, high = self._ends(name)
-                inside = member[low] & member[high]
+                low, high = self._pairs_from(name, nodes)
+                inside = member[high]
                 tied[low[inside]] = tied[high[inside]] = True
         return np.flatnonzero(tied)
+
+    def _pairs_from(self, name: str, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of the link ``name`` whose lower end is one of ``nodes`` (sorted node ids), as their two ends:
+        each node's pairs are one run of the sorted codes, so a community's are found without a pass over a farm's
+        every pair."""
+        codes = self.pairs[name][0]
+        first = nodes.astype(np.int64) * self.n
+        start = np.searchsorted(codes, first)
+        count = np.searchsorted(codes, first + self.n) - start
+        total = int(count.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        at = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(total)
+        low = np.repeat(nodes, count)
+        return low, codes[at] - low.astype(np.int64) * self.n
 
     def pairs_within(self, members: np.ndarray) -> dict[str, int]:
         """Per link, the number of pairs it joins among ``members`` (node ids)."""
@@ -236,8 +254,13 @@ class LinkSet:
         return member
 
     def _ends(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The two node ids of each pair the link ``name`` joins."""
-        return np.divmod(self.pairs[name][0], self.n)
+        """The two node ids of each pair the link ``name`` joins (kept until the link changes: a community's
+        members are looked up in every link, for each of an evaluation's communities)."""
+        ends = self._pair_ends.get(name)
+        if ends is None:
+            low, high = np.divmod(self.pairs[name][0], self.n)
+            ends = self._pair_ends[name] = low.astype(np.int32), high.astype(np.int32)
+        return ends
 
     def link_bits(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """For each pair (``low[i]``, ``high[i]``), its links as bits: bit ``b`` for the ``b``-th link of ``pairs``."""

@@ -321,3 +321,25 @@ def test_edges_split_from_owned_codes_equal_edges_filtered_from_the_combined_cod
     before = codes.copy()
     assert len(Edges.from_codes(60, codes, weights, 0.0).low) == len(codes)
     assert codes.tolist() == before.tolist()  # every pair kept: still not split in place, a copy is
+
+
+def test_members_linked_by_are_those_a_pass_over_every_pair_finds() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        n = int(rng.integers(2, 60))
+        links = LinkSet(n)
+        for name, family in (("shared_payment", "infrastructure"), ("shared_template", CONTENT), ("shared_ip", "i")):
+            count = int(rng.integers(0, 3 * n))
+            links.add(name, family, rng.integers(0, n, count), rng.integers(0, n, count), np.full(count, 0.5))
+        members = rng.choice(n, int(rng.integers(1, n + 1)), replace=False)  # any order
+        names = ["shared_payment", "shared_template", "absent"]
+        expected: set[int] = set()
+        for name in names[:2]:
+            if name in links.pairs:
+                for code in links.pairs[name][0].tolist():
+                    low, high = divmod(code, n)
+                    if low in set(members.tolist()) and high in set(members.tolist()):
+                        expected |= {low, high}
+        found = links.linked_by(names, members)
+        assert found.tolist() == sorted(expected)
+        assert links.operator_tied_members(members).tolist() == sorted(expected)
