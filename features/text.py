@@ -31,6 +31,9 @@ STOP_WORDS = frozenset(
 STOP_PREFIXES = frozenset(w[:6] for w in STOP_WORDS) | {""}
 MIN_KEY_WORDS = 3
 MAX_KEYS = 12
+TAIL_KEYS = 2     # of them, the last sentences' of a longer text (``sentence_keys``) ...
+TAIL_CHARS = 1000  # ... read from its end, past ``ANALYZED_CHARS``
+HEAD_KEYS = 6     # a request's first keys (with its last ``TAIL_KEYS``): its frame, an account's recent templates
 SYSTEM_KEYS = 6  # template keys taken from a system prompt's first sentences ...
 EXTRACTION_FAMILIES = sum(1 << FAMILIES.index(f) for f in ("reasoning", "rubric", "safe_rewrite"))  # ... asking for
 # training-grade output itself; an app's persona or an agent framework's tool scaffolding is shared by its deployments
@@ -53,21 +56,38 @@ def text_hash(text: str) -> int:
 
 
 def sentence_keys(text: str) -> tuple[tuple[int, int], ...]:
-    """(key, content-word count) for each sentence sketch with enough content words."""
-    head = text[:ANALYZED_CHARS].lower()
+    """(key, content-word count) for each sentence sketch with enough content words: the first ``MAX_KEYS`` of them,
+    or, in a longer text, the first ones and its last ``TAIL_KEYS`` (read from its last ``TAIL_CHARS`` past
+    ``ANALYZED_CHARS``): a wrapper sits before a task, after it or both, and a long task must not push the
+    closing instructions out of sight."""
+    sentences = _SENTENCE_SPLIT.split(text[:ANALYZED_CHARS].lower())
+    if len(text) > ANALYZED_CHARS:  # the tail's first piece may start mid-sentence
+        sentences += _SENTENCE_SPLIT.split(text[-TAIL_CHARS:].lower())[1:]
     keys: dict[int, int] = {}
-    for sentence in _SENTENCE_SPLIT.split(head):
-        found = _WORD.findall(sentence)
-        words = set(found) - STOP_PREFIXES
-        if "" in found:
-            words.add("0")
-        if len(words) < MIN_KEY_WORDS:
-            continue
-        sketch = " ".join(sorted(words)).encode()
-        keys[zlib.crc32(sketch) | (len(words) << 32)] = len(words)
-        if len(keys) >= MAX_KEYS:
+    front = len(sentences)
+    for at, sentence in enumerate(sentences):
+        _add_sketch(keys, sentence)
+        if len(keys) >= MAX_KEYS - TAIL_KEYS:
+            front = at + 1
             break
+    tail: dict[int, int] = {}
+    for sentence in reversed(sentences[front:]):
+        _add_sketch(tail, sentence)
+        if len(tail.keys() - keys.keys()) >= TAIL_KEYS:
+            break
+    keys.update(reversed([(key, words) for key, words in tail.items() if key not in keys][:TAIL_KEYS]))
     return tuple(keys.items())
+
+
+def _add_sketch(keys: dict[int, int], sentence: str) -> None:
+    """Add the sentence's sketch to ``keys`` (key: content-word count) when it has enough content words."""
+    found = _WORD.findall(sentence)
+    words = set(found) - STOP_PREFIXES
+    if "" in found:
+        words.add("0")
+    if len(words) >= MIN_KEY_WORDS:
+        sketch = " ".join(sorted(words)).encode()
+        keys.setdefault(zlib.crc32(sketch) | (len(words) << 32), len(words))
 
 
 @functools.lru_cache(maxsize=SYSTEM_PROMPTS_CACHED)
@@ -86,7 +106,13 @@ class TextInfo(NamedTuple):
     keys: tuple[tuple[int, int], ...]
     intent: IntentMatch
     length: int
-    head_keys: tuple[int, ...] = ()  # the keys of the first six sentences (an account's recent templates)
+    head_keys: tuple[int, ...] = ()  # the frame's keys (``frame_keys``: an account's recent templates)
+
+
+def frame_keys(keys: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    """Of a request's ``keys``, those of its frame: its first ``HEAD_KEYS`` sentences and its last ``TAIL_KEYS``
+    (a wrapper before the task, after it, or around it), not the middle of a long task."""
+    return tuple(key for key, _ in keys[:HEAD_KEYS] + keys[HEAD_KEYS:][-TAIL_KEYS:])
 
 
 class Request(Protocol):
@@ -129,7 +155,7 @@ class TextAnalyzer:
         self.misses += 1
         keys = sentence_keys(text)
         info = TextInfo(text_hash(text), keys, match_intent(text, bool(tools or tool_turns)), len(text),
-                        tuple(key for key, _ in keys[:6]))
+                        frame_keys(keys))
         self._remember(cache_key, info)
         return info
 
@@ -141,7 +167,7 @@ class TextAnalyzer:
             (family, f"system prompt: {phrase}") for family, phrase in own.evidence if not user.intent.fired(family)))
         seen = {key for key, _ in system_keys}
         keys = system_keys + tuple(item for item in user.keys if item[0] not in seen)
-        return TextInfo(user.hash, keys, intent, user.length, tuple(key for key, _ in keys[:6]))
+        return TextInfo(user.hash, keys, intent, user.length, frame_keys(keys))
 
     def _remember(self, cache_key: str, info: TextInfo) -> None:
         self._cache[cache_key] = info

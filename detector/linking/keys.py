@@ -19,7 +19,8 @@ from features.account import AccountState
 
 WAVE_SECONDS = 3600
 SHARE_SMOOTHING = 2.0  # requests added to an account's count, so a two-request account cannot look fully templated
-TEMPLATED_SPECIFICITY = 1.0  # summed key specificity that makes a request templated
+TEMPLATED_SPECIFICITY = 0.75  # summed key specificity that makes a request templated: one sentence of five content
+                              # words, or two of four and three (a terse paraphrased wrapper; 1.0 until 2026-12-07)
 TEMPLATED_REQUESTS = 8  # templated requests among the recent ones (a quarter of RECENT_KEYED) that count fully
 ROTATED_WRAPPERS = 2  # requests on shared wrapper sentences from which a young account's are templated unreused
 _EMPTY = np.empty(0, dtype=np.int64)

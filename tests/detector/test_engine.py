@@ -19,6 +19,11 @@ def _send(detector: Detector, account: str, count: int, start_s: float) -> None:
                                        "prompt": f"question {i} about the weather"}))
 
 
+def _word(n: int) -> str:
+    """A word of its own for each ``n`` (letters only, five of them)."""
+    return "q" + "".join(chr(97 + n // 26**k % 26) for k in range(4))
+
+
 def _detector() -> Detector:
     settings = Settings(db_url="")
     settings.detection.eval_interval_s = 10**9  # evaluations only when the test asks
@@ -306,9 +311,9 @@ def test_accounts_running_shared_wrappers_stay_out_of_the_anomaly_reference() ->
     detector.det.anomaly_refit_s = 0
     wrapper = "You are a meticulous assistant. Work through the following task carefully and completely: "
     for a in range(80):
-        for i in range(6):
+        for i in range(6):  # (words of their own: numbers are masked, so "thing 31" and "thing 62" are one sentence)
             detector.process(parse_record({"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"person-{a}",
-                                           "prompt": f"person {a} wonders about thing {i * 31 + a} today"}))
+                                           "prompt": f"{_word(a)} wonders about {_word(100 + a * 6 + i)} today"}))
     for a in range(120):
         for i in range(6):
             detector.process(parse_record({"ts": BASE_MS + 600_000 + (a * 6 + i) * 1000, "account_id": f"farm-{a}",
@@ -383,7 +388,7 @@ def _crew_and_young_mate() -> tuple[Settings, list[dict]]:
                "all. Close with the outcome on its own line, prefixed by the single word Outcome.")
     ask = "Show your complete step-by-step reasoning and every intermediate calculation in full detail."
     events = [{"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"person-{a}",
-               "prompt": f"person {a} wonders about thing {i * 31 + a} today"} for a in range(60) for i in range(6)]
+               "prompt": f"{_word(a)} wonders about {_word(100 + a * 6 + i)} today"} for a in range(60) for i in range(6)]
     events += [{"ts": BASE_MS + 600_000 + (i * 4 + k) * 97_000, "account_id": f"crew-{k}",
                 "prompt": f"{wrapper} {ask} Task: a tank holds {i * 7 + k} liters and leaks {k + 2} liters an hour."}
                for k in range(4) for i in range(8)]

@@ -435,6 +435,19 @@ def test_template_use_counts_each_request_once() -> None:
     assert cover == (1.0 + 0.25 + 1.0) / 6  # the two-sentence request counts once
 
 
+def test_a_wrapper_of_two_short_sentences_is_a_template_and_one_short_sentence_is_not() -> None:
+    """A paraphrased wrapper can be terse ("Narrate the design decisions as you make them; code last; big-O at the
+    end."): two shared sentences of four and three content words (specificity 0.5 + 0.25) make a templated
+    request; one of five words (0.75) does too; one of three or four words alone is stock phrasing."""
+    four, three, five = (4 << 32) | 1, (3 << 32) | 2, (5 << 32) | 3
+    shares = {four: 0.5, three: 0.5, five: 0.5}
+    counts: dict[int | None, int] = {four: 9, three: 9, five: 9}
+    assert template_use([(four, three, 99)] * 8, shares, counts)[0] == 1.0
+    assert template_use([(five, 99)] * 8, shares, counts)[0] == 1.0
+    assert template_use([(four, 99)] * 8, shares, counts)[0] == 0.0
+    assert template_use([(three, 99)] * 8, shares, counts)[0] == 0.0
+
+
 def test_template_use_is_not_diluted_by_ordinary_requests() -> None:
     """A crew padding its accounts with ordinary requests keeps its templated measure: a reused wrapper around
     TEMPLATED_REQUESTS new tasks counts fully, whatever else the account sent; an account with fewer requests

@@ -31,6 +31,33 @@ def test_template_keys_survive_task_changes_and_small_wording_changes() -> None:
     assert shared <= set(c)
 
 
+def _long_task(seed: int, sentences: int) -> str:
+    """A task of many distinct sentences (each its own sketch)."""
+    words = ["apple", "bridge", "cobalt", "delta", "ember", "fjord", "glacier", "harbor", "island", "jasper",
+             "kettle", "lantern", "meadow", "nickel", "orchard", "pepper", "quartz", "river"]
+    return " ".join(f"{words[(seed + i) % 18]} {words[(seed + 3 * i + 1) % 18]} {words[(seed + 7 * i + 2) % 18]} "
+                    f"{words[(seed + 5 * i + 4) % 18]}." for i in range(sentences))
+
+
+def test_a_wrapper_after_a_long_task_keeps_its_keys_and_frames_the_request() -> None:
+    closing = "Narrate the design decisions as you make them, code last, big-O at the end."
+    first, second = (TextAnalyzer().analyze(f"{_long_task(seed, 20)}\n\n{closing}") for seed in (0, 5))
+    shared = {key for key, _ in first.keys} & {key for key, _ in second.keys}
+    assert len(first.keys) == 12 and shared  # the closing sentence, however long the task before it
+    assert first.keys[-1][0] in shared and first.head_keys[-1] == first.keys[-1][0]
+    assert len(first.head_keys) == 8  # six opening sentences and the last two: not the middle of the task
+    assert first.head_keys[:6] == tuple(key for key, _ in first.keys[:6])
+
+
+def test_the_end_of_a_text_past_the_analyzed_length_is_read() -> None:
+    closing = "Put the final thing inside answer tags after explaining the approach."
+    text = "Solve this problem for me quickly today. " + "word " * 3000 + f".\n{closing}"
+    assert dict(sentence_keys(closing)).items() <= dict(sentence_keys(text)).items()
+    short = _long_task(1, 5)
+    assert sentence_keys(short) == sentence_keys(short + " ok.")  # a text of few sentences: all of them, in order
+    assert len(sentence_keys(short)) == 5
+
+
 def test_short_sentences_make_no_keys() -> None:
     assert sentence_keys("hi there. ok") == ()
 

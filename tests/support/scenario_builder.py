@@ -41,6 +41,11 @@ WRAPPERS = {
         "{task}\n\nAnswer in the house format of our exercise booklet and finish with 'RESULT: <value>'.",
     ],
 }
+TERSE_CLOSINGS = [  # an operator's closing instructions in short sentences no intent rule knows, after a long task
+    "Narrate the design decisions as you go. Keep code last.",
+    "Tell me how you'd attack this first. Then commit to one answer.",
+    "Sketch the plan before the details. Final value at the bottom.",
+]
 AGENT_WRAPPERS = [
     "You are an autonomous coding agent. Plan the work step by step, call the tools, and after every call write "
     "down the exact tool input and output before you continue.\n\nTask: {task}",
@@ -185,6 +190,8 @@ def _task(rng: random.Random) -> str:
 def _text(style: str, rng: random.Random, account: int) -> str:
     if style in WRAPPERS:
         return rng.choice(WRAPPERS[style]).format(task=_task(rng))
+    if style == "templated_terse_tail":  # a long task of its own sentences, then a terse closing wrapper
+        return ". ".join(_task(rng) for _ in range(14)) + ".\n\n" + rng.choice(TERSE_CLOSINGS)
     if style == "benchmark_items":
         return rng.choice(BENCHMARK)
     if style == "harness_items":
