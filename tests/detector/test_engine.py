@@ -388,7 +388,8 @@ def _crew_and_young_mate() -> tuple[Settings, list[dict]]:
                "all. Close with the outcome on its own line, prefixed by the single word Outcome.")
     ask = "Show your complete step-by-step reasoning and every intermediate calculation in full detail."
     events = [{"ts": BASE_MS + (a * 6 + i) * 1000, "account_id": f"person-{a}",
-               "prompt": f"{_word(a)} wonders about {_word(100 + a * 6 + i)} today"} for a in range(60) for i in range(6)]
+               "prompt": f"{_word(a)} wonders about {_word(100 + a * 6 + i)} today"}
+              for a in range(60) for i in range(6)]
     events += [{"ts": BASE_MS + 600_000 + (i * 4 + k) * 97_000, "account_id": f"crew-{k}",
                 "prompt": f"{wrapper} {ask} Task: a tank holds {i * 7 + k} liters and leaks {k + 2} liters an hour."}
                for k in range(4) for i in range(8)]
