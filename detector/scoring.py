@@ -162,7 +162,8 @@ def runs_templates(view: AccountView) -> bool:
 def template_runners(views: Iterable[AccountView], allowed: Callable[[AccountState], bool],
                      ) -> dict[str, dict[int | None, int]]:
     """The accounts of ``views`` that run templates (``runs_templates``) and are not ``allowed`` (allow-listed), with
-    their template-key counts: ``SharedIndex.runners``, for whose sentences they are (``content.key_concentration``)."""
+    their template-key counts: ``SharedIndex.runners``, for whose sentences they are
+    (``concentration.key_concentration``)."""
     return {v.state.account_id: v.state.template_keys for v in views if runs_templates(v) and not allowed(v.state)}
 
 
@@ -170,8 +171,8 @@ def public_voices(views: Iterable[AccountView], floor: float) -> dict[str, dict[
     """The accounts of ``views`` that speak for the public, with their template-key counts: past their first
     ``PUBLIC_VOICE_REQUESTS`` requests, under the suspicion ``floor``, with none of their recent requests templated
     (so never template runners, ``runs_templates``): ``SharedIndex.people``, whose sentences sent once are public
-    language (``content.key_concentration``). A crew's young accounts under the floor are no such voice, nor are its
-    runners or a farm's light accounts that work its wrappers now and then."""
+    language (``concentration.key_concentration``). A crew's young accounts under the floor are no such voice, nor are
+    its runners or a farm's light accounts that work its wrappers now and then."""
     return {v.state.account_id: v.state.template_keys for v in views
             if v.state.events > PUBLIC_VOICE_REQUESTS and v.suspicion < floor and v.templated == 0.0}
 

@@ -4,7 +4,7 @@ Strangers share a network and a browser (a big ISP, a VPN exit, a campus), so th
 (ASN, user agent) pair the less it says. But a pair that almost only the suspicious accounts being linked use,
 such as a custom agent runtime in one datacenter, is a crew's own tooling, not a crowd's browser: its share of
 the pair's users is what the link weighs (``infra.link_infrastructure``), as shared sentences are weighed by
-their senders (``content.key_concentration``).
+their senders (``concentration.key_concentration``).
 """
 
 from __future__ import annotations

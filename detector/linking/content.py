@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
+from detector.linking.concentration import CONCENTRATED, concentration_factor, key_concentration
 from detector.linking.edges import CONTENT, LinkSet
 from detector.linking.infra import org_codes
 from detector.linking.keys import SHARE_SMOOTHING, SPECIFICITY_BY_WORDS, LinkKeys
@@ -35,12 +36,8 @@ TEMPLATE_FULL_OVERLAP = 0.6
 CONTENT_BASE, CONTENT_SPAN = 0.3, 0.4
 CROWDED_NEIGHBOURS = 10  # holders each holder of a sentence too widely held to link in pairs is tied to ...
 CANDIDATES = 3  # ... among this many times as many of the next holders of any such sentence
-RUNNER_REUSES = 2  # requests in which a runner sent a sentence from which it is a tool it works (``key_concentration``)
 TOGETHER_CONCENTRATION = 0.5  # share of a widely held sentence's senders among the linked accounts from which
                               # its holders are one community (``link_templates``)
-CONCENTRATED = 0.75  # share of a sentence's senders among the linked accounts from which it counts fully: an
-                     # operator's wrapper belongs to its accounts; a trending prompt's senders are mostly ordinary
-PUBLIC_VOICES = 2  # accounts speaking for the public (``SharedIndex.people``) whose sending a sentence makes it public
 KNN_THREADS_FROM = 2000  # profiles from which the kNN search runs on every core (measured: 3,000 profiles, 256
                          # dimensions: 72 ms on one thread, 43 on two; 1,000: 9 ms either way)
 
@@ -87,7 +84,7 @@ def link_templates(accounts: list[AccountState], keys: list[LinkKeys], recycled:
     linked = {a.account_id for a in accounts}
     runners = {} if index is None else {a: counts for a, counts in index.runners.items() if a not in linked}
     voices = {} if index is None else {a: counts for a, counts in index.people.items() if a not in linked}
-    scale = None if index is None else functools.partial(_concentration_factor, index=index,
+    scale = None if index is None else functools.partial(concentration_factor, index=index,
                                                           runners_elsewhere=runners, voices=voices)
     orgs = org_codes(accounts) if orgs is None else orgs
     matrix, degree, column_keys = membership_matrix(wrappers, len(keys), values=roots, scale=scale)
@@ -188,73 +185,6 @@ def crowded_pairs(holdings: sp.csr_matrix, n: int) -> np.ndarray:
     shared &= (rank <= CROWDED_NEIGHBOURS).ravel()
     source, target = source[shared], target[shared]
     return np.unique(np.minimum(source, target) * n + np.maximum(source, target))
-
-
-def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                      runners_elsewhere: Mapping[str, Mapping[int | None, int]] | None = None,
-                      voices: Mapping[str, Mapping[int | None, int]] | None = None) -> np.ndarray:
-    """How much each sentence (``keys``, held by ``accounts_here`` of the accounts being linked) belongs to them
-    rather than to everyone, in [0, 1]. A sentence that most of its senders share (``CONCENTRATED`` of the
-    accounts the index has seen with it) counts fully; one that mostly ordinary accounts send (the stock
-    phrasing of everyday requests, which a crew's filler traffic may borrow) counts in proportion: it is common
-    language, not an operator's template. Its senders that run shared templates and re-used it (``runners_elsewhere``:
-    accounts of ``SharedIndex.runners`` not being linked, such as a farm's accounts below the suspicion floor, with
-    their template-key counts; ``RUNNER_REUSES``) count with the linked ones: it is a tool they work, not the passing
-    words of a person; a public task a runner wrapped once is not. A crowded sentence (``SharedIndex.crowded``)
-    counts only while it wraps new texts (``SharedIndex.wraps_new_texts``): a public task that a farm's thousands of
-    accounts re-send around their wrappers, or a viral prompt, ties no one; every crew draws tasks from the same
-    public banks. A sentence that ``PUBLIC_VOICES`` of the ``voices`` sent in one request each (accounts of
-    ``SharedIndex.people`` not being linked, with their template-key counts: people past their first requests,
-    under the floor, none of their recent requests templated) is public language however many linked accounts send
-    it too, and ties no one: the instructions of a public benchmark whose items a crew wraps, which people ask as
-    they are. A crew's accounts under the floor re-use its wrapper: they are no voices for it."""
-    stats, crowded = index.keys, index.crowded
-    listed = keys.tolist()
-    seen = np.array([stats[k][2] if k in stats else 0 for k in listed], dtype=np.float64)
-    here = accounts_here.astype(np.float64)
-    if runners_elsewhere:  # (only where the linked accounts alone leave it under full weight)
-        short = np.flatnonzero(here < CONCENTRATED * seen).tolist()  # (a key not indexed has no senders)
-        tools = _tools(runners_elsewhere, {listed[i] for i in short})
-        for i in short:
-            senders = index.senders(listed[i]) or set()
-            here[i] += sum(a in senders for a in tools.get(listed[i], ()))
-    wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
-    if voices:
-        for i in np.flatnonzero(wrapping & (accounts_here < seen)).tolist():  # (else only linked accounts sent it)
-            wrapping[i] = not _public(listed[i], index, voices)
-    return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
-
-
-def _public(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> bool:
-    """Whether ``PUBLIC_VOICES`` of the ``voices`` (accounts speaking for the public, with their template-key counts)
-    sent ``key`` in one request each: a sentence one of them re-used is a tool it works, not what the public asks."""
-    senders = index.senders(key)
-    if not senders:
-        return False
-    heard = 0
-    for account in senders & voices.keys():  # (C: walks the smaller of the two)
-        if voices[account].get(key, 0) < RUNNER_REUSES:
-            heard += 1
-            if heard >= PUBLIC_VOICES:
-                return True
-    return False
-
-
-def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> dict[int, list[str]]:
-    """Of ``keys``, each one's ``runners`` that sent it in ``RUNNER_REUSES`` or more requests."""
-    tools: dict[int, list[str]] = {}
-    for account, counts in runners.items():
-        for key, count in counts.items():
-            if count >= RUNNER_REUSES and key is not None and key in keys:
-                tools.setdefault(key, []).append(account)
-    return tools
-
-
-def _concentration_factor(keys: np.ndarray, accounts_here: np.ndarray, index: SharedIndex,
-                          runners_elsewhere: Mapping[str, Mapping[int | None, int]],
-                          voices: Mapping[str, Mapping[int | None, int]]) -> np.ndarray:
-    return np.sqrt(key_concentration(keys, accounts_here, index, runners_elsewhere, voices))  # a pair's overlap
-                                                                                        # multiplies two of them
 
 
 def knn_threads(profiles: int) -> int:

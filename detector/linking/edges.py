@@ -61,7 +61,6 @@ class LinkSet:
     together: list[np.ndarray] = field(default_factory=list)  # groups of node ids community finding keeps whole
     _matrices: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _combined: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # codes, summed log(1 - w)
-    _pair_ends: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)  # (``_ends``)
 
     def add(self, name: str, family: str, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
             min_weight: float = 0.02) -> None:
@@ -103,7 +102,6 @@ class LinkSet:
         self.pairs[name] = (codes, weights)
         self.families[name] = family
         self._matrices.pop(name, None)
-        self._pair_ends.pop(name, None)
         self._fold_into_combined(codes, weights)
 
     def keep_together(self, name: str, family: str, nodes: np.ndarray) -> None:
@@ -254,13 +252,8 @@ class LinkSet:
         return member
 
     def _ends(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The two node ids of each pair the link ``name`` joins (kept until the link changes: a community's
-        members are looked up in every link, for each of an evaluation's communities)."""
-        ends = self._pair_ends.get(name)
-        if ends is None:
-            low, high = np.divmod(self.pairs[name][0], self.n)
-            ends = self._pair_ends[name] = low.astype(np.int32), high.astype(np.int32)
-        return ends
+        """The two node ids of each pair the link ``name`` joins."""
+        return np.divmod(self.pairs[name][0], self.n)
 
     def link_bits(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """For each pair (``low[i]``, ``high[i]``), its links as bits: bit ``b`` for the ``b``-th link of ``pairs``."""

@@ -14,12 +14,11 @@ import scipy.sparse as sp
 
 from detector.finder import build_links, set_org_sizes, transparent
 from detector.linking.clients import ClientPopulation, client_keys
+from detector.linking.concentration import CONCENTRATED, key_concentration
 from detector.linking.content import (
-    CONCENTRATED,
     CROWDED_NEIGHBOURS,
     TEMPLATE_FULL_OVERLAP,
     TEMPLATE_WEIGHT,
-    key_concentration,
     link_similar_content,
     link_templates,
     recycled_share,
