@@ -31,6 +31,7 @@ class SharedIndex:
 
     runners: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})  # (class defaults: indexes restored
     people: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})   # from older checkpoints lack them)
+    senders_grow_only = True  # a key's set of senders only gains accounts (pruning drops the key with its set)
 
     def __init__(self, max_key_accounts: int = 400) -> None:
         self.texts: dict[int, list] = {}   # hash -> [first account, 1 or 2 (= shared), last ts]

@@ -38,6 +38,8 @@ class DerivedIndex(SharedIndex):
     new texts is read from its senders' recent requests (``wraps_new_texts``).
     """
 
+    senders_grow_only = False  # an account's share is removed when its next profile replaces it
+
     def __init__(self, max_key_accounts: int = 400) -> None:
         super().__init__(max_key_accounts)
         self.text_owners: dict[int, set[str]] = {}

@@ -4,6 +4,8 @@ the weight of its column when template links are drawn (``detector.linking.conte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -52,17 +54,85 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
 
 def _public(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> bool:
     """Whether ``PUBLIC_VOICES`` of the ``voices`` (accounts speaking for the public, with their template-key counts)
-    sent ``key`` in one request each: a sentence one of them re-used is a tool it works, not what the public asks."""
+    sent ``key`` in one request each: a sentence one of them re-used is a tool it works, not what the public asks.
+    Answered from the last evaluation's answer where nothing it rests on changed (``PublicMemo``)."""
     senders = index.senders(key)
     if not senders:
         return False
-    heard = 0
-    for account in senders & voices.keys():  # (C: walks the smaller of the two)
-        if voices[account].get(key, 0) < RUNNER_REUSES:
-            heard += 1
-            if heard >= PUBLIC_VOICES:
-                return True
-    return False
+    memo = _memo_of(index)
+    if memo is None:
+        return _heard(key, senders, voices) is not None
+    return memo.public(key, senders, voices)
+
+
+def _heard(key: int, senders: AbstractSet[str], voices: Mapping[str, Mapping[int | None, int]],
+           ) -> tuple[str, ...] | None:
+    """``PUBLIC_VOICES`` of the ``voices`` that sent ``key`` (of its ``senders``) in one request each, or None."""
+    heard: list[str] = []
+    find = voices.get
+    for account in senders:  # (a public sentence's senders are mostly voices: the first few usually tell)
+        counts = find(account)
+        if counts is not None and counts.get(key, 0) < RUNNER_REUSES:
+            heard.append(account)
+            if len(heard) >= PUBLIC_VOICES:
+                return tuple(heard)
+    return None
+
+
+class PublicMemo:
+    """``_public``'s answers from one evaluation to the next. A public sentence stays public while the voices heard
+    on it still are voices that sent it once (checked each time); a sentence no two voices sent stays so while no
+    account joined its senders and no sender became a voice, or a voice with new counts, since the last evaluation
+    (``changed``: template-key counts only grow, so a voice that re-used it still has). Only for an index whose sets
+    of senders only grow (``SharedIndex.senders_grow_only``)."""
+
+    PRUNE_EVERY = 64  # generations between drops of answers no evaluation asked for since the one before
+
+    def __init__(self) -> None:
+        self.voices: Mapping[str, Mapping[int | None, int]] | None = None  # the voices of the current generation
+        self.generation = 0
+        self.changed: set[str] = set()  # accounts that are voices now, not before or with other counts
+        self.answers: dict[int, tuple[int, AbstractSet[str], int, tuple[str, ...] | None]] = {}
+
+    def public(self, key: int, senders: AbstractSet[str], voices: Mapping[str, Mapping[int | None, int]]) -> bool:
+        if voices is not self.voices:
+            self._advance(voices)
+        generation, answer = self.generation, self.answers.get(key)
+        if answer is not None:
+            asked, known, size, heard = answer
+            if heard is not None:
+                if all(a in senders and (counts := voices.get(a)) is not None and counts.get(key, 0) < RUNNER_REUSES
+                       for a in heard):
+                    return True
+            elif known is senders and size == len(senders) and (
+                    asked == generation or (asked == generation - 1 and self.changed.isdisjoint(senders))):
+                self.answers[key] = (generation, senders, size, None)
+                return False
+        heard = _heard(key, senders, voices)
+        self.answers[key] = (generation, senders, len(senders), heard)
+        return heard is not None
+
+    def _advance(self, voices: Mapping[str, Mapping[int | None, int]]) -> None:
+        last = self.voices or {}
+        self.changed = {a for a, counts in voices.items() if last.get(a) is not counts}
+        self.voices = voices
+        self.generation += 1
+        if self.generation % self.PRUNE_EVERY == 0:  # (answers keep their senders' sets alive)
+            oldest = self.generation - 1
+            self.answers = {k: a for k, a in self.answers.items() if a[0] >= oldest}
+
+
+_MEMOS: WeakKeyDictionary[SharedIndex, PublicMemo] = WeakKeyDictionary()
+
+
+def _memo_of(index: SharedIndex) -> PublicMemo | None:
+    """The ``PublicMemo`` of an index whose sets of senders only grow (one per index, gone with it)."""
+    if not index.senders_grow_only:
+        return None
+    memo = _MEMOS.get(index)
+    if memo is None:
+        memo = _MEMOS[index] = PublicMemo()
+    return memo
 
 
 def _tools(runners: Mapping[str, Mapping[int | None, int]], keys: set[int]) -> dict[int, list[str]]:
