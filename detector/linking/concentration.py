@@ -47,19 +47,21 @@ def key_concentration(keys: np.ndarray, accounts_here: np.ndarray, index: Shared
             here[i] += sum(a in senders for a in tools.get(listed[i], ()))
     wrapping = np.array([k not in crowded or index.wraps_new_texts(k) for k in listed], dtype=bool)
     if voices:
+        memo = _memo_of(index)
         for i in np.flatnonzero(wrapping & (accounts_here < seen)).tolist():  # (else only linked accounts sent it)
-            wrapping[i] = not _public(listed[i], index, voices)
+            wrapping[i] = not _public(listed[i], index, voices, memo)
     return np.where(wrapping, np.minimum(1.0, here / np.maximum(seen, here) / CONCENTRATED), 0.0)
 
 
-def _public(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]]) -> bool:
+def _public(key: int, index: SharedIndex, voices: Mapping[str, Mapping[int | None, int]],
+            memo: PublicMemo | None = None) -> bool:
     """Whether ``PUBLIC_VOICES`` of the ``voices`` (accounts speaking for the public, with their template-key counts)
     sent ``key`` in one request each: a sentence one of them re-used is a tool it works, not what the public asks.
-    Answered from the last evaluation's answer where nothing it rests on changed (``PublicMemo``)."""
+    Given the index's ``memo`` (``_memo_of``), answered from the last evaluation's answer where nothing it rests on
+    changed."""
     senders = index.senders(key)
     if not senders:
         return False
-    memo = _memo_of(index)
     if memo is None:
         return _heard(key, senders, voices) is not None
     return memo.public(key, senders, voices)
@@ -101,8 +103,11 @@ class PublicMemo:
         if answer is not None:
             asked, known, size, heard = answer
             if heard is not None:
-                if all(a in senders and (counts := voices.get(a)) is not None and counts.get(key, 0) < RUNNER_REUSES
-                       for a in heard):
+                for account in heard:
+                    counts = voices.get(account)
+                    if counts is None or counts.get(key, 0) >= RUNNER_REUSES or account not in senders:
+                        break
+                else:
                     return True
             elif known is senders and size == len(senders) and (
                     asked == generation or (asked == generation - 1 and self.changed.isdisjoint(senders))):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
-from detector.linking.concentration import PublicMemo, _heard, _public
+from detector.linking.concentration import PublicMemo, _heard, key_concentration
 from features.shared_index import SharedIndex
 from streams.linker import DerivedIndex
 
@@ -85,8 +86,10 @@ def test_an_index_whose_senders_leave_is_answered_afresh() -> None:
     as many as before and others (a remembered "no" would be stale)."""
     index = DerivedIndex()
     _sent(index, 5, "c1", "p1")
-    voices = {"c1": {5: 3}, "p1": {5: 1}, "p2": {5: 1}}
-    assert not _public(5, index, voices)
+    voices = {"p1": {5: 1}, "p2": {5: 1}}  # (c1 is linked: no voice)
+    here = np.array([1])
+    assert key_concentration(np.array([5]), here, index, voices=voices) > 0.0  # one voice: not public
     index.keys[5][1].discard("c1")
+    index.keys[5][2] -= 1
     _sent(index, 5, "p2")
-    assert _public(5, index, dict(voices))
+    assert key_concentration(np.array([5]), here, index, voices=dict(voices)) == 0.0  # two voices: public
