@@ -60,7 +60,7 @@ class Ties:
         rows = [at[o] for o in others if o in at]
         if not rows:
             return np.zeros(len(self.accounts))
-        return self.weights[rows].max(axis=0).toarray().ravel()  # the matrix is symmetric: rows are columns
+        return _column_maxima(self.weights[rows], len(self.accounts))  # the matrix is symmetric: rows are columns
 
     def strongest_to_other_campaigns(self, accounts: Collection[str], staying: Collection[str],
                                      campaign_of: Mapping[str, str]) -> dict[str, float]:
@@ -86,7 +86,7 @@ class Ties:
         weights, accounts = self.weights, self.accounts
         n = len(accounts)
         rows = np.repeat(np.arange(n), np.diff(weights.indptr))
-        top = weights.max(axis=1).toarray().ravel()
+        top = _column_maxima(weights, n)  # (symmetric: each row's largest is its column's)
         at_top = (weights.data == top[rows]) & (weights.data > 0.0)
         rows, cols = rows[at_top], weights.indices[at_top]
         codes: dict[str, int] = {}
@@ -101,3 +101,11 @@ class Ties:
         last = np.flatnonzero(np.append(rows[1:] != rows[:-1], True)) if len(rows) else rows
         choice = dict(zip(rows[last].tolist(), cols[last].tolist(), strict=True))
         return {a: accounts[choice[i]] if i in choice else None for i, a in enumerate(accounts)}
+
+
+def _column_maxima(rows: sp.csr_matrix, n: int) -> np.ndarray:
+    """Per column of ``rows`` (``n`` columns of positive weights), its largest entry, 0 for none: scipy's
+    ``max(axis=0)`` without its conversions to the other sparse format."""
+    best = np.zeros(n)
+    np.maximum.at(best, rows.indices, rows.data)
+    return best
