@@ -16,7 +16,8 @@ import numpy as np
 
 from detector.ecod_scores import ecod_scores, verified_reference
 from detector.pyod_loading import import_ecod
-from detector.scoring import AccountView, account_suspicion, runs_templates
+from detector.scoring import AccountView, account_suspicion
+from detector.template_roles import runs_templates
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,9 @@ def _drop_workspace(model: object) -> None:
 def refit_on(scorer: AnomalyScorer, views: list[AccountView], grouped: Collection[str]) -> bool:
     """Fit ``scorer`` on the active accounts outside every campaign's groups (``grouped``: account ids) that do not
     run templates; False when too few. A campaign's card mates stay in the reference: named by their card alone,
-    their behaviour flagged nothing. Accounts running shared wrappers (``scoring.runs_templates``) are left out: a farm
-    nobody flagged yet must not become the norm, against which it looks ordinary and ordinary users look anomalous."""
+    their behaviour flagged nothing. Accounts running shared wrappers (``template_roles.runs_templates``) are left
+    out: a farm nobody flagged yet must not become the norm, against which it looks ordinary and ordinary users look
+    anomalous."""
     reference = [v for v in views if v.state.account_id not in grouped and not runs_templates(v)]
     return scorer.fit(np.array([v.features for v in reference]) if reference else np.empty((0, 0)))
 

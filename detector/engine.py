@@ -23,8 +23,9 @@ from detector.linking.clients import ClientPopulation
 from detector.linking.edges import LinkSet, disabled_links
 from detector.related import alerted_before
 from detector.restore import checkpoint_of, restore_into
-from detector.scoring import AccountView, disabled_signals, public_voices, severity, template_runners
+from detector.scoring import AccountView, disabled_signals, severity
 from detector.second_look import SecondLook
+from detector.template_roles import public_voices, template_runners
 from detector.views import account_view, due_for_refresh
 from detector.wrapper_mates import MateMemo, linked_views
 from features.account import AccountState

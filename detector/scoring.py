@@ -11,14 +11,15 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from detector.account_age import cohort_share, creation_spread_days, established, signed_up_to_use, spread_standing
-from detector.linking.keys import TEMPLATED_REQUESTS, LinkKeys
+from detector.linking.keys import LinkKeys
+from detector.template_roles import working_a_template
 from features.account import AccountState
 from features.vector import LIGHT_VERIFICATION, hour_coverage
 
@@ -36,10 +37,6 @@ GROUP_WEIGHTS = {
 }
 NEW_ACCOUNT_DAYS = 3.0
 FRESH_EVASION = 0.3  # what an account younger than NEW_ACCOUNT_DAYS adds to its evasion
-RUNS_TEMPLATES = (0.5, 5)  # templated share and recent requests from which an account runs shared wrappers rather
-                           # than writing its own prompts: it does not define normal for the anomaly model
-PUBLIC_VOICE_REQUESTS = 5  # requests past which an account under the suspicion floor speaks for the public
-                           # (``public_voices``; a crew's young accounts, up to ``finder.YOUNG_REQUESTS``, do not)
 # account signal <-> group signal of the same behaviour (ablation: disabling either name disables both)
 SIGNAL_PAIRS = {"intent": "extraction_intent", "templated": "shared_templates", "automation": "automation",
                 "evasion": "evasion", "anomaly": "behaviour_anomaly", "recycled": "recycled_content"}
@@ -146,38 +143,6 @@ def evasion(state: AccountState, rotation: float) -> float:
     new = 0.0 if age is None else float(age < NEW_ACCOUNT_DAYS)
     light = 1.0 if state.signup_channel in LIGHT_VERIFICATION else 0.0
     return noisy_or(0.6 * rotation, FRESH_EVASION * new, 0.3 * light)
-
-
-def working_a_template(view: AccountView) -> bool:
-    """Whether the account sent ``TEMPLATED_REQUESTS`` or more of its recent requests on shared wrappers: a tool it
-    works, not a trending prompt tried a few times."""
-    return view.templated >= 1.0 and len(view.state.recent_keys) >= TEMPLATED_REQUESTS
-
-
-def runs_templates(view: AccountView) -> bool:
-    """Whether the account sends its recent requests (``RUNS_TEMPLATES[1]`` or more) mostly on wrappers other accounts
-    share (templated share from ``RUNS_TEMPLATES[0]``): it runs templates, so it is left out of what the anomaly model
-    learns as normal; someone who tried a trending prompt a few times is not."""
-    share, requests = RUNS_TEMPLATES
-    return view.templated >= share and len(view.state.recent_keys) >= requests
-
-
-def template_runners(views: Iterable[AccountView], allowed: Callable[[AccountState], bool],
-                     ) -> dict[str, dict[int | None, int]]:
-    """The accounts of ``views`` that run templates (``runs_templates``) and are not ``allowed`` (allow-listed), with
-    their template-key counts: ``SharedIndex.runners``, for whose sentences they are
-    (``concentration.key_concentration``)."""
-    return {v.state.account_id: v.state.template_keys for v in views if runs_templates(v) and not allowed(v.state)}
-
-
-def public_voices(views: Iterable[AccountView], floor: float) -> dict[str, dict[int | None, int]]:
-    """The accounts of ``views`` that speak for the public, with their template-key counts: past their first
-    ``PUBLIC_VOICE_REQUESTS`` requests, under the suspicion ``floor``, with none of their recent requests templated
-    (so never template runners, ``runs_templates``): ``SharedIndex.people``, whose sentences sent once are public
-    language (``concentration.key_concentration``). A crew's young accounts under the floor are no such voice, nor are
-    its runners or a farm's light accounts that work its wrappers now and then."""
-    return {v.state.account_id: v.state.template_keys for v in views
-            if v.state.events > PUBLIC_VOICE_REQUESTS and v.suspicion < floor and v.templated == 0.0}
 
 
 def _suspicion_logit(view: AccountView, disabled: Collection[str]) -> float:

@@ -24,10 +24,10 @@ class SharedIndex:
     """Text hash -> accounts, and template key -> (events, accounts), maintained as events arrive; ``wrappers``
     holds the keys that currently qualify as wrappers (seen in 3+ requests of 2..``max_key_accounts``
     accounts) and ``crowded`` those seen in 3+ requests of more accounts, updated when a key's counts cross those
-    bounds. ``runners``: the accounts that run shared templates (``detector.scoring.runs_templates``), as the
+    bounds. ``runners``: the accounts that run shared templates (``detector.template_roles.runs_templates``), as the
     detector saw them at its last evaluation (whose they are is a judgement on their views, not on the index), with
     their template-key counts (``AccountState.template_keys``); ``people``: the accounts that speak for the public
-    (``detector.scoring.public_voices``), as of the same evaluation, with theirs."""
+    (``detector.template_roles.public_voices``), as of the same evaluation, with theirs."""
 
     runners: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})  # (class defaults: indexes restored
     people: Mapping[str, Mapping[int | None, int]] = MappingProxyType({})   # from older checkpoints lack them)

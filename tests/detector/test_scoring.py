@@ -1,18 +1,11 @@
-"""Account suspicion and group scores: the weighted signals and what they add up to."""
+"""Account suspicion and group scores: the weighted signals and what they add up to; and which accounts work
+templates or speak for the public (``detector.template_roles``), with the views these tests build."""
 
 from __future__ import annotations
 
 from detector.account_age import established
-from detector.scoring import (
-    PUBLIC_VOICE_REQUESTS,
-    AccountView,
-    account_suspicion,
-    disabled_signals,
-    group_score,
-    public_voices,
-    runs_templates,
-    working_a_template,
-)
+from detector.scoring import AccountView, account_suspicion, disabled_signals, group_score
+from detector.template_roles import PUBLIC_VOICE_REQUESTS, public_voices, runs_templates, working_a_template
 from features.account import AccountState
 from hydrawatch.settings import DetectionSettings
 
