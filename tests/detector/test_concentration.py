@@ -10,7 +10,7 @@ import pytest
 
 from detector.linking.concentration import PublicMemo, _heard, key_concentration
 from features.shared_index import SharedIndex
-from streams.linker import DerivedIndex
+from streams.derived_index import DerivedIndex
 
 
 def _sent(index: SharedIndex, key: int, *accounts: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from detector.engine import Detector
 from features.account import AccountState
 from hydrawatch.settings import Settings
-from streams.linker import DerivedIndex
+from streams.derived_index import DerivedIndex
 
 
 def test_derived_index_follows_its_accounts(events: list[Any], settings: Settings) -> None:
